@@ -1,0 +1,29 @@
+"""Production: refuse to start without real secrets; secure cookies and headers on."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import INSECURE_SECRET_KEY, SECRET_KEY, env_bool
+
+if not os.environ.get("SECRET_KEY") or SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 40+ characters in production.")
+if "DATABASE_URL" not in os.environ:
+    raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL).")
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
