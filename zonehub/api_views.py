@@ -1,0 +1,47 @@
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zonehub.api import ScopedReadOnlyViewSet
+from zonehub.models import Department, Notification, Workstation
+from zonehub.notifications import notification_mark_read
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "short_name", "kind", "phone", "is_active"]
+
+
+class WorkstationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Workstation
+        fields = ["id", "name", "area", "phone"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class DepartmentViewSet(ScopedReadOnlyViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    filterset_fields = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+
+
+class WorkstationViewSet(ScopedReadOnlyViewSet):
+    queryset = Workstation.objects.all()
+    serializer_class = WorkstationSerializer
+
+
+class NotificationViewSet(ScopedReadOnlyViewSet):
+    queryset = Notification.objects.all()
+    serializer_class = NotificationSerializer
+
+    @action(detail=False, methods=["post"], serializer_class=None)
+    def mark_read(self, request):
+        """Mark all of the user's notifications read."""
+        return Response({"marked": notification_mark_read(user=request.user)})

@@ -1,0 +1,81 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", _("enterprise user")
+    STEWARD = "steward", _("steward")
+    WORKSTATION_HEAD = "workstation_head", _("workstation head")
+    DEPARTMENT = "department", _("department user")
+    LEADER = "leader", _("leader")
+    ADMIN = "admin", _("administrator")
+
+
+class User(AbstractUser):
+    """One login. Its role says what it does; the link says which unit it acts for."""
+
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    department = models.ForeignKey(
+        "zonehub.Department", verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="members",
+    )
+    workstation = models.ForeignKey(
+        "zonehub.Workstation", verbose_name=_("workstation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="members",
+    )
+    is_department_head = models.BooleanField(
+        _("department head"), default=False,
+        help_text=_("Receives the department's overdue alerts."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_role_has_its_unit",
+                condition=(
+                    (~Q(role=Role.ENTERPRISE) | Q(enterprise__isnull=False))
+                    & (~Q(role=Role.DEPARTMENT) | Q(department__isnull=False))
+                    & (~Q(role__in=[Role.STEWARD, Role.WORKSTATION_HEAD]) | Q(workstation__isnull=False))
+                ),
+                violation_error_message=_(
+                    "An enterprise user needs an enterprise, a department user a department, "
+                    "and a steward or workstation head a workstation."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @property
+    def effective_role(self) -> str:
+        """Superusers act as administrators whatever their role field says."""
+        return Role.ADMIN if self.is_superuser else self.role
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role in (Role.LEADER, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER

@@ -1,0 +1,66 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from zonehub.models import Notification
+from zonehub.notifications import notification_mark_read
+from zonehub.selectors import home_context
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """A page for some roles only. Others get 403; anonymous users go to the login page."""
+
+    allowed_roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and self.allowed_roles and user.effective_role not in self.allowed_roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+@login_required
+def home(request):
+    return render(request, "zonehub/home.html", home_context(request.user))
+
+
+@never_cache
+def healthz(request):
+    """Liveness for load balancers: the database and the broker, each "ok" or "error"."""
+    result = {"status": "ok", "database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure is reported, not raised
+        result["database"] = "error"
+    try:
+        from zonehub.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001
+        result["broker"] = "error"
+    if "error" in result.values():
+        result["status"] = "error"
+    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "zonehub/notification_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.visible_to(self.request.user)
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    notification_mark_read(user=request.user)
+    return redirect("notifications")

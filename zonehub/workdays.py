@@ -1,0 +1,187 @@
+"""The working-day calendar (DESIGN.md rules 1 and 2).
+
+Published years live in the database (seeded from the ``chinese-calendar`` package, editable by
+admins). A year the database does not know gets the statutory holidays computed on the fly, so
+nothing here ever raises for an unknown year: a sweep that raised would stop every deadline.
+
+``due_at`` is the one function that turns a start instant and N working days into a deadline;
+everything else calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+ONE_DAY = dt.timedelta(days=1)
+
+# Names used for the statutory fallback (全国年节及纪念日放假办法, 2024 revision).
+NEW_YEAR = "元旦"
+SPRING_FESTIVAL = "春节"
+QINGMING = "清明节"
+LABOUR_DAY = "劳动节"
+DRAGON_BOAT = "端午节"
+MID_AUTUMN = "中秋节"
+NATIONAL_DAY = "国庆节"
+
+
+def _lunar_to_solar(year: int, month: int, day: int) -> dt.date | None:
+    from lunardate import LunarDate
+
+    try:
+        return LunarDate(year, month, day).to_solar_date()
+    except (ValueError, IndexError):  # outside the package's table (1900-2099)
+        return None
+
+
+def _qingming(year: int) -> dt.date:
+    import chinese_calendar
+
+    try:
+        for day, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 3), dt.date(year, 4, 6)):
+            if name == "清明":
+                return day
+    except Exception:  # noqa: BLE001 - the package's range is limited; fall back to the rule of thumb
+        pass
+    return dt.date(year, 4, 5 if year % 4 in (0, 1) and year < 2000 else 4)
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The statutory public holidays of a year, with no make-up days: what a year with no
+    published State Council notice is assumed to be."""
+    days: dict[dt.date, str] = {dt.date(year, 1, 1): NEW_YEAR}
+    spring = _lunar_to_solar(year, 1, 1)
+    if spring:
+        for offset in range(-1, 3):  # eve and the first three days
+            days[spring + dt.timedelta(days=offset)] = SPRING_FESTIVAL
+    days[_qingming(year)] = QINGMING
+    days[dt.date(year, 5, 1)] = LABOUR_DAY
+    days[dt.date(year, 5, 2)] = LABOUR_DAY
+    for lunar_month, lunar_day, name in ((5, 5, DRAGON_BOAT), (8, 15, MID_AUTUMN)):
+        solar = _lunar_to_solar(year, lunar_month, lunar_day)
+        if solar:
+            days[solar] = name
+    for day in (1, 2, 3):
+        days[dt.date(year, 10, day)] = NATIONAL_DAY
+    return {day: name for day, name in days.items() if day.year == year}
+
+
+@dataclass
+class WorkCalendar:
+    """Which days are working days, for the years it has loaded.
+
+    ``overrides`` maps a date to True (working day) or False (day off) where it differs from the
+    weekend rule; ``provisional`` holds the years answered from the statutory fallback.
+    """
+
+    overrides: dict[dt.date, bool] = field(default_factory=dict)
+    loaded_years: set[int] = field(default_factory=set)
+    provisional: set[int] = field(default_factory=set)
+
+    @classmethod
+    def for_years(cls, years) -> WorkCalendar:
+        calendar = cls()
+        calendar.load(set(years))
+        return calendar
+
+    def load(self, years: set[int]) -> None:
+        from zonehub.models import CalendarDay, CalendarYear
+
+        years = {y for y in years if y not in self.loaded_years and 1 <= y <= 9998}
+        if not years:
+            return
+        known = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "provisional"))
+        for day, is_workday in CalendarDay.objects.filter(year_id__in=known).values_list(
+            "date", "is_workday"
+        ):
+            self.overrides[day] = is_workday
+        for year in years:
+            if year not in known:
+                for day in statutory_holidays(year):
+                    self.overrides[day] = False
+            if known.get(year, True):
+                self.provisional.add(year)
+        self.loaded_years |= years
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day.year not in self.loaded_years:
+            self.load({day.year})
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        return day.weekday() < 5
+
+    def add_workdays(self, day: dt.date, count: int) -> dt.date:
+        """The ``count``-th working day after ``day``; ``day`` itself is never counted."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        current = day
+        while count:
+            current += ONE_DAY
+            if self.is_workday(current):
+                count -= 1
+        return current
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in the half-open range (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        count, current = 0, start
+        while current < end:
+            current += ONE_DAY
+            count += self.is_workday(current)
+        return count
+
+    def first_workday_on_or_after(self, day: dt.date) -> dt.date:
+        while not self.is_workday(day):
+            day += ONE_DAY
+        return day
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=SHANGHAI)
+    return instant.astimezone(SHANGHAI).date()
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def due_at(start: dt.datetime, days: int | None = None, *, calendar: WorkCalendar | None = None) -> dt.datetime:
+    """The exclusive deadline of a period of ``days`` working days that starts at ``start``.
+
+    Civil Code arts. 201 and 203: the day of the start is not counted and the period ends at
+    24:00 Asia/Shanghai of its last working day, returned as 00:00 of the following day. Work
+    is on time iff it happened strictly before the returned instant. A naive ``start`` is read
+    as Asia/Shanghai.
+    """
+    if days is None:
+        days = settings.ZONEHUB_REPLY_WORKING_DAYS
+    calendar = calendar or WorkCalendar()
+    last = calendar.add_workdays(local_date(start), days)
+    return start_of_day(last + ONE_DAY)
+
+
+def last_workday(due: dt.datetime) -> dt.date:
+    """The last working day of a period whose exclusive deadline is ``due``."""
+    return local_date(due) - ONE_DAY
+
+
+def workdays_left(now: dt.datetime, due: dt.datetime, *, calendar: WorkCalendar | None = None) -> int:
+    """Working days left after today before ``due``: 0 when today is the last day, negative
+    once overdue (the working days late, at least 1)."""
+    calendar = calendar or WorkCalendar()
+    today = local_date(now)
+    last = last_workday(due)
+    if now >= due:
+        return -max(calendar.workdays_between(last, today), 1)
+    return calendar.workdays_between(today, last)
+
+
+def is_workday(day: dt.date) -> bool:
+    return WorkCalendar().is_workday(day)
