@@ -1,9 +1,10 @@
-"""One router for the whole API; each app registers its viewsets here."""
+"""One router for the whole API; each app registers its viewsets in ``<app>/api/urls.py``."""
+
+import importlib
 
 from rest_framework.routers import DefaultRouter
 
 from enterprises.api.views import EnterpriseViewSet
-from stewards.api.views import StewardAssignmentViewSet, StewardViewSet
 from zonehub.api_views import DepartmentViewSet, NotificationViewSet, WorkstationViewSet
 
 router = DefaultRouter()
@@ -11,7 +12,7 @@ router.register("departments", DepartmentViewSet)
 router.register("workstations", WorkstationViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("enterprises", EnterpriseViewSet)
-router.register("stewards", StewardViewSet)
-router.register("steward-assignments", StewardAssignmentViewSet)
+for app in ("stewards", "projects", "evaluations"):
+    importlib.import_module(f"{app}.api.urls").register(router)
 
 urlpatterns = router.urls

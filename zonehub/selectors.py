@@ -1,4 +1,11 @@
-"""What the home page of each role shows until the dashboards of later issues replace it."""
+"""What the home page of each role shows.
+
+Each app may add panels: a function ``home_panels(user) -> list[dict]`` in its ``selectors``
+module, each dict naming a ``template`` (rendered with the dict as ``panel``) and an ``order``.
+"""
+
+import importlib
+import importlib.util
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -32,4 +39,19 @@ def home_context(user) -> dict:
         ctx["enterprises"] = list(enterprise_list_with_steward(user)[:50])
     if role == Role.ENTERPRISE:
         ctx["enterprise"] = enterprise_list_with_steward(user).first()
+    ctx["panels"] = home_panels(user)
     return ctx
+
+
+def home_panels(user) -> list[dict]:
+    panels: list[dict] = []
+    for app in ("stewards", "projects", "evaluations"):
+        module = importlib.import_module(f"{app}.selectors") if _has_selectors(app) else None
+        provider = getattr(module, "home_panels", None)
+        if provider is not None:
+            panels.extend(provider(user))
+    return sorted(panels, key=lambda panel: panel.get("order", 50))
+
+
+def _has_selectors(app: str) -> bool:
+    return importlib.util.find_spec(f"{app}.selectors") is not None

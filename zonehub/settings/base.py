@@ -205,6 +205,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zonehub.tasks.notifications_send_pending_task",
         "schedule": 60.0,
     },
+    # Reminders, overdue marks, missing progress reports, unaccepted requests, auto-close.
+    "stewards-deadline-sweep": {
+        "task": "stewards.tasks.deadline_sweep_task",
+        "schedule": float(os.environ.get("ZONEHUB_SWEEP_SECONDS", "60")),
+    },
+    # Five-key supervision (lagging items) daily; the monthly assessment runs on the first
+    # working day of the month (the task checks the calendar and is idempotent).
+    "projects-supervision": {
+        "task": "projects.tasks.supervision_sweep_task",
+        "schedule": crontab(minute=30, hour=7),
+    },
+    "projects-monthly-assessment": {
+        "task": "projects.tasks.monthly_assessment_task",
+        "schedule": crontab(minute=0, hour=6),
+    },
+    # Rating campaigns open and close on working days; replacement deadlines; grades monthly.
+    "evaluations-campaign-sweep": {
+        "task": "evaluations.tasks.campaign_sweep_task",
+        "schedule": crontab(minute=15),
+    },
+    "evaluations-department-grades": {
+        "task": "evaluations.tasks.department_grades_task",
+        "schedule": crontab(minute=30, hour=6),
+    },
 }
 
 LOGGING = {

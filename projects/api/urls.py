@@ -1,0 +1,2 @@
+def register(router) -> None:
+    """Register this app's viewsets on the one API router (zonehub/api_urls.py)."""
