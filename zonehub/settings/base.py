@@ -174,7 +174,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("out", "processed"):
         (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Fail fast when Redis is unreachable: the request is already saved, the sweep catches up.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
