@@ -1,3 +1,28 @@
+"""Stewards, their assignments, and the service requests they handle.
+
+Models (DESIGN.md "Core objects"):
+
+- ``Steward`` / ``StewardAssignment``: who serves which enterprise, with history.
+- ``ServiceRequest`` 诉求: an enterprise's request; status submitted → accepted → escalated →
+  reported → closed (reopened goes back to the steward). Deadlines stored as instants:
+  ``accept_due_at`` (1 working day), ``auto_close_due_at`` (5 working days after the report).
+- ``RequestAttachment``: files of a request, never served publicly.
+- ``RequestComment``: steward ↔ enterprise messages.
+- ``Escalation`` 吹哨: one request sent to one department with its own 3-working-day clock
+  (``due_at``, exclusive), reminder, overdue mark, joint consultation (需会商) and progress clock,
+  reply / return / conclusion.
+- ``EscalationProgress``: progress reports of consultation cases.
+- ``Visit`` 走访: a steward's visit to an enterprise; findings may become requests.
+- ``LedgerItem`` 台账: an item raised at a complaint meeting (吐槽大会), dispatched to or claimed
+  by a department.
+
+Every model has a ``ScopedQuerySet``: ``Model.objects.visible_to(user)``. All writes go through
+``stewards.services``; nothing is ever deleted.
+"""
+
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -128,3 +153,507 @@ class StewardAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Service requests (诉求) and what hangs off them
+# ---------------------------------------------------------------------------------------------
+
+
+class ServiceRequestQuerySet(ScopedQuerySet):
+    def _visible_to_enterprise(self, user):
+        return self.filter(enterprise_id=user.enterprise_id)
+
+    def _visible_to_steward(self, user):
+        # The steward at the time keeps seeing its requests; the enterprise's current steward
+        # sees the enterprise's whole history.
+        return self.filter(
+            Q(steward__user=user)
+            | Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("enterprise"), steward__user=user))
+        )
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(enterprise__workstation_id=user.workstation_id)
+
+    def _visible_to_department(self, user):
+        # Only the requests behind escalations sent to it, read-only.
+        return self.filter(
+            Exists(Escalation.objects.filter(request=OuterRef("pk"), department_id=user.department_id))
+        )
+
+    def open(self):
+        return self.exclude(status=ServiceRequest.Status.CLOSED)
+
+
+class ServiceRequest(models.Model):
+    """A request from an enterprise (诉求): "有困难，找管家".
+
+    Life: submitted → accepted (by the steward, due within ``ZONEHUB_ACCEPT_WORKING_DAYS``) →
+    escalated (to one or more departments, each an :class:`Escalation` with its own clock) →
+    reported (the steward reported back; or directly after accepting when the steward solved it
+    itself) → closed (confirmed by the enterprise, or automatically
+    ``ZONEHUB_AUTO_CLOSE_WORKING_DAYS`` after the report). A reopened request goes back to the
+    steward (status ``reopened``) and follows the same path again. Rows are never deleted.
+    """
+
+    class Category(models.TextChoices):
+        APPROVAL = "approval", _("government approvals and permits")
+        FACTORS = "factors", _("production factors")
+        POLICY = "policy", _("policy and subsidies")
+        TALENT = "talent", _("hiring and talent")
+        QUALIFICATION = "qualification", _("qualifications and honours")
+        INFRASTRUCTURE = "infrastructure", _("infrastructure")
+        LIVING = "living", _("living services")
+        OTHER = "other", _("other")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        URGENT = "urgent", _("urgent")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        PHONE = "phone", _("phone")
+        VISIT = "visit", _("visit")
+        COMPLAINT_MEETING = "complaint_meeting", _("complaint meeting")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        ESCALATED = "escalated", _("escalated to departments")
+        REPORTED = "reported", _("reported back")
+        REOPENED = "reopened", _("reopened")
+        CLOSED = "closed", _("closed")
+
+    class CloseReason(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed by the enterprise")
+        AUTO = "auto", _("closed automatically")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        related_name="service_requests",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    steward = models.ForeignKey(
+        Steward, verbose_name=_("steward"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="service_requests", help_text=_("The enterprise's steward when the request came in."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    accept_due_at = models.DateTimeField(_("to be accepted before"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    accept_flagged_at = models.DateTimeField(
+        _("late acceptance flagged"), null=True, blank=True,
+        help_text=_("When the workstation head was told the request was not accepted in time."),
+    )
+    resolved_directly = models.BooleanField(
+        _("solved by the steward"), default=False, help_text=_("Solved by the steward without a department."),
+    )
+    reported_at = models.DateTimeField(_("reported back"), null=True, blank=True)
+    report = models.TextField(_("report to the enterprise"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    auto_close_due_at = models.DateTimeField(_("closes automatically at"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    close_reason = models.CharField(_("how it was closed"), max_length=10, choices=CloseReason.choices, blank=True)
+    visit = models.ForeignKey(
+        "stewards.Visit", verbose_name=_("visit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="service_requests", help_text=_("The visit whose finding became this request."),
+    )
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["enterprise", "-created_at"], name="request_enterprise_idx"),
+            models.Index(fields=["steward", "status"], name="request_steward_status_idx"),
+            # What the sweep looks for, and nothing else: cost grows with what is due.
+            models.Index(
+                fields=["accept_due_at"], name="request_accept_due_idx",
+                condition=Q(status="submitted", accept_flagged_at__isnull=True),
+            ),
+            models.Index(
+                fields=["auto_close_due_at"], name="request_auto_close_due_idx", condition=Q(status="reported"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False), name="request_closed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+def attachment_upload_to(instance, filename):
+    # Never the user's file name on disk: it is kept in ``original_name`` instead.
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    now = timezone.now()
+    return f"requests/{now:%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class _ThroughRequestQuerySet(ScopedQuerySet):
+    """Rows that belong to a request are visible exactly when their request is."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        return self.filter(request__in=ServiceRequest.objects.visible_to(user).values("pk"))
+
+
+class RequestAttachment(models.Model):
+    """A file attached to a request. Stored under MEDIA_ROOT and served only by a view that
+    checks the user's scope (MEDIA_URL is None). Type and size are checked by
+    ``stewards.services.attachment_validate`` (extension and content)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = _ThroughRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class RequestComment(models.Model):
+    """A message between the steward and the enterprise about a request (also shown on the
+    timeline as an event)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    objects = _ThroughRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:50]
+
+
+class EscalationQuerySet(ScopedQuerySet):
+    def _visible_to_enterprise(self, user):
+        # The enterprise sees which bureau holds its request.
+        return self.filter(request__enterprise_id=user.enterprise_id)
+
+    def _visible_to_steward(self, user):
+        return self.filter(request__in=ServiceRequest.objects.visible_to(user).values("pk"))
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(request__enterprise__workstation_id=user.workstation_id)
+
+    def _visible_to_department(self, user):
+        return self.filter(department_id=user.department_id)
+
+    def open(self):
+        return self.filter(status__in=Escalation.OPEN_STATUSES)
+
+    def clock_running(self):
+        return self.filter(clock_stopped_at__isnull=True)
+
+
+class Escalation(models.Model):
+    """One request sent to one department (吹哨), with its own clock (DESIGN.md rule 1).
+
+    ``due_at`` is the exclusive deadline (00:00 Asia/Shanghai after the last working day): the
+    department answers on time iff it answers strictly before it. The reply clock stops at the
+    first of: a reply, marking it "needs joint consultation" (需会商, after which a progress report
+    is due every ``ZONEHUB_REPLY_WORKING_DAYS`` working days until it is concluded), or returning
+    it as not the department's business. ``clock_stopped_at`` and ``answered_on_time`` record
+    that moment and whether it beat ``due_at``; ``overdue_at`` is set exactly once by the sweep
+    when ``due_at`` passed with the clock still running.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting reply")
+        CONSULTATION = "consultation", _("under joint consultation")
+        REPLIED = "replied", _("replied")
+        CONCLUDED = "concluded", _("concluded")
+        RETURNED = "returned", _("returned to the steward")
+
+    OPEN_STATUSES = (Status.OPEN, Status.CONSULTATION)
+    DONE_STATUSES = (Status.REPLIED, Status.CONCLUDED, Status.RETURNED)
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    department = models.ForeignKey(
+        "zonehub.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    due_at = models.DateTimeField(_("reply due before"))
+    remind_at = models.DateTimeField(_("reminder at"))
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("marked overdue"), null=True, blank=True)
+    clock_stopped_at = models.DateTimeField(_("clock stopped"), null=True, blank=True)
+    answered_on_time = models.BooleanField(
+        _("answered on time"), null=True, blank=True,
+        help_text=_("Set when the clock stops (reply, consultation or return): before the deadline or not."),
+    )
+    # Joint consultation (需会商)
+    needs_consultation = models.BooleanField(_("needs joint consultation"), default=False)
+    consultation_reason = models.TextField(_("why joint consultation is needed"), blank=True)
+    consultation_marked_at = models.DateTimeField(_("marked for joint consultation"), null=True, blank=True)
+    next_progress_due_at = models.DateTimeField(_("next progress report due before"), null=True, blank=True)
+    progress_overdue_count = models.PositiveSmallIntegerField(_("progress reports missed"), default=0)
+    last_progress_overdue_at = models.DateTimeField(_("last progress report missed"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("concluded by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    # Reply (答复)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    # Returned as not the department's business
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("returned by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "department"], condition=Q(status__in=["open", "consultation"]),
+                name="escalation_one_open_per_department",
+                violation_error_message=_("This department already holds an open escalation of this request."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="escalation_dept_status_idx"),
+            # The sweep's three queries, each on a partial index of the rows it may act on.
+            models.Index(
+                fields=["remind_at"], name="escalation_remind_due_idx",
+                condition=Q(clock_stopped_at__isnull=True, reminded_at__isnull=True, overdue_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"], name="escalation_overdue_due_idx",
+                condition=Q(clock_stopped_at__isnull=True, overdue_at__isnull=True),
+            ),
+            models.Index(
+                fields=["next_progress_due_at"], name="escalation_progress_due_idx",
+                condition=Q(status="consultation"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request} → {self.department}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_at is not None
+
+
+class EscalationProgressQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        return self.filter(escalation__in=Escalation.objects.visible_to(user).values("pk"))
+
+
+class EscalationProgress(models.Model):
+    """A progress report on an escalation under joint consultation."""
+
+    escalation = models.ForeignKey(
+        Escalation, verbose_name=_("escalation"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    text = models.TextField(_("progress"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+    was_due_at = models.DateTimeField(_("was due before"), null=True, blank=True)
+    on_time = models.BooleanField(_("on time"), default=True)
+
+    objects = EscalationProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["reported_at", "id"]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class VisitQuerySet(ScopedQuerySet):
+    def _visible_to_enterprise(self, user):
+        return self.filter(enterprise_id=user.enterprise_id)
+
+    def _visible_to_steward(self, user):
+        return self.filter(steward__user=user)
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(Q(enterprise__workstation_id=user.workstation_id)
+                           | Q(steward__user__workstation_id=user.workstation_id))
+
+
+class Visit(models.Model):
+    """A steward's visit to an enterprise (走访). Findings may become requests
+    (``ServiceRequest.visit``)."""
+
+    steward = models.ForeignKey(Steward, verbose_name=_("steward"), on_delete=models.PROTECT, related_name="visits")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("visit date"))
+    findings = models.TextField(_("findings"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.visited_on}"
+
+
+class LedgerItemQuerySet(ScopedQuerySet):
+    def _visible_to_department(self, user):
+        return self.filter(Q(status=LedgerItem.Status.UNASSIGNED) | Q(department_id=user.department_id))
+
+    def _visible_to_steward(self, user):
+        return self.filter(
+            Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("enterprise"), steward__user=user))
+        )
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(enterprise__workstation_id=user.workstation_id)
+
+
+class LedgerItem(models.Model):
+    """An item raised at a complaint meeting (吐槽大会), recorded by a leader on the ledger (台账).
+
+    Dispatching it to a department, or a department claiming it (认领), creates a request
+    (channel "complaint meeting") and an escalation to that department with the usual clock;
+    ``request`` links the two.
+    """
+
+    class Status(models.TextChoices):
+        UNASSIGNED = "unassigned", _("awaiting a department")
+        DISPATCHED = "dispatched", _("dispatched")
+        CLAIMED = "claimed", _("claimed")
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="ledger_items"
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=ServiceRequest.Category.choices, default=ServiceRequest.Category.OTHER
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    meeting_date = models.DateField(_("meeting date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UNASSIGNED)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    department = models.ForeignKey(
+        "zonehub.Department", verbose_name=_("responsible department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="ledger_items",
+    )
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    request = models.OneToOneField(
+        ServiceRequest, verbose_name=_("service request"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="ledger_item",
+    )
+
+    objects = LedgerItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger item")
+        verbose_name_plural = _("ledger items")
+        ordering = ["-meeting_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="unassigned") | Q(department__isnull=False),
+                name="ledger_item_assigned_has_department",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
