@@ -1,0 +1,346 @@
+"""Reads about projects and the five-key list. Every read starts from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from projects.models import (
+    STAGE_ORDER,
+    Approval,
+    Category,
+    FiveKeyItem,
+    FiveKeyNode,
+    Project,
+    ProjectStageChange,
+    ProjectStewardAssignment,
+    Stage,
+    UnitMonthlyScore,
+)
+from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_bounds, month_result, previous_month
+from zonehub.models import Department, Role
+from zonehub.workdays import WorkCalendar, local_date
+
+
+def today() -> dt.date:
+    return local_date(timezone.now())
+
+
+def fivekey_weights() -> dict:
+    return getattr(settings, "ZONEHUB_FIVEKEY_WEIGHTS", {})
+
+
+# --------------------------------------------------------------------------------------------
+# The monthly assessment
+# --------------------------------------------------------------------------------------------
+
+
+def _unit_month_nodes(department, year: int, month: int):
+    first, last = month_bounds(year, month)
+    # A node's due date can move up to a couple of weeks past its planned date (Spring Festival,
+    # National Day): read a margin before the month and let ``month_result`` decide.
+    return FiveKeyNode.objects.filter(
+        item__responsible_unit=department, planned_date__gte=first - dt.timedelta(days=20), planned_date__lte=last,
+    ).only("planned_date", "completed_on")
+
+
+def _unit_month_claims(department, year: int, month: int) -> int:
+    first, last = month_bounds(year, month)
+    return FiveKeyItem.objects.filter(
+        responsible_unit=department, claim=FiveKeyItem.Claim.CONFIRMED,
+        claim_confirmed_on__gte=first, claim_confirmed_on__lte=last,
+    ).count()
+
+
+def unit_month_compute(*, department, year: int, month: int, calendar: WorkCalendar | None = None):
+    """Compute (not store) a unit's five-key result for a month."""
+    calendar = calendar or WorkCalendar()
+    return month_result(
+        _unit_month_nodes(department, year, month), year=year, month=month,
+        claimed=_unit_month_claims(department, year, month), calendar=calendar, weights=fivekey_weights(),
+    )
+
+
+def unit_node_results(*, department, year: int, month: int) -> dict:
+    """A department's five-key nodes for a month, for the department grades:
+    {"on_time", "late", "open", "claimed", "score"}. The stored assessment when there is one,
+    otherwise computed now by the same rule (so it never disagrees with the ranking)."""
+    row = UnitMonthlyScore.objects.filter(department=department, year=year, month=month).first()
+    if row is not None:
+        return {"on_time": row.on_time, "late": row.late, "open": row.open, "claimed": row.claimed,
+                "score": row.score}
+    return unit_month_compute(department=department, year=year, month=month).as_dict()
+
+
+@dataclass
+class RankingRow:
+    department: Department
+    score: UnitMonthlyScore
+    previous: Decimal | None
+    rank: int
+    previous_rank: int | None
+
+    @property
+    def change(self):
+        return None if self.previous is None else self.score.score - self.previous
+
+    @property
+    def rank_change(self):
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+def unit_ranking(*, user, year: int, month: int) -> list[RankingRow]:
+    """The units' scores of a month, best first, with last month's score and rank."""
+    from projects.progress import ranking
+
+    rows = {
+        row.department: row
+        for row in UnitMonthlyScore.objects.visible_to(user).filter(year=year, month=month).select_related("department")
+    }
+    py, pm = previous_month(year, month)
+    before = {
+        row.department: row.score
+        for row in UnitMonthlyScore.objects.visible_to(user).filter(year=py, month=pm).select_related("department")
+    }
+    ranked = ranking({dept: row.score for dept, row in rows.items()}, before)
+    return [RankingRow(department=r.department, score=rows[r.department], previous=r.previous, rank=r.rank,
+                       previous_rank=r.previous_rank) for r in ranked]
+
+
+# --------------------------------------------------------------------------------------------
+# The five-key board
+# --------------------------------------------------------------------------------------------
+
+
+def fivekey_item_queryset(user):
+    return (
+        FiveKeyItem.objects.visible_to(user)
+        .select_related("lead_leader", "responsible_unit", "claim_unit")
+        .prefetch_related(
+            Prefetch("nodes", queryset=FiveKeyNode.objects.order_by("planned_date", "id")),
+            Prefetch("cooperating_units", queryset=Department.objects.order_by("name")),
+        )
+    )
+
+
+@dataclass
+class BoardRow:
+    item: FiveKeyItem
+    progress: Progress
+
+
+def with_progress(items, *, on: dt.date | None = None, calendar: WorkCalendar | None = None) -> list[BoardRow]:
+    on = on or today()
+    calendar = calendar or WorkCalendar.for_years({on.year, on.year - 1, on.year + 1})
+    return [BoardRow(item=item, progress=item_progress(item.nodes.all(), today=on, calendar=calendar)) for item in items]
+
+
+def fivekey_board(*, user, year: int, unit=None, leader=None, status: str = "", category: str = "",
+                  on: dt.date | None = None) -> dict:
+    """The director's board: the items of a year, lagging first within each category, with counts.
+    A fixed number of queries whatever the number of items: one for the items, one per prefetch,
+    and the calendar."""
+    qs = fivekey_item_queryset(user).filter(year=year)
+    if unit is not None:
+        qs = qs.filter(responsible_unit=unit)
+    if leader is not None:
+        qs = qs.filter(lead_leader=leader)
+    if category:
+        qs = qs.filter(category=category)
+    rows = with_progress(qs, on=on)
+    counts = {c.value: Counter() for c in Category}
+    for row in rows:
+        counts[row.item.category][row.progress.status] += 1
+    status_totals = Counter(row.progress.status for row in rows)
+    if status:
+        rows = [row for row in rows if row.progress.status == status]
+    rows.sort(key=lambda row: (STATUS_ORDER[row.progress.status], -row.progress.workdays_late, row.item.pk))
+    groups = []
+    for cat in Category:
+        cat_rows = [row for row in rows if row.item.category == cat.value]
+        if cat_rows or not (status or category):
+            groups.append({"category": cat, "rows": cat_rows,
+                           "counts": {s.value: counts[cat.value][s.value] for s in Status},
+                           "total": sum(counts[cat.value].values())})
+    return {
+        "groups": groups,
+        "rows": rows,
+        "status_totals": {s.value: status_totals[s.value] for s in Status},
+        "category_counts": [
+            {"category": cat, "counts": {s.value: counts[cat.value][s.value] for s in Status},
+             "total": sum(counts[cat.value].values())}
+            for cat in Category
+        ],
+        "total": sum(status_totals.values()),
+    }
+
+
+def fivekey_item_get(*, user, pk: int) -> FiveKeyItem:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(fivekey_item_queryset(user).select_related("enterprise", "project"), pk=pk)
+
+
+def fivekey_years(user) -> list[int]:
+    years = set(FiveKeyItem.objects.visible_to(user).values_list("year", flat=True).distinct())
+    years.add(today().year)
+    return sorted(years, reverse=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Projects
+# --------------------------------------------------------------------------------------------
+
+
+def project_list(user):
+    return (
+        Project.objects.visible_to(user)
+        .select_related("industry", "investor")
+        .annotate(
+            approvals_open=Count("approvals", filter=~Q(approvals__status=Approval.Status.APPROVED), distinct=True),
+            approvals_blocked=Count("approvals", filter=Q(approvals__status=Approval.Status.BLOCKED), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch("steward_assignments", queryset=ProjectStewardAssignment.objects.active()
+                     .select_related("steward__user"), to_attr="active_stewards"),
+        )
+    )
+
+
+def project_get(*, user, pk: int) -> Project:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Project.objects.visible_to(user).select_related("industry", "investor").prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("department").order_by("kind", "id")),
+            "construction_nodes",
+            Prefetch("stage_changes", queryset=ProjectStageChange.objects.select_related("changed_by")),
+            Prefetch("steward_assignments", queryset=ProjectStewardAssignment.objects.select_related(
+                "steward__user", "assigned_by")),
+        ),
+        pk=pk,
+    )
+
+
+def active_project_steward(project):
+    return (ProjectStewardAssignment.objects.active().filter(project=project)
+            .select_related("steward__user").first())
+
+
+def projects_by_stage(user) -> list[dict]:
+    counts = dict(Project.objects.visible_to(user).values_list("stage").annotate(n=Count("id")).order_by())
+    return [{"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)} for stage in Stage]
+
+
+def _pct_change(now: Decimal, before: Decimal):
+    if not before:
+        return None
+    return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.1"))
+
+
+def investment_figures(*, user, year: int) -> dict:
+    """Investment attraction (招商) from the projects themselves: the projects signed in a year,
+    their agreed investment, funds in place and agreed annual output, by industry chain, against
+    the year before."""
+
+    def by_chain(y):
+        rows = (
+            Project.objects.visible_to(user).filter(signed_on__year=y)
+            .values("industry_id", "industry__name", "industry__order")
+            .annotate(count=Count("id"), investment=Sum("total_investment"), funds=Sum("funds_in_place"),
+                      output=Sum("agreed_annual_output"))
+            .order_by("industry__order", "industry__name")
+        )
+        return {r["industry_id"]: r for r in rows}
+
+    now, before = by_chain(year), by_chain(year - 1)
+    chains = []
+    zero = Decimal(0)
+    for chain_id in list(now) + [c for c in before if c not in now]:
+        cur, prev = now.get(chain_id, {}), before.get(chain_id, {})
+        name = (cur or prev)["industry__name"]
+        chains.append({
+            "industry": name,
+            "count": cur.get("count", 0), "count_before": prev.get("count", 0),
+            "investment": cur.get("investment") or zero, "investment_before": prev.get("investment") or zero,
+            "funds": cur.get("funds") or zero, "funds_before": prev.get("funds") or zero,
+            "output": cur.get("output") or zero, "output_before": prev.get("output") or zero,
+        })
+    for row in chains:
+        row["investment_change"] = _pct_change(row["investment"], row["investment_before"])
+        row["funds_change"] = _pct_change(row["funds"], row["funds_before"])
+        row["output_change"] = _pct_change(row["output"], row["output_before"])
+        row["count_change"] = _pct_change(row["count"], row["count_before"])
+    total = {key: sum((row[key] for row in chains), zero if key not in ("count", "count_before") else 0)
+             for key in ("count", "count_before", "investment", "investment_before", "funds", "funds_before",
+                         "output", "output_before")}
+    total["investment_change"] = _pct_change(total["investment"], total["investment_before"])
+    total["funds_change"] = _pct_change(total["funds"], total["funds_before"])
+    total["output_change"] = _pct_change(total["output"], total["output_before"])
+    total["count_change"] = _pct_change(total["count"], total["count_before"])
+    return {"year": year, "chains": chains, "total": total}
+
+
+# --------------------------------------------------------------------------------------------
+# Home panels
+# --------------------------------------------------------------------------------------------
+
+
+def home_panels(user) -> list[dict]:
+    role = user.effective_role
+    now = today()
+    panels: list[dict] = []
+    if role in (Role.LEADER, Role.ADMIN):
+        board = fivekey_board(user=user, year=now.year, on=now)
+        panels.append({
+            "template": "projects/panels/leader_fivekey.html", "order": 20,
+            "status_totals": board["status_totals"], "total": board["total"], "year": now.year,
+            "lagging": [row for row in board["rows"] if row.progress.status == Status.LAGGING][:8],
+        })
+        panels.append({"template": "projects/panels/projects_by_stage.html", "order": 21,
+                       "stages": projects_by_stage(user)})
+    elif role == Role.DEPARTMENT and user.department_id:
+        horizon = now + dt.timedelta(days=30)
+        nodes = list(
+            FiveKeyNode.objects.filter(item__responsible_unit_id=user.department_id, completed_on__isnull=True,
+                                       planned_date__lte=horizon)
+            .select_related("item").order_by("planned_date")[:12]
+        )
+        calendar = WorkCalendar.for_years({now.year, horizon.year})
+        from projects.progress import node_due_date, workdays_late
+
+        for node in nodes:
+            due = node_due_date(node.planned_date, calendar)
+            node.is_late = due < now
+            node.workdays_late = workdays_late(due, now, calendar) if node.is_late else 0
+        panels.append({"template": "projects/panels/department_nodes.html", "order": 20, "nodes": nodes})
+    elif role in (Role.STEWARD, Role.WORKSTATION_HEAD):
+        projects = list(Project.objects.visible_to(user).prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("department")),
+            Prefetch("construction_nodes"),
+        )[:30])
+        items = []
+        for project in projects:
+            held = [a for a in project.approvals.all() if a.is_holding_up(now)]
+            late_nodes = [n for n in project.construction_nodes.all() if n.actual_date is None and n.planned_date < now]
+            if held or late_nodes:
+                items.append({"project": project, "approvals": held, "nodes": late_nodes})
+        panels.append({"template": "projects/panels/steward_projects.html", "order": 25,
+                       "projects": projects, "attention": items})
+    return panels
+
+
+def stage_label(stage: str) -> str:
+    return str(Stage(stage).label) if stage in STAGE_ORDER else stage
+
+
+def unit_users(department_ids) -> list:
+    from zonehub.models import User
+
+    return list(User.objects.filter(role=Role.DEPARTMENT, department_id__in=department_ids, is_active=True))
