@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StewardsConfig(AppConfig):
     name = "stewards"
     verbose_name = _("Stewards and service requests")
+
+    def ready(self):
+        # Importing the services registers the timeline labels of requests and escalations.
+        from stewards import services
+        from zonehub.services import calendar_changed
+
+        # Deadlines computed on a calendar that changed are computed again (DESIGN.md rule 2).
+        calendar_changed.connect(services.on_calendar_changed, dispatch_uid="stewards.deadlines_recompute")

@@ -1,0 +1,22 @@
+"""Celery tasks of the stewards app: thin, safe to run twice, no deadline ever scheduled as an ETA.
+
+Deadlines live in the database (``due_at``, ``remind_at``, ...) and the beat-scheduled sweep
+(every ZONEHUB_SWEEP_SECONDS, see CELERY_BEAT_SCHEDULE) applies whatever has fallen due.
+"""
+
+from celery import shared_task
+
+from stewards import services
+
+
+@shared_task
+def deadline_sweep_task():
+    """Reminders, overdue marks, missing progress reports, late acceptance, auto-close, then
+    pending notifications. Exactly once per effect however many run at once."""
+    return services.deadline_sweep()
+
+
+@shared_task
+def deadlines_recompute_task(years):
+    """Recompute running deadlines after the calendar of ``years`` changed."""
+    return services.deadlines_recompute(years=list(years))
