@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from stewards.models import Steward, StewardAssignment
+from stewards.models import (
+    Escalation,
+    EscalationProgress,
+    LedgerItem,
+    RequestAttachment,
+    RequestComment,
+    ServiceRequest,
+    Steward,
+    StewardAssignment,
+    Visit,
+)
 from zonehub.admin_base import AuditedModelAdmin
 
 
@@ -22,3 +32,89 @@ class StewardAssignmentAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- requests, escalations, visits, ledger ---------------------------------------------------
+# Read-mostly: every state change goes through stewards.services (the pages or the API), so
+# the admin shows the rows and their history but neither edits workflow fields nor deletes.
+
+
+class _ReadOnlyWorkflowAdmin(AuditedModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RequestAttachmentInline(admin.TabularInline):
+    model = RequestAttachment
+    extra = 0
+    fields = ["original_name", "size", "content_type", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class EscalationInline(admin.TabularInline):
+    model = Escalation
+    extra = 0
+    fields = ["department", "status", "sent_at", "due_at", "overdue_at", "replied_at", "answered_on_time"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["__str__", "enterprise", "category", "channel", "status", "steward", "created_at"]
+    list_filter = ["status", "category", "channel", "urgency", "close_reason"]
+    search_fields = ["title", "enterprise__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["enterprise", "steward__user"]
+    inlines = [EscalationInline, RequestAttachmentInline]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["__str__", "department", "status", "sent_at", "due_at", "overdue_at", "answered_on_time"]
+    list_filter = ["status", "needs_consultation", "department", ("overdue_at", admin.EmptyFieldListFilter)]
+    search_fields = ["request__title", "request__enterprise__name", "department__name"]
+    date_hierarchy = "sent_at"
+    list_select_related = ["request", "department"]
+
+
+@admin.register(EscalationProgress)
+class EscalationProgressAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["escalation", "reported_at", "on_time"]
+    list_select_related = ["escalation__request", "escalation__department"]
+
+
+@admin.register(RequestComment)
+class RequestCommentAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["request", "author", "created_at"]
+    list_select_related = ["request", "author"]
+
+
+@admin.register(RequestAttachment)
+class RequestAttachmentAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["original_name", "request", "size", "content_type", "uploaded_at"]
+    list_select_related = ["request"]
+
+
+@admin.register(Visit)
+class VisitAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["enterprise", "steward", "visited_on"]
+    list_filter = ["visited_on"]
+    search_fields = ["enterprise__name", "steward__user__name"]
+    list_select_related = ["enterprise", "steward__user"]
+
+
+@admin.register(LedgerItem)
+class LedgerItemAdmin(_ReadOnlyWorkflowAdmin):
+    list_display = ["title", "enterprise", "meeting_date", "status", "department"]
+    list_filter = ["status", "department"]
+    search_fields = ["title", "enterprise__name"]
+    list_select_related = ["enterprise", "department"]
