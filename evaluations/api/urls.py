@@ -1,2 +1,15 @@
 def register(router) -> None:
     """Register this app's viewsets on the one API router (zonehub/api_urls.py)."""
+    from evaluations.api.views import (
+        AppraisalViewSet,
+        CampaignViewSet,
+        GradeViewSet,
+        RatingViewSet,
+        ReplacementCaseViewSet,
+    )
+
+    router.register("campaigns", CampaignViewSet)
+    router.register("ratings", RatingViewSet, basename="rating")
+    router.register("replacement-cases", ReplacementCaseViewSet, basename="replacementcase")
+    router.register("appraisals", AppraisalViewSet, basename="appraisal")
+    router.register("grades", GradeViewSet, basename="grade")

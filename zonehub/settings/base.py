@@ -134,6 +134,26 @@ ZONEHUB_ACCEPT_WORKING_DAYS = int(os.environ.get("ZONEHUB_ACCEPT_WORKING_DAYS", 
 ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING_DAYS", "5"))
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
 
+# --- Ratings, replacements and department grades (evaluations app, issue 5) ---
+# A campaign opens on the first working day on or after day ZONEHUB_CAMPAIGN_OPEN_DAY of each month
+# listed (June rates the first half-year, December the second) and stays open for
+# ZONEHUB_CAMPAIGN_WORKING_DAYS working days after its opening day. Enterprises that have not rated
+# are reminded once when that many working days (or fewer) are left.
+ZONEHUB_CAMPAIGN_OPEN_MONTHS = {"H1": int(os.environ.get("ZONEHUB_CAMPAIGN_H1_MONTH", "6")),
+                                "H2": int(os.environ.get("ZONEHUB_CAMPAIGN_H2_MONTH", "12"))}
+ZONEHUB_CAMPAIGN_OPEN_DAY = int(os.environ.get("ZONEHUB_CAMPAIGN_OPEN_DAY", "1"))
+ZONEHUB_CAMPAIGN_WORKING_DAYS = int(os.environ.get("ZONEHUB_CAMPAIGN_WORKING_DAYS", "15"))
+ZONEHUB_CAMPAIGN_REMIND_WORKING_DAYS = int(os.environ.get("ZONEHUB_CAMPAIGN_REMIND_WORKING_DAYS", "3"))
+# The workstation head names a new steward within this many working days of the close.
+ZONEHUB_REPLACEMENT_WORKING_DAYS = int(os.environ.get("ZONEHUB_REPLACEMENT_WORKING_DAYS", "5"))
+# Department score weights (README "Department grades"); thresholds A/B/C/D are set in the admin.
+ZONEHUB_GRADE_REPLY_POINTS = int(os.environ.get("ZONEHUB_GRADE_REPLY_POINTS", "50"))
+ZONEHUB_GRADE_NODE_POINTS = int(os.environ.get("ZONEHUB_GRADE_NODE_POINTS", "50"))
+ZONEHUB_GRADE_OVERDUE_PENALTY = int(os.environ.get("ZONEHUB_GRADE_OVERDUE_PENALTY", "5"))
+ZONEHUB_GRADE_RETURNED_PENALTY = int(os.environ.get("ZONEHUB_GRADE_RETURNED_PENALTY", "2"))
+ZONEHUB_GRADE_CLAIM_BONUS = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS", "2"))
+ZONEHUB_GRADE_CLAIM_BONUS_MAX = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS_MAX", "10"))
+
 # --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,3 +263,15 @@ LOGGING = {
 
 # Labels shown in admin and forms, kept here so they are extracted for translation once.
 ZONEHUB_SITE_NAME = _("ZoneHub")
+
+# --- The monthly five-key assessment (projects app; README "Five-key assessment weights") ---
+# A unit's monthly score is 100 × (on_time × w_on_time + late × w_late + open × w_open) / nodes due
+# in the month (nothing_due when none was due), plus `claimed` points per item it claimed (认领)
+# and had confirmed in that month.
+ZONEHUB_FIVEKEY_WEIGHTS = {
+    "on_time": float(os.environ.get("ZONEHUB_FIVEKEY_WEIGHT_ON_TIME", "1.0")),
+    "late": float(os.environ.get("ZONEHUB_FIVEKEY_WEIGHT_LATE", "0.5")),
+    "open": float(os.environ.get("ZONEHUB_FIVEKEY_WEIGHT_OPEN", "0.0")),
+    "claimed": float(os.environ.get("ZONEHUB_FIVEKEY_WEIGHT_CLAIMED", "5.0")),
+    "nothing_due": float(os.environ.get("ZONEHUB_FIVEKEY_WEIGHT_NOTHING_DUE", "100.0")),
+}

@@ -1,0 +1,22 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from zonehub.workdays import SHANGHAI
+
+# 2026-06-02 10:00 in Shanghai: the first-half campaign (1–23 June) is running.
+IN_CAMPAIGN = dt.datetime(2026, 6, 2, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def in_campaign():
+    with time_machine.travel(IN_CAMPAIGN, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def only_our_panels(monkeypatch):
+    """Home pages render this app's panels only, so these tests do not depend on the other apps'
+    panels being finished."""
+    monkeypatch.setattr("zonehub.selectors._has_selectors", lambda app: app == "evaluations")

@@ -1,0 +1,349 @@
+"""Pages of the evaluations app. Thin: read through selectors, write through one service each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from evaluations import selectors, services
+from evaluations.exports import campaign_workbook
+from evaluations.forms import CampaignOpenForm, OverrideForm, RatingForm, ReviewForm, StewardChoiceForm
+from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
+from stewards.models import Steward
+from zonehub.events import event_list_for
+from zonehub.models import Role
+from zonehub.workdays import local_date
+
+LEADERS = (Role.LEADER, Role.ADMIN)
+STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
+
+
+def _role(request, *roles):
+    if request.user.effective_role not in roles:
+        raise PermissionDenied
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+# --- campaigns and ratings -------------------------------------------------------------------
+
+@login_required
+def campaign_list(request):
+    """Enterprises: the rating page (the open campaign's prompt and their own ratings).
+    Everyone else: the campaigns, with open/close for leaders and admins."""
+    user = request.user
+    campaign = selectors.open_campaign()
+    if user.effective_role == Role.ENTERPRISE:
+        rows = selectors.rating_form_rows(user, campaign) if campaign else []
+        for row in rows:
+            r = row["rating"]
+            row["form"] = RatingForm(prefix=f"s{row['steward'].pk}",
+                                     initial={"value": r.value, "reason": r.reason} if r else None)
+        return render(request, "evaluations/rate.html", {
+            "campaign": campaign, "rows": rows,
+            "closes_on": local_date(campaign.closes_at) - dt.timedelta(days=1) if campaign else None,
+            "history": selectors.rating_list(user).exclude(campaign=campaign).order_by("-campaign__year",
+                                                                                     "-campaign__half"),
+        })
+    return render(request, "evaluations/campaign_list.html", {
+        "campaigns": selectors.campaign_list(user), "open_campaign": campaign,
+        "can_run": services.can_run_campaigns(user), "open_form": CampaignOpenForm(),
+        "schedule": _schedule(),
+        "show_open_counts": user.effective_role in (*LEADERS, Role.WORKSTATION_HEAD),
+    })
+
+
+def _schedule() -> list[dict]:
+    today = local_date(timezone.now())
+    out = []
+    for year in (today.year, today.year + 1):
+        for half in ("H1", "H2"):
+            opens = services.scheduled_open_date(year, half)
+            closes = local_date(services.campaign_closes_at(opens)) - dt.timedelta(days=1)
+            if closes >= today:
+                out.append({"label": f"{year} {Campaign.Half(half).label}", "opens": opens, "closes": closes})
+    return out[:2]
+
+
+@login_required
+@require_POST
+def campaign_open(request):
+    form = CampaignOpenForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("evaluations:campaign_list")
+    try:
+        campaign = services.campaign_open(year=form.cleaned_data["year"], half=form.cleaned_data["half"],
+                                          actor=request.user)
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("evaluations:campaign_list")
+    messages.success(request, _("The campaign %(campaign)s is open: enterprises have been asked to rate their "
+                                "stewards.") % {"campaign": campaign})
+    return redirect("evaluations:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_close(request, pk):
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    try:
+        cases = services.campaign_close(campaign=campaign, actor=request.user)
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("The campaign is closed; %(n)s replacement case(s) opened.") % {"n": len(cases)})
+    return redirect("evaluations:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def campaign_detail(request, pk):
+    user = request.user
+    campaign = get_object_or_404(Campaign.objects.visible_to(user), pk=pk)
+    role = user.effective_role
+    ctx = {"campaign": campaign, "can_run": services.can_run_campaigns(user)}
+    if role in LEADERS or role == Role.WORKSTATION_HEAD:
+        results = selectors.campaign_results(user=user, campaign=campaign)
+        cases = {c.rating_id: c for c in selectors.case_list(user, campaign)}
+        unsatisfied = list(selectors.rating_list(user, campaign).filter(value=Rating.Value.UNSATISFIED)
+                           .order_by("enterprise__name"))
+        for rating in unsatisfied:
+            rating.the_case = cases.get(rating.pk)
+        ctx.update(results=results, unsatisfied=unsatisfied,
+                   events=event_list_for(campaign) if role in LEADERS else [])
+    elif role == Role.ENTERPRISE:
+        return redirect("evaluations:campaign_list")
+    elif role == Role.STEWARD:
+        # Nothing individual while the campaign is open: the queryset holds closed campaigns only.
+        ctx["my_ratings"] = list(selectors.rating_list(user, campaign).order_by("enterprise__name"))
+    return render(request, "evaluations/campaign_detail.html", ctx)
+
+
+@login_required
+def campaign_export(request, pk):
+    _role(request, *LEADERS, Role.WORKSTATION_HEAD)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    content = campaign_workbook(user=request.user, campaign=campaign)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="ratings-{campaign.year}-{campaign.half}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def rate(request, pk, steward_pk):
+    """An enterprise gives or changes its rating of one steward."""
+    _role(request, Role.ENTERPRISE)
+    user = request.user
+    campaign = get_object_or_404(Campaign.objects.visible_to(user), pk=pk)
+    steward = Steward.objects.filter(pk=steward_pk).select_related("user").first()
+    form = RatingForm(request.POST, prefix=f"s{steward_pk}")
+    if steward is None:
+        messages.error(request, _("That steward is not one of your enterprise's stewards."))
+        return redirect("evaluations:campaign_list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, f"{steward.name}：{e}")
+        return redirect("evaluations:campaign_list")
+    existing = Rating.objects.visible_to(user).filter(campaign=campaign, steward=steward).first()
+    try:
+        if existing is None:
+            services.rating_create(campaign=campaign, enterprise=user.enterprise, steward=steward,
+                                   value=form.cleaned_data["value"], reason=form.cleaned_data["reason"], actor=user)
+            messages.success(request, _("Thank you: your rating of %(name)s is recorded. You may change it until "
+                                        "the campaign closes.") % {"name": steward.name})
+        else:
+            services.rating_change(rating=existing, value=form.cleaned_data["value"],
+                                   reason=form.cleaned_data["reason"], actor=user)
+            messages.success(request, _("Your rating of %(name)s is changed.") % {"name": steward.name})
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("evaluations:campaign_list")
+
+
+# --- replacement cases ---------------------------------------------------------------------------
+
+@login_required
+def case_list(request):
+    _role(request, *LEADERS, Role.WORKSTATION_HEAD, Role.STEWARD, Role.ENTERPRISE)
+    qs = selectors.case_list(request.user)
+    status = request.GET.get("status")
+    if status in ReplacementCase.Status.values:
+        qs = qs.filter(status=status)
+    return render(request, "evaluations/case_list.html", {"cases": qs, "status": status, "now": timezone.now(),
+                                                           "statuses": ReplacementCase.Status.choices})
+
+
+def _case_or_404(user, pk) -> ReplacementCase:
+    return get_object_or_404(selectors.case_list(user), pk=pk)
+
+
+@login_required
+def case_detail(request, pk):
+    user = request.user
+    case = _case_or_404(user, pk)
+    ctx = {"case": case, "now": timezone.now(), "events": event_list_for(case)}
+    if case.is_pending and services.can_name_replacement(user, case):
+        ctx["name_form"] = StewardChoiceForm(user=user)
+    if case.is_pending and user.effective_role in LEADERS:
+        ctx["override_form"] = OverrideForm(user=user)
+    if user.effective_role in LEADERS:
+        ctx["review_form"] = ReviewForm(initial={"lack_of_effort": {True: "yes", False: "no"}.get(case.lack_of_effort),
+                                                 "reason": case.review_reason})
+    if user.effective_role == Role.ENTERPRISE:
+        # The enterprise sees the outcome, not the leaders' review.
+        ctx["events"] = [e for e in ctx["events"] if e.kind in ("case.opened", "case.replaced")]
+    return render(request, "evaluations/case_detail.html", ctx)
+
+
+def _post_case(request, pk, form_class, action, success, **form_kwargs):
+    user = request.user
+    case = _case_or_404(user, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            action(case, form.cleaned_data)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, success)
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("evaluations:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_name(request, pk):
+    return _post_case(
+        request, pk, StewardChoiceForm,
+        lambda case, data: services.replacement_name(case=case, steward=data["steward"], actor=request.user),
+        _("The new steward is named; the enterprise has been told who it is."), user=request.user)
+
+
+@login_required
+@require_POST
+def case_override(request, pk):
+    _role(request, *LEADERS)
+    return _post_case(
+        request, pk, OverrideForm,
+        lambda case, data: services.replacement_allow_back(case=case, steward=data["steward"], reason=data["reason"],
+                                                           actor=request.user),
+        _("The steward may go back to this enterprise; the workstation head can now name it."), user=request.user)
+
+
+@login_required
+@require_POST
+def case_review(request, pk):
+    _role(request, *LEADERS)
+    return _post_case(
+        request, pk, ReviewForm,
+        lambda case, data: services.case_review(case=case, lack_of_effort=data["lack_of_effort"],
+                                                reason=data["reason"], actor=request.user),
+        _("The review is recorded."))
+
+
+# --- appraisal -------------------------------------------------------------------------------------
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def appraisal(request):
+    _role(request, Role.STEWARD, Role.WORKSTATION_HEAD, *LEADERS)
+    user = request.user
+    today = local_date(timezone.now())
+    year = _int(request.GET.get("year"), today.year)
+    if not 2000 <= year <= 2999:
+        raise Http404
+    workstation = _int(request.GET.get("workstation"))
+    sort = request.GET.get("sort", "workstation")
+    rows = selectors.appraisal_list(user=user, year=year, workstation_id=workstation, today=today, sort=sort)
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.workstation, []).append(row)
+    return render(request, "evaluations/appraisal.html", {
+        "rows": rows, "year": year, "years": list(range(today.year, today.year - 4, -1)), "sort": sort,
+        "workstation": workstation, "workstations": selectors.workstations_for(user),
+        "zone": selectors.appraisal_summary(rows),
+        "by_workstation": [(name, selectors.appraisal_summary(g)) for name, g in sorted(groups.items())],
+        "mine": getattr(getattr(user, "steward", None), "pk", None) if user.role == Role.STEWARD else None,
+        "sorts": [("name", _("Steward")), ("workstation", _("Workstation")), ("rate", _("Satisfaction")),
+                  ("requests", _("Requests")), ("acceptance", _("Accepted on time")),
+                  ("visits", _("Monthly visits")), ("escalations", _("Escalations answered on time")),
+                  ("replacements", _("Replacements")), ("eligible", _("Eligible"))],
+    })
+
+
+# --- department grades -----------------------------------------------------------------------------
+
+def _parse_month(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@login_required
+def grade_list(request):
+    _role(request, *STAFF)
+    user = request.user
+    months = selectors.grade_months(user)
+    month = _parse_month(request.GET.get("month")) or (months[0] if months else None)
+    rows = selectors.grade_ranking(user=user, month=month) if month else []
+    return render(request, "evaluations/grade_list.html", {
+        "rows": rows, "month": month, "months": months,
+        "previous": services.previous_month(month) if month else None,
+        "can_recompute": user.is_admin,
+    })
+
+
+@login_required
+def grade_detail(request, pk):
+    _role(request, *STAFF)
+    grade = get_object_or_404(DepartmentMonthlyGrade.objects.with_detail_for(request.user).select_related("department"),
+                              pk=pk)
+    return render(request, "evaluations/grade_detail.html", {
+        "grade": grade, "detail": selectors.grade_detail(grade),
+        "node_total": grade.nodes_on_time + grade.nodes_late + grade.nodes_open,
+    })
+
+
+@login_required
+@require_POST
+def grade_recompute(request):
+    if not request.user.is_admin:
+        raise PermissionDenied
+    month = _parse_month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, _("Choose a month."))
+        return redirect("evaluations:grade_list")
+    services.department_grades_compute(month=month)
+    messages.success(request, _("The grades of %(month)s were computed again.") % {"month": f"{month:%Y-%m}"})
+    return redirect(reverse("evaluations:grade_list") + f"?month={month:%Y-%m}")
