@@ -50,12 +50,9 @@ def stewards_to_rate(enterprise, campaign: Campaign | None = None) -> list[tuple
 
 def enterprises_not_done(campaign: Campaign):
     """Active enterprises whose active enterprise steward has no rating from them yet."""
-    active = StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"))
-    rated = Rating.objects.filter(
-        campaign=campaign, enterprise=OuterRef("pk"),
-        steward=Subquery(active.values("steward")[:1]),
-    )
-    return Enterprise.objects.filter(is_active=True).filter(Exists(active)).exclude(Exists(rated)).order_by("pk")
+    unrated = StewardAssignment.objects.active().filter(enterprise__is_active=True).exclude(Exists(
+        Rating.objects.filter(campaign=campaign, enterprise=OuterRef("enterprise"), steward=OuterRef("steward"))))
+    return Enterprise.objects.filter(pk__in=unrated.values("enterprise")).order_by("pk")
 
 
 def expected_enterprises():

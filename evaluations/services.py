@@ -268,7 +268,7 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
                                                                        "rating").get(pk=case.pk)
     if not case.is_pending:
         raise ValidationError(_("A new steward has already been named for this case."))
-    if steward.pk == case.steward_id:
+    if steward.pk == case.steward_id and case.override_steward_id != steward.pk:
         raise ValidationError(_("%(name)s is the steward rated unsatisfied: name someone else.") % {"name": steward.name})
     barred = rated_unsatisfied_this_year(enterprise_id=case.enterprise_id, steward_id=steward.pk, year=case.campaign.year)
     if barred and case.override_steward_id != steward.pk:
