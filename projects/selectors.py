@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import (
@@ -299,11 +300,12 @@ def home_panels(user) -> list[dict]:
     if role in (Role.LEADER, Role.ADMIN):
         board = fivekey_board(user=user, year=now.year, on=now)
         panels.append({
-            "template": "projects/panels/leader_fivekey.html", "order": 20,
+            "template": "projects/panels/leader_fivekey.html", "order": 20, "board_url": reverse("projects:board"),
             "status_totals": board["status_totals"], "total": board["total"], "year": now.year,
             "lagging": [row for row in board["rows"] if row.progress.status == Status.LAGGING][:8],
         })
         panels.append({"template": "projects/panels/projects_by_stage.html", "order": 21,
+                       "list_url": reverse("projects:project_list"),
                        "stages": projects_by_stage(user)})
     elif role == Role.DEPARTMENT and user.department_id:
         horizon = now + dt.timedelta(days=30)

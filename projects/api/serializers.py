@@ -1,0 +1,90 @@
+from rest_framework import serializers
+
+from projects.models import Approval, Category, FiveKeyItem, FiveKeyNode, Project, Stage
+from projects.progress import item_progress
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = ["id", "project", "kind", "department", "department_name", "status", "started_on", "due_on",
+                  "approved_on", "note"]
+        read_only_fields = fields
+
+
+class ApprovalUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Approval.Status.choices)
+    started_on = serializers.DateField(required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    approved_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    industry = serializers.StringRelatedField()
+    investor_name = serializers.CharField(source="investor.name", read_only=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "investor", "investor_name", "industry", "total_investment",
+                  "planned_investment_this_year", "funds_in_place", "agreed_annual_output", "land_mu", "floor_area",
+                  "stage", "signed_on", "land_granted_on", "started_on", "completed_on", "production_on",
+                  "planned_start", "planned_completion"]
+        read_only_fields = fields
+
+
+class StageChangeSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FiveKeyNodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FiveKeyNode
+        fields = ["id", "item", "name", "planned_date", "completed_on", "evidence", "completed_by"]
+        read_only_fields = fields
+
+
+class NodeCompleteSerializer(serializers.Serializer):
+    completed_on = serializers.DateField()
+    evidence = serializers.CharField()
+
+
+class FiveKeyItemSerializer(serializers.ModelSerializer):
+    nodes = FiveKeyNodeSerializer(many=True, read_only=True)
+    cooperating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    status = serializers.SerializerMethodField()
+    workdays_late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FiveKeyItem
+        fields = ["id", "category", "year", "title", "goal", "lead_leader", "responsible_unit", "cooperating_units",
+                  "enterprise", "project", "claim", "claim_unit", "lagging_since", "status", "workdays_late", "nodes"]
+        read_only_fields = fields
+
+    def _progress(self, item):
+        cache = self.context.setdefault("_progress", {})
+        if item.pk not in cache:
+            cache[item.pk] = item_progress(item.nodes.all(), today=self.context["today"],
+                                           calendar=self.context["calendar"])
+        return cache[item.pk]
+
+    def get_status(self, item) -> str:
+        return self._progress(item).status
+
+    def get_workdays_late(self, item) -> int:
+        return self._progress(item).workdays_late
+
+
+class FiveKeyItemWriteSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    year = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    goal = serializers.CharField(required=False, allow_blank=True, default="")
+    lead_leader = serializers.IntegerField()
+    responsible_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    cooperating_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+

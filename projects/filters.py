@@ -1,0 +1,40 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Approval, FiveKeyItem, FiveKeyNode, Project
+from zonehub.forms import BootstrapFilterSet
+
+
+class ProjectFilterSet(BootstrapFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    signed_year = django_filters.NumberFilter(label=_("Signed in year"), field_name="signed_on", lookup_expr="year")
+
+    class Meta:
+        model = Project
+        fields = ["q", "stage", "industry", "signed_year"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(investor__name__icontains=value)) if value else queryset
+
+
+class ApprovalFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Approval
+        fields = ["project", "kind", "status", "department"]
+
+
+class FiveKeyItemFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = FiveKeyItem
+        fields = ["year", "category", "responsible_unit", "lead_leader", "claim"]
+
+
+class FiveKeyNodeFilterSet(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(label=_("Not done yet"), field_name="completed_on", lookup_expr="isnull")
+
+    class Meta:
+        model = FiveKeyNode
+        fields = {"item": ["exact"], "item__year": ["exact"], "item__responsible_unit": ["exact"],
+                  "planned_date": ["gte", "lte"]}

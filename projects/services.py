@@ -1,0 +1,554 @@
+"""Writes about projects and the five-key list: one function per state change, each checking
+permission, validating, writing in one transaction and recording who did it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects.models import (
+    STAGE_DATE_FIELD,
+    STAGE_ORDER,
+    Approval,
+    CoordinationNote,
+    FiveKeyItem,
+    FiveKeyNode,
+    Project,
+    ProjectStageChange,
+    ProjectStewardAssignment,
+    Stage,
+    UnitMonthlyScore,
+)
+from projects.progress import Status, item_progress, previous_month
+from projects.selectors import fivekey_item_queryset, today, unit_month_compute, unit_users
+from zonehub.events import record_event, register_event_labels
+from zonehub.models import Department, Role, User
+from zonehub.notifications import notify
+from zonehub.permissions import require
+from zonehub.workdays import WorkCalendar
+
+register_event_labels({
+    "project.created": gettext_lazy("project created"),
+    "project.updated": gettext_lazy("project updated"),
+    "project.stage": gettext_lazy("stage changed"),
+    "project.steward_assigned": gettext_lazy("project steward assigned"),
+    "project.steward_unassigned": gettext_lazy("project steward taken off"),
+    "approval.updated": gettext_lazy("approval updated"),
+    "construction_node.updated": gettext_lazy("construction node updated"),
+    "fivekey.created": gettext_lazy("five-key item created"),
+    "fivekey.updated": gettext_lazy("five-key item edited"),
+    "fivekey.node_added": gettext_lazy("node added"),
+    "fivekey.node_updated": gettext_lazy("node edited"),
+    "fivekey.node_completed": gettext_lazy("node marked done"),
+    "fivekey.claimed": gettext_lazy("claimed by a unit"),
+    "fivekey.claim_confirmed": gettext_lazy("claim confirmed"),
+    "fivekey.claim_rejected": gettext_lazy("claim declined"),
+    "fivekey.lagging": gettext_lazy("flagged as lagging"),
+    "fivekey.recovered": gettext_lazy("back on schedule"),
+    "fivekey.coordination": gettext_lazy("coordination (协调)"),
+})
+
+
+# --------------------------------------------------------------------------------------------
+# Who may do what
+# --------------------------------------------------------------------------------------------
+
+
+def is_leader(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.effective_role in (Role.LEADER, Role.ADMIN)))
+
+
+def can_edit_items(user) -> bool:
+    return is_leader(user)
+
+
+def can_complete_node(user, item: FiveKeyItem) -> bool:
+    if is_leader(user):
+        return True
+    return (user.is_authenticated and user.role == Role.DEPARTMENT and item.responsible_unit_id is not None
+            and user.department_id == item.responsible_unit_id)
+
+
+def can_claim(user) -> bool:
+    return user.is_authenticated and user.role == Role.DEPARTMENT and user.department_id is not None
+
+
+def project_steward_user_ids(project: Project) -> set[int]:
+    return set(ProjectStewardAssignment.objects.active().filter(project=project)
+               .values_list("steward__user_id", flat=True))
+
+
+def can_update_project(user, project: Project) -> bool:
+    """Leaders and the project's steward move the project along."""
+    return is_leader(user) or (user.role == Role.STEWARD and user.pk in project_steward_user_ids(project))
+
+
+def can_assign_project_steward(user, project: Project) -> bool:
+    return is_leader(user) or (user.role == Role.WORKSTATION_HEAD and ProjectStewardAssignment.objects.active()
+                               .filter(project=project, steward__user__workstation_id=user.workstation_id).exists())
+
+
+def can_update_approval(user, approval: Approval) -> bool:
+    if can_update_project(user, approval.project):
+        return True
+    return user.role == Role.DEPARTMENT and user.department_id == approval.department_id
+
+
+# --------------------------------------------------------------------------------------------
+# Projects
+# --------------------------------------------------------------------------------------------
+
+PROJECT_FIELDS = (
+    "name", "investor", "industry", "total_investment", "planned_investment_this_year", "funds_in_place",
+    "agreed_annual_output", "land_mu", "floor_area", "planned_start", "planned_completion", "description",
+)
+
+
+def _check_money(fields: dict) -> None:
+    errors = {}
+    for name in ("total_investment", "planned_investment_this_year", "funds_in_place", "agreed_annual_output",
+                 "land_mu", "floor_area"):
+        value = fields.get(name)
+        if value is not None and value < 0:
+            errors[name] = _("This figure cannot be negative.")
+    if (fields.get("funds_in_place") or 0) > (fields.get("total_investment") or 0) > 0:
+        errors["funds_in_place"] = _("Funds in place cannot exceed the total investment.")
+    start, end = fields.get("planned_start"), fields.get("planned_completion")
+    if start and end and end < start:
+        errors["planned_completion"] = _("The planned completion cannot be before the planned start.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def project_create(*, actor, **fields) -> Project:
+    require(is_leader(actor), _("Only leaders may add major projects."))
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    _check_money(fields)
+    project = Project.objects.create(**fields)
+    record_event(project, actor=actor, kind="project.created", to_state=project.stage)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor, **fields) -> Project:
+    require(can_update_project(actor, project), _("Only leaders and the project steward may edit this project."))
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    merged = {name: getattr(project, name) for name in PROJECT_FIELDS} | fields
+    _check_money(merged)
+    changed = [name for name, value in fields.items() if getattr(project, name) != value]
+    for name in changed:
+        setattr(project, name, fields[name])
+    if changed:
+        project.save(update_fields=changed)
+        record_event(project, actor=actor, kind="project.updated", data={"fields": sorted(changed)})
+    return project
+
+
+@transaction.atomic
+def project_stage_change(*, project: Project, to_stage: str, on: dt.date, actor, note: str = "") -> ProjectStageChange:
+    """Move a project to the next stage (or back one step to correct a mistake), on a date no later
+    than today and no earlier than the last change. The date of reaching the stage is kept as the
+    project's key date: the signing date decides which year's investment figures it counts in."""
+    require(can_update_project(actor, project), _("Only leaders and the project steward may change the stage."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if to_stage not in STAGE_ORDER:
+        raise ValidationError({"to_stage": _("Choose one of the stages.")})
+    current, target = STAGE_ORDER.index(project.stage), STAGE_ORDER.index(to_stage)
+    if target == current:
+        raise ValidationError({"to_stage": _("The project is already at this stage.")})
+    if target > current + 1:
+        raise ValidationError({"to_stage": _("Stages are reached one after another: the next stage is %(stage)s.")
+                               % {"stage": Stage(STAGE_ORDER[current + 1]).label}})
+    if target < current - 1:
+        raise ValidationError({"to_stage": _("A stage can only be corrected one step back.")})
+    if on > today():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    last = project.stage_changes.order_by("-changed_on", "-id").first()
+    if last and on < last.changed_on:
+        raise ValidationError({"on": _("The date cannot be before the previous stage change (%(date)s).")
+                               % {"date": last.changed_on.strftime("%Y-%m-%d")}})
+    change = ProjectStageChange.objects.create(project=project, from_stage=project.stage, to_stage=to_stage,
+                                               changed_on=on, changed_by=actor, note=note[:200])
+    fields = ["stage"]
+    if target > current and to_stage in STAGE_DATE_FIELD:
+        setattr(project, STAGE_DATE_FIELD[Stage(to_stage)], on)
+        fields.append(STAGE_DATE_FIELD[Stage(to_stage)])
+    elif target < current and project.stage in STAGE_DATE_FIELD:
+        setattr(project, STAGE_DATE_FIELD[Stage(project.stage)], None)
+        fields.append(STAGE_DATE_FIELD[Stage(project.stage)])
+    from_stage = project.stage
+    project.stage = to_stage
+    project.save(update_fields=fields)
+    record_event(change, root=project, actor=actor, kind="project.stage", from_state=Stage(from_stage).label,
+                 to_state=Stage(to_stage).label, note=note, data={"on": on.isoformat()})
+    return change
+
+
+@transaction.atomic
+def project_steward_assign(*, project: Project, steward, actor, note: str = "") -> ProjectStewardAssignment:
+    require(can_assign_project_steward(actor, project) or (
+        actor.role == Role.WORKSTATION_HEAD and steward.user.workstation_id == actor.workstation_id
+        and not ProjectStewardAssignment.objects.active().filter(project=project).exists()),
+        _("Only leaders or the head of the steward's workstation may assign the project steward."))
+    if not steward.is_active or not steward.user.is_active:
+        raise ValidationError(_("%(name)s is no longer an active steward.") % {"name": steward.name})
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    current = ProjectStewardAssignment.objects.active().filter(project=project).select_related("steward__user").first()
+    if current and current.steward_id == steward.pk:
+        raise ValidationError(_("%(name)s is already this project's steward.") % {"name": steward.name})
+    now = timezone.now()
+    if current:
+        current.ended_at = now
+        current.end_note = note[:200]
+        current.save(update_fields=["ended_at", "end_note"])
+        record_event(current, root=project, actor=actor, kind="project.steward_unassigned",
+                     from_state=current.steward.name, note=note)
+    assignment = ProjectStewardAssignment.objects.create(project=project, steward=steward, started_at=now,
+                                                         assigned_by=actor)
+    record_event(assignment, root=project, actor=actor, kind="project.steward_assigned",
+                 from_state=current.steward.name if current else "", to_state=steward.name, note=note)
+    notify([steward.user], kind="project.steward_assigned", key=f"project-assignment:{assignment.pk}",
+           title=_("You are now the project steward of %(project)s") % {"project": project.name},
+           url=project.get_absolute_url())
+    return assignment
+
+
+@transaction.atomic
+def approval_update(*, approval: Approval, actor, status: str, started_on=None, due_on=None, approved_on=None,
+                    note: str = "") -> Approval:
+    require(can_update_approval(actor, approval),
+            _("Only the approving department, the project steward or a leader may update this approval."))
+    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    errors = {}
+    if status not in Approval.Status.values:
+        errors["status"] = _("Choose one of the statuses.")
+    if status == Approval.Status.APPROVED and approved_on is None:
+        errors["approved_on"] = _("Give the date of approval.")
+    if status != Approval.Status.APPROVED and approved_on is not None:
+        errors["approved_on"] = _("Only an approved approval has an approval date.")
+    for name, value in (("started_on", started_on), ("approved_on", approved_on)):
+        if value and value > today():
+            errors[name] = _("The date cannot be in the future.")
+    if started_on and approved_on and approved_on < started_on:
+        errors["approved_on"] = _("The approval cannot come before the application.")
+    if status == Approval.Status.BLOCKED and not note.strip():
+        errors["note"] = _("Say what is blocking the approval.")
+    if errors:
+        raise ValidationError(errors)
+    from_status = approval.status
+    approval.status, approval.started_on, approval.due_on = status, started_on, due_on
+    approval.approved_on, approval.note = approved_on, note[:200]
+    approval.save(update_fields=["status", "started_on", "due_on", "approved_on", "note"])
+    record_event(approval, root=approval.project, actor=actor, kind="approval.updated",
+                 from_state=Approval.Status(from_status).label, to_state=Approval.Status(status).label,
+                 note=f"{approval.get_kind_display()} {note}".strip())
+    return approval
+
+
+@transaction.atomic
+def construction_node_update(*, node, actor, actual_date) -> object:
+    require(can_update_project(actor, node.project), _("Only leaders and the project steward may update its nodes."))
+    if actual_date and actual_date > today():
+        raise ValidationError({"actual_date": _("The date cannot be in the future.")})
+    node.actual_date = actual_date
+    node.save(update_fields=["actual_date"])
+    record_event(node, root=node.project, actor=actor, kind="construction_node.updated", note=node.name,
+                 data={"actual_date": actual_date.isoformat() if actual_date else None})
+    return node
+
+
+# --------------------------------------------------------------------------------------------
+# The five-key list
+# --------------------------------------------------------------------------------------------
+
+ITEM_FIELDS = ("category", "year", "title", "goal", "lead_leader", "responsible_unit", "enterprise", "project")
+
+
+def _validate_item(fields: dict, *, item: FiveKeyItem | None = None) -> None:
+    errors = {}
+    leader = fields.get("lead_leader")
+    if leader is None or leader.role != Role.LEADER or not leader.is_active:
+        errors["lead_leader"] = _("The lead leader must be an active leader.")
+    year = fields.get("year")
+    if not year or not 2000 <= int(year) <= 2100:
+        errors["year"] = _("Give a year between 2000 and 2100.")
+    elif item is not None and int(year) != item.year:
+        outside = [n.name for n in item.nodes.all() if n.planned_date.year != int(year)]
+        if outside:
+            errors["year"] = _("These nodes are planned outside %(year)s: %(nodes)s. Move them first.") % {
+                "year": year, "nodes": "、".join(outside)}
+    if not (fields.get("title") or "").strip():
+        errors["title"] = _("Give the item a title.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def fivekey_item_create(*, actor, cooperating_units=(), **fields) -> FiveKeyItem:
+    require(can_edit_items(actor), _("Only leaders may add five-key items."))
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    _validate_item(fields)
+    item = FiveKeyItem.objects.create(**fields)
+    item.cooperating_units.set([u for u in cooperating_units if u.pk != item.responsible_unit_id])
+    record_event(item, actor=actor, kind="fivekey.created", to_state=item.get_category_display())
+    return item
+
+
+@transaction.atomic
+def fivekey_item_update(*, item: FiveKeyItem, actor, cooperating_units=None, **fields) -> FiveKeyItem:
+    require(can_edit_items(actor), _("Only leaders may edit five-key items."))
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    item = FiveKeyItem.objects.select_for_update().get(pk=item.pk)
+    merged = {name: getattr(item, name) for name in ITEM_FIELDS} | fields
+    _validate_item(merged, item=item)
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if "responsible_unit" in changed and item.claim == FiveKeyItem.Claim.PENDING:
+        # A leader naming the unit settles any pending claim.
+        item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.NONE, None, None
+        changed += ["claim", "claim_unit", "claimed_at"]
+    if changed:
+        item.save(update_fields=changed)
+    if cooperating_units is not None:
+        before = set(item.cooperating_units.values_list("pk", flat=True))
+        after = {u.pk for u in cooperating_units if u.pk != item.responsible_unit_id}
+        if before != after:
+            item.cooperating_units.set(after)
+            changed.append("cooperating_units")
+    if changed:
+        record_event(item, actor=actor, kind="fivekey.updated", data={"fields": sorted(set(changed))})
+    return item
+
+
+def _validate_node(item: FiveKeyItem, name: str, planned_date: dt.date) -> None:
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Give the node a name.")
+    if planned_date is None:
+        errors["planned_date"] = _("Give the planned date.")
+    elif planned_date.year != item.year:
+        errors["planned_date"] = _("The planned date must fall in the item's year %(year)s.") % {"year": item.year}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def fivekey_node_add(*, item: FiveKeyItem, actor, name: str, planned_date: dt.date) -> FiveKeyNode:
+    require(can_edit_items(actor), _("Only leaders may add nodes."))
+    _validate_node(item, name, planned_date)
+    node = FiveKeyNode.objects.create(item=item, name=name.strip(), planned_date=planned_date)
+    record_event(node, root=item, actor=actor, kind="fivekey.node_added", to_state=planned_date.isoformat(),
+                 note=node.name)
+    return node
+
+
+@transaction.atomic
+def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt.date) -> FiveKeyNode:
+    require(can_edit_items(actor), _("Only leaders may edit nodes."))
+    node = FiveKeyNode.objects.select_for_update().select_related("item").get(pk=node.pk)
+    _validate_node(node.item, name, planned_date)
+    before = node.planned_date
+    node.name, node.planned_date = name.strip(), planned_date
+    node.save(update_fields=["name", "planned_date"])
+    record_event(node, root=node.item, actor=actor, kind="fivekey.node_updated", from_state=before.isoformat(),
+                 to_state=planned_date.isoformat(), note=node.name)
+    return node
+
+
+@transaction.atomic
+def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, evidence: str) -> FiveKeyNode:
+    """The responsible unit (or a leader) marks a node done, with what proves it."""
+    node = FiveKeyNode.objects.select_for_update().select_related("item").get(pk=node.pk)
+    require(can_complete_node(actor, node.item),
+            _("Only the item's responsible unit may mark its nodes done."))
+    errors = {}
+    if node.completed_on is not None:
+        raise ValidationError(_("This node was already marked done on %(date)s.")
+                              % {"date": node.completed_on.strftime("%Y-%m-%d")})
+    if completed_on is None:
+        errors["completed_on"] = _("Give the date it was done.")
+    elif completed_on > today():
+        errors["completed_on"] = _("The completion date cannot be in the future.")
+    elif completed_on.year < node.item.year:
+        errors["completed_on"] = _("The completion date cannot be before the item's year.")
+    if not (evidence or "").strip():
+        errors["evidence"] = _("Say what shows it is done (a document, a photo, a meeting).")
+    if errors:
+        raise ValidationError(errors)
+    node.completed_on, node.evidence, node.completed_by = completed_on, evidence.strip(), actor
+    node.save(update_fields=["completed_on", "evidence", "completed_by"])
+    record_event(node, root=node.item, actor=actor, kind="fivekey.node_completed",
+                 to_state=completed_on.isoformat(), note=f"{node.name}：{node.evidence}")
+    return node
+
+
+@transaction.atomic
+def fivekey_item_claim(*, item: FiveKeyItem, actor) -> FiveKeyItem:
+    """A unit offers to take an unassigned item (认领); a leader then confirms it."""
+    require(can_claim(actor), _("Only a department may claim an item."))
+    item = FiveKeyItem.objects.select_for_update().get(pk=item.pk)
+    if item.responsible_unit_id is not None:
+        raise ValidationError(_("This item already has a responsible unit: only unassigned items can be claimed."))
+    if item.claim == FiveKeyItem.Claim.PENDING:
+        raise ValidationError(_("%(unit)s has already claimed this item; a leader has yet to confirm it.")
+                              % {"unit": item.claim_unit})
+    item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.PENDING, actor.department, timezone.now()
+    item.save(update_fields=["claim", "claim_unit", "claimed_at"])
+    record_event(item, actor=actor, kind="fivekey.claimed", to_state=str(actor.department))
+    notify([item.lead_leader], kind="fivekey.claimed", key=f"fivekey:{item.pk}:claim:{item.claimed_at.isoformat()}",
+           title=_("%(unit)s claims “%(item)s”: please confirm") % {"unit": actor.department, "item": item.title},
+           url=item.get_absolute_url())
+    return item
+
+
+@transaction.atomic
+def fivekey_claim_decide(*, item: FiveKeyItem, actor, confirm: bool, note: str = "") -> FiveKeyItem:
+    require(is_leader(actor), _("Only a leader may confirm a claim."))
+    item = FiveKeyItem.objects.select_for_update().select_related("claim_unit").get(pk=item.pk)
+    if item.claim != FiveKeyItem.Claim.PENDING:
+        raise ValidationError(_("There is no claim waiting for confirmation on this item."))
+    unit, claimed_at = item.claim_unit, item.claimed_at
+    if confirm:
+        item.responsible_unit, item.claim = unit, FiveKeyItem.Claim.CONFIRMED
+        item.claim_confirmed_on = today()
+        item.save(update_fields=["responsible_unit", "claim", "claim_confirmed_on"])
+        item.cooperating_units.remove(unit)
+    else:
+        item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.NONE, None, None
+        item.save(update_fields=["claim", "claim_unit", "claimed_at"])
+    record_event(item, actor=actor, kind="fivekey.claim_confirmed" if confirm else "fivekey.claim_rejected",
+                 to_state=str(unit), note=note)
+    notify(unit_users([unit.pk]), kind="fivekey.claim", key=f"fivekey:{item.pk}:claim-decided:{claimed_at.isoformat()}",
+           title=(_("Your claim of “%(item)s” was confirmed") if confirm else _("Your claim of “%(item)s” was declined"))
+           % {"item": item.title}, url=item.get_absolute_url())
+    return item
+
+
+@transaction.atomic
+def fivekey_coordination_add(*, item: FiveKeyItem, actor, note: str) -> CoordinationNote:
+    """Supervision (督查) records what it did to move a lagging item (协调)."""
+    require(is_leader(actor), _("Only supervision staff (leaders) may record coordination."))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write what was coordinated.")})
+    fresh = fivekey_item_queryset(actor).get(pk=item.pk)
+    progress = item_progress(fresh.nodes.all(), today=today(), calendar=WorkCalendar())
+    if progress.status != Status.LAGGING:
+        raise ValidationError(_("Coordination is recorded against lagging items; this one is not lagging."))
+    entry = CoordinationNote.objects.create(item=item, author=actor, note=note.strip())
+    record_event(entry, root=item, actor=actor, kind="fivekey.coordination", note=entry.note)
+    if item.responsible_unit_id:
+        notify(unit_users([item.responsible_unit_id]), kind="fivekey.coordination",
+               key=f"fivekey:{item.pk}:coordination:{entry.pk}",
+               title=_("Supervision note on “%(item)s”") % {"item": item.title}, body=entry.note,
+               url=item.get_absolute_url())
+    return entry
+
+
+# --------------------------------------------------------------------------------------------
+# Supervision and the monthly assessment (run by Celery beat)
+# --------------------------------------------------------------------------------------------
+
+
+def supervision_sweep(*, on: dt.date | None = None) -> dict:
+    """Flag the items that became lagging and tell their unit and lead leader, once per lagging
+    spell: the spell starts the day the sweep first sees the item lagging (kept on the item) and
+    ends when it is no longer lagging. The notification key holds the spell's start, so a sweep
+    that runs twice, or dies after writing and before notifying, never notifies twice and never
+    misses one."""
+    on = on or today()
+    calendar = WorkCalendar.for_years({on.year - 1, on.year, on.year + 1})
+    items = (
+        FiveKeyItem.objects.filter(year__in=[on.year - 1, on.year])
+        .select_related("lead_leader", "responsible_unit")
+        .prefetch_related("nodes")
+        .order_by("pk")
+    )
+    flagged = recovered = 0
+    unit_members: dict[int, list[User]] = {}
+    for item in items:
+        progress = item_progress(item.nodes.all(), today=on, calendar=calendar)
+        lagging = progress.status == Status.LAGGING
+        if lagging and item.lagging_since is None:
+            with transaction.atomic():
+                updated = FiveKeyItem.objects.filter(pk=item.pk, lagging_since__isnull=True).update(lagging_since=on)
+                if updated:
+                    item.lagging_since = on
+                    worst = progress.worst
+                    record_event(item, actor=None, kind="fivekey.lagging", to_state=Status.LAGGING,
+                                 note=_("%(node)s, %(days)s working days late")
+                                 % {"node": worst.node.name, "days": worst.workdays_late})
+                    flagged += 1
+                else:
+                    item.refresh_from_db(fields=["lagging_since"])
+        elif not lagging and item.lagging_since is not None:
+            with transaction.atomic():
+                if FiveKeyItem.objects.filter(pk=item.pk, lagging_since=item.lagging_since).update(lagging_since=None):
+                    record_event(item, actor=None, kind="fivekey.recovered", from_state=Status.LAGGING,
+                                 to_state=progress.status)
+                    recovered += 1
+            continue
+        if lagging and item.lagging_since is not None:
+            if item.responsible_unit_id not in unit_members:
+                unit_members[item.responsible_unit_id] = (
+                    unit_users([item.responsible_unit_id]) if item.responsible_unit_id else [])
+            worst = progress.worst
+            notify(
+                [*unit_members[item.responsible_unit_id], item.lead_leader], kind="fivekey.lagging",
+                key=f"fivekey:{item.pk}:lagging:{item.lagging_since.isoformat()}",
+                title=_("Five-key item lagging: %(item)s") % {"item": item.title},
+                body=_("%(node)s was due on %(due)s and is %(days)s working days late.")
+                % {"node": worst.node.name, "due": worst.due.strftime("%Y-%m-%d"), "days": worst.workdays_late},
+                url=reverse("projects:item_detail", args=[item.pk]),
+            )
+    return {"flagged": flagged, "recovered": recovered}
+
+
+def assessment_units(year: int, month: int) -> list[Department]:
+    """The units assessed for a month: every unit responsible for an item of that year."""
+    return list(Department.objects.filter(fivekey_items__year=year).distinct().order_by("pk"))
+
+
+@transaction.atomic
+def monthly_assessment(*, year: int, month: int) -> list[UnitMonthlyScore]:
+    """Score every responsible unit for a month and keep the rows. Recomputing replaces them with
+    the same values (every figure is judged as of the month's last day)."""
+    calendar = WorkCalendar.for_years({year - 1, year, year + 1})
+    units = assessment_units(year, month)
+    rows = []
+    for unit in units:
+        result = unit_month_compute(department=unit, year=year, month=month, calendar=calendar)
+        row, _created = UnitMonthlyScore.objects.update_or_create(
+            department=unit, year=year, month=month,
+            defaults={"on_time": result.on_time, "late": result.late, "open": result.open,
+                      "claimed": result.claimed, "score": result.score, "computed_at": timezone.now()},
+        )
+        rows.append(row)
+    UnitMonthlyScore.objects.filter(year=year, month=month).exclude(department__in=units).delete()
+    return rows
+
+
+def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScore] | None:
+    """Run by beat every day: acts only on the first working day of a month, for the month before."""
+    on = on or today()
+    calendar = WorkCalendar.for_years({on.year})
+    if calendar.first_workday_on_or_after(on.replace(day=1)) != on:
+        return None
+    year, month = previous_month(on.year, on.month)
+    return monthly_assessment(year=year, month=month)

@@ -1,0 +1,497 @@
+"""Pages of the projects and the five-key list. Each page reads through a selector and writes
+through one service; a service's ValidationError is shown on the form, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+
+from projects import exports, selectors, services
+from projects.filters import ProjectFilterSet
+from projects.forms import (
+    ApprovalForm,
+    BoardFilterForm,
+    CoordinationForm,
+    FiveKeyItemForm,
+    NodeCompleteForm,
+    NodeForm,
+    ProjectForm,
+    ProjectStewardForm,
+    StageForm,
+)
+from projects.models import Approval, Category, ConstructionNode, FiveKeyItem, FiveKeyNode, Project, Stage
+from projects.progress import Status, item_progress, previous_month
+from zonehub.events import event_list_for
+from zonehub.models import Role
+from zonehub.views import RoleRequiredMixin
+from zonehub.workdays import WorkCalendar
+
+ALL_ROLES = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
+STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
+LEADERS = (Role.LEADER, Role.ADMIN)
+
+
+def _show_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _fail(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --------------------------------------------------------------------------------------------
+# Projects
+# --------------------------------------------------------------------------------------------
+
+
+class ProjectListView(RoleRequiredMixin, FilterView):
+    allowed_roles = ALL_ROLES
+    filterset_class = ProjectFilterSet
+    template_name = "projects/project_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.project_list(self.request.user).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_create"] = services.is_leader(self.request.user)
+        ctx["stages"] = selectors.projects_by_stage(self.request.user)
+        return ctx
+
+
+class ProjectDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = ALL_ROLES
+    template_name = "projects/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        project = selectors.project_get(user=user, pk=kwargs["pk"])
+        now = selectors.today()
+        approvals = list(project.approvals.all())
+        for approval in approvals:
+            approval.holding_up = approval.is_holding_up(now)
+        nodes = list(project.construction_nodes.all())
+        for node in nodes:
+            node.is_late = node.actual_date is None and node.planned_date < now
+        can_update = services.can_update_project(user, project)
+        ctx = {
+            "project": project, "approvals": approvals, "holding_up": [a for a in approvals if a.holding_up],
+            "nodes": nodes, "stage_changes": list(project.stage_changes.all()),
+            "assignments": list(project.steward_assignments.all()),
+            "steward": next((a.steward for a in project.steward_assignments.all() if a.ended_at is None), None),
+            "events": event_list_for(project), "can_update": can_update,
+            "can_assign": services.can_assign_project_steward(user, project) or user.role == Role.WORKSTATION_HEAD,
+            "stage_form": StageForm(project=project, initial={"on": now}) if can_update else None,
+            "stages": [{"value": s.value, "label": s.label, "done": i <= project.stage_index,
+                        "current": i == project.stage_index} for i, s in enumerate(Stage)],
+            "today": now,
+        }
+        ctx["approvals_editable"] = {a.pk for a in approvals if services.can_update_approval(user, a)}
+        if user.role != Role.ENTERPRISE:
+            ctx["items"] = selectors.with_progress(
+                selectors.fivekey_item_queryset(user).filter(project=project), on=now)
+        return {**super().get_context_data(**kwargs), **ctx}
+
+
+class ProjectCreateView(RoleRequiredMixin, FormView):
+    allowed_roles = LEADERS
+    form_class = ProjectForm
+    template_name = "projects/form.html"
+    extra_context = {"title": _("New major project")}
+
+    def form_valid(self, form):
+        try:
+            project = services.project_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The project was added."))
+        return redirect(project)
+
+
+class ProjectEditView(RoleRequiredMixin, FormView):
+    allowed_roles = STAFF
+    form_class = ProjectForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.project}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.project.name, "back": self.project}
+
+    def form_valid(self, form):
+        try:
+            services.project_update(project=self.project, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The project was saved."))
+        return redirect(self.project)
+
+
+class ProjectStageView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def post(self, request, pk):
+        project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+        form = StageForm(request.POST, project=project)
+        if form.is_valid():
+            try:
+                services.project_stage_change(project=project, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, _("The stage was changed."))
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(project)
+
+
+class ProjectStewardView(RoleRequiredMixin, FormView):
+    allowed_roles = (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
+    form_class = ProjectStewardForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Project steward of %(project)s")
+                % {"project": self.project.name}, "back": self.project}
+
+    def form_valid(self, form):
+        try:
+            services.project_steward_assign(project=self.project, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The project steward was assigned."))
+        return redirect(self.project)
+
+
+class ApprovalUpdateView(RoleRequiredMixin, FormView):
+    allowed_roles = STAFF
+    form_class = ApprovalForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.approval = get_object_or_404(Approval.objects.visible_to(request.user).select_related("project"),
+                                              pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Approval.objects.get(pk=self.approval.pk)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back": self.approval.project,
+                "title": f"{self.approval.project.name} · {self.approval.get_kind_display()}"}
+
+    def form_valid(self, form):
+        try:
+            services.approval_update(approval=self.approval, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The approval was updated."))
+        return redirect(self.approval.project)
+
+
+class ConstructionNodeDoneView(RoleRequiredMixin, View):
+    allowed_roles = STAFF
+
+    def post(self, request, pk):
+        node = get_object_or_404(
+            ConstructionNode.objects.filter(project__in=Project.objects.visible_to(request.user)), pk=pk)
+        try:
+            actual = dt.date.fromisoformat(request.POST.get("actual_date", ""))
+        except ValueError:
+            messages.error(request, _("Give the date as YYYY-MM-DD."))
+            return redirect(node.project)
+        try:
+            services.construction_node_update(node=node, actor=request.user, actual_date=actual)
+        except ValidationError as exc:
+            _fail(request, exc)
+        return redirect(node.project)
+
+
+class InvestmentView(RoleRequiredMixin, TemplateView):
+    allowed_roles = STAFF
+    template_name = "projects/investment.html"
+
+    def get_context_data(self, **kwargs):
+        this_year = selectors.today().year
+        try:
+            year = int(self.request.GET.get("year", this_year))
+        except ValueError:
+            year = this_year
+        year = min(max(year, 2000), 2100)
+        return {**super().get_context_data(**kwargs),
+                "figures": selectors.investment_figures(user=self.request.user, year=year),
+                "years": list(range(this_year, this_year - 6, -1))}
+
+
+# --------------------------------------------------------------------------------------------
+# The five-key board
+# --------------------------------------------------------------------------------------------
+
+
+class BoardMixin(RoleRequiredMixin):
+    allowed_roles = STAFF
+
+    def board_context(self) -> dict:
+        user = self.request.user
+        years = selectors.fivekey_years(user)
+        form = BoardFilterForm(self.request.GET or None, years=years)
+        year, unit, leader, status, category = selectors.today().year, None, None, "", ""
+        if form.is_valid():
+            data = form.cleaned_data
+            year = data["year"] or year
+            unit, leader, status, category = data["unit"], data["leader"], data["status"], data["category"]
+        board = selectors.fivekey_board(user=user, year=year, unit=unit, leader=leader, status=status,
+                                        category=category)
+        return {"form": form, "year": year, "board": board, "statuses": Status, "categories": Category,
+                "can_edit": services.can_edit_items(user), "query": self.request.GET.urlencode()}
+
+
+class BoardView(BoardMixin, TemplateView):
+    template_name = "projects/board.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **self.board_context()}
+
+
+class BoardPrintView(BoardMixin, TemplateView):
+    """The wall chart (墙上那张清单): one A3 landscape page per category."""
+
+    template_name = "projects/board_print.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **self.board_context(), "printed_on": selectors.today()}
+
+
+class BoardExportView(BoardMixin, View):
+    def get(self, request):
+        ctx = self.board_context()
+        content = exports.board_xlsx(ctx["board"], year=ctx["year"])
+        response = HttpResponse(content,
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="fivekey-{ctx["year"]}.xlsx"'
+        return response
+
+
+class ItemDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = STAFF
+    template_name = "projects/item_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        item = selectors.fivekey_item_get(user=user, pk=kwargs["pk"])
+        now = selectors.today()
+        calendar = WorkCalendar.for_years({now.year, item.year})
+        progress = item_progress(item.nodes.all(), today=now, calendar=calendar)
+        late = {entry.node.pk: entry for entry in progress.late}
+        nodes = list(item.nodes.all())
+        for node in nodes:
+            node.late = late.get(node.pk)
+        can_complete = services.can_complete_node(user, item)
+        return {
+            **super().get_context_data(**kwargs),
+            "item": item, "progress": progress, "nodes": nodes, "events": event_list_for(item),
+            "can_edit": services.can_edit_items(user), "can_complete": can_complete,
+            "complete_form": NodeCompleteForm(initial={"completed_on": now}) if can_complete else None,
+            "can_claim": services.can_claim(user) and item.responsible_unit_id is None
+            and item.claim != FiveKeyItem.Claim.PENDING,
+            "can_decide": services.is_leader(user) and item.claim == FiveKeyItem.Claim.PENDING,
+            "can_coordinate": services.is_leader(user) and progress.status == Status.LAGGING,
+            "coordination_form": CoordinationForm(),
+            "coordination_notes": item.coordination_notes.select_related("author"),
+        }
+
+
+class ItemCreateView(RoleRequiredMixin, FormView):
+    allowed_roles = LEADERS
+    form_class = FiveKeyItemForm
+    template_name = "projects/form.html"
+    extra_context = {"title": _("New five-key item")}
+
+    def get_initial(self):
+        return {"year": selectors.today().year, "lead_leader": self.request.user.pk
+                if self.request.user.role == Role.LEADER else None}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        units = data.pop("cooperating_units")
+        try:
+            item = services.fivekey_item_create(actor=self.request.user, cooperating_units=units, **data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The item was added: now give it its nodes."))
+        return redirect(item)
+
+
+class ItemEditView(RoleRequiredMixin, FormView):
+    allowed_roles = LEADERS
+    form_class = FiveKeyItemForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.item = get_object_or_404(FiveKeyItem.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": FiveKeyItem.objects.get(pk=self.item.pk)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.item.title, "back": self.item}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        units = data.pop("cooperating_units")
+        try:
+            services.fivekey_item_update(item=self.item, actor=self.request.user, cooperating_units=units, **data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The item was saved."))
+        return redirect(self.item)
+
+
+class NodeFormView(RoleRequiredMixin, FormView):
+    allowed_roles = LEADERS
+    form_class = NodeForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if "node_pk" in kwargs:
+                self.node = get_object_or_404(FiveKeyNode.objects.visible_to(request.user).select_related("item"),
+                                              pk=kwargs["node_pk"])
+                self.item = self.node.item
+            else:
+                self.node = None
+                self.item = get_object_or_404(FiveKeyItem.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"name": self.node.name, "planned_date": self.node.planned_date} if self.node else {}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back": self.item,
+                "title": _("Node of %(item)s") % {"item": self.item.title}}
+
+    def form_valid(self, form):
+        try:
+            if self.node:
+                services.fivekey_node_update(node=self.node, actor=self.request.user, **form.cleaned_data)
+            else:
+                services.fivekey_node_add(item=self.item, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The node was saved."))
+        return redirect(self.item)
+
+
+class NodeCompleteView(RoleRequiredMixin, FormView):
+    allowed_roles = (Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
+    form_class = NodeCompleteForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.node = get_object_or_404(FiveKeyNode.objects.visible_to(request.user).select_related("item"),
+                                          pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"completed_on": selectors.today()}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back": self.node.item,
+                "title": _("Mark done: %(node)s") % {"node": self.node.name}}
+
+    def form_valid(self, form):
+        try:
+            services.fivekey_node_complete(node=self.node, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The node is marked done."))
+        return redirect(self.node.item)
+
+
+class ItemActionView(RoleRequiredMixin, View):
+    """Claim (认领), confirm or decline a claim, record coordination: small POST-only actions."""
+
+    allowed_roles = STAFF
+    action = ""
+
+    def post(self, request, pk):
+        item = get_object_or_404(FiveKeyItem.objects.visible_to(request.user), pk=pk)
+        try:
+            if self.action == "claim":
+                services.fivekey_item_claim(item=item, actor=request.user)
+                messages.success(request, _("Your claim was sent to the lead leader for confirmation."))
+            elif self.action in ("confirm", "decline"):
+                services.fivekey_claim_decide(item=item, actor=request.user, confirm=self.action == "confirm",
+                                              note=request.POST.get("note", ""))
+                messages.success(request, _("The claim was confirmed.") if self.action == "confirm"
+                                 else _("The claim was declined."))
+            elif self.action == "coordinate":
+                services.fivekey_coordination_add(item=item, actor=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("The coordination note was recorded."))
+        except ValidationError as exc:
+            _fail(request, exc)
+        return redirect(item)
+
+
+class RankingView(RoleRequiredMixin, TemplateView):
+    allowed_roles = STAFF
+    template_name = "projects/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        now = selectors.today()
+        default = previous_month(now.year, now.month)
+        try:
+            year, month = (int(x) for x in self.request.GET.get("month", "").split("-"))
+            dt.date(year, month, 1)
+        except ValueError:
+            year, month = default
+        months = []
+        y, m = now.year, now.month
+        for _i in range(13):
+            y, m = previous_month(y, m)
+            months.append(f"{y}-{m:02d}")
+        return {**super().get_context_data(**kwargs), "year": year, "month": month,
+                "current": f"{year}-{month:02d}", "months": months,
+                "rows": selectors.unit_ranking(user=self.request.user, year=year, month=month)}
