@@ -90,3 +90,161 @@ def enterprises_not_visited_this_month(user, *, today=None):
         .exclude(Exists(visited))
         .select_related("industry", "park", "workstation")
     )
+
+
+# =============================================================================================
+# Reads of the request pages (issue 3 web pages), built on the selectors above. Each owns its
+# annotations, so a list costs the same few queries however long it is.
+# =============================================================================================
+
+import datetime as _dt  # noqa: E402
+
+from django.db.models import Case, Count, DateTimeField, F, Q, When  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+
+from zonehub.models import Role  # noqa: E402
+from zonehub.workdays import WorkCalendar, start_of_day, workdays_left  # noqa: E402
+
+PAGE_SECTION_LIMIT = 50
+
+
+def request_list_for_page(user):
+    """Requests the user may see, with the count of escalations still open, in one query."""
+    return (
+        request_list(user)
+        .annotate(open_escalation_count=Count(
+            "escalations", filter=Q(escalations__status__in=Escalation.OPEN_STATUSES), distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def request_detail_queryset(user):
+    return request_list(user).select_related("created_by", "accepted_by", "reported_by", "visit")
+
+
+def request_escalations_for_page(user, request: ServiceRequest):
+    """The escalations of a request the user may see (a department sees only its own)."""
+    return (
+        escalation_list(user).filter(request=request)
+        .select_related("returned_by", "concluded_by")
+        .order_by("sent_at", "id")
+    )
+
+
+def escalation_detail_queryset(user):
+    return escalation_list(user).select_related("returned_by", "concluded_by")
+
+
+def _clock_due():
+    # The running clock of an escalation: the reply deadline while it awaits its reply, the next
+    # progress report while it is under joint consultation, none once it is answered.
+    return Case(
+        When(status=Escalation.Status.OPEN, then=F("due_at")),
+        When(status=Escalation.Status.CONSULTATION, then=F("next_progress_due_at")),
+        default=None, output_field=DateTimeField(),
+    )
+
+
+def inbox_for_page(user):
+    """A department's escalations, the one whose time runs out first on top; answered ones last."""
+    return (
+        escalation_list(user)
+        .annotate(clock_due=_clock_due())
+        .order_by(F("clock_due").asc(nulls_last=True), "-sent_at", "-id")
+    )
+
+
+def attach_clocks(escalations, *, now=None, calendar: WorkCalendar | None = None) -> None:
+    """Set ``clock_due`` and ``days_left`` (working days after today; negative = days overdue)
+    on each escalation. One calendar for all rows, so a page loads the calendar once."""
+    now = now or timezone.now()
+    calendar = calendar or WorkCalendar()
+    for esc in escalations:
+        if getattr(esc, "clock_due", None) is None:
+            esc.clock_due = (esc.due_at if esc.status == Escalation.Status.OPEN
+                             else esc.next_progress_due_at if esc.status == Escalation.Status.CONSULTATION else None)
+        esc.days_left = workdays_left(now, esc.clock_due, calendar=calendar) if esc.clock_due else None
+        esc.days_overdue = -esc.days_left if esc.days_left is not None and esc.days_left < 0 else 0
+
+
+def ledger_for_page(user):
+    """The ledger, items still waiting for a department first."""
+    return ledger_item_list(user).order_by(
+        Case(When(status=LedgerItem.Status.UNASSIGNED, then=0), default=1), "-meeting_date", "-id"
+    )
+
+
+def _flag_late_acceptance(requests, now) -> list:
+    for r in requests:
+        r.accept_late = bool(r.accept_due_at and now >= r.accept_due_at)
+    return requests
+
+
+def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict:
+    """What a steward has to do: each section is one query, capped at ``limit`` rows."""
+    now = now or timezone.now()
+    s = ServiceRequest.Status
+    requests = request_list_for_page(user)
+    new = _flag_late_acceptance(list(
+        requests.filter(status=s.SUBMITTED).order_by(Coalesce("accept_due_at", "created_at"), "id")[:limit]), now)
+    in_progress = list(requests.filter(status__in=[s.ACCEPTED, s.ESCALATED]).order_by("created_at", "id")[:limit])
+    reopened = list(requests.filter(status=s.REOPENED).order_by("created_at", "id")[:limit])
+    reported = list(requests.filter(status=s.REPORTED).order_by("auto_close_due_at", "id")[:limit])
+    escalations = list(
+        inbox_for_page(user).filter(status__in=Escalation.OPEN_STATUSES)
+        .order_by(F("clock_due").asc(nulls_last=True), "id")[:limit]
+    )
+    attach_clocks(escalations, now=now)
+    unvisited = list(enterprises_not_visited_this_month(user, today=local_date(now)).order_by("name")[:limit])
+    return {
+        "new": new, "in_progress": in_progress, "reopened": reopened, "reported": reported,
+        "escalations": escalations, "unvisited": unvisited, "now": now,
+        "ready_to_report": [r for r in in_progress + reopened
+                            if r.status == s.ESCALATED and r.open_escalation_count == 0],
+    }
+
+
+def head_unaccepted(user, *, now=None, limit: int = 20) -> list:
+    """A workstation head's requests not accepted yet, the most urgent first."""
+    now = now or timezone.now()
+    return _flag_late_acceptance(list(
+        request_list(user).filter(status=ServiceRequest.Status.SUBMITTED)
+        .order_by(Coalesce("accept_due_at", "created_at"), "id")[:limit]), now)
+
+
+def leader_deadlines(user, *, now=None) -> list[dict]:
+    """Escalations awaiting their reply that are overdue now or due by the end of today, counted
+    by department (one grouped query)."""
+    now = now or timezone.now()
+    end_of_today = start_of_day(local_date(now) + _dt.timedelta(days=1))
+    return list(
+        Escalation.objects.visible_to(user)
+        .filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True, due_at__lte=end_of_today)
+        .values("department__id", "department__name")
+        .annotate(overdue=Count("id", filter=Q(due_at__lte=now)),
+                  due_today=Count("id", filter=Q(due_at__gt=now)))
+        .order_by("-overdue", "-due_today", "department__name")
+    )
+
+
+def home_panels(user) -> list[dict]:
+    """The home page panels of issue 3 (see zonehub.selectors.home_panels), one per role."""
+    role = user.effective_role
+    now = timezone.now()
+    if role == Role.ENTERPRISE:
+        return [{"template": "stewards/panels/enterprise_requests.html", "order": 5, "css": "col-12 col-lg-6",
+                 "requests": list(request_list_for_page(user).open()[:10])}]
+    if role == Role.STEWARD:
+        return [{"template": "stewards/panels/steward_work.html", "order": 5, "css": "col-12",
+                 **steward_worklist(user, now=now, limit=10)}]
+    if role == Role.DEPARTMENT:
+        escalations = list(inbox_for_page(user).filter(status__in=Escalation.OPEN_STATUSES)[:10])
+        attach_clocks(escalations, now=now)
+        return [{"template": "stewards/panels/department_inbox.html", "order": 5, "escalations": escalations}]
+    if role == Role.WORKSTATION_HEAD:
+        return [{"template": "stewards/panels/head_unaccepted.html", "order": 5,
+                 "requests": head_unaccepted(user, now=now, limit=10)}]
+    if role in (Role.LEADER, Role.ADMIN):
+        return [{"template": "stewards/panels/leader_deadlines.html", "order": 5,
+                 "rows": leader_deadlines(user, now=now)}]
+    return []

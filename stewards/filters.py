@@ -1,0 +1,121 @@
+"""Filters of the request pages. Choices of related objects come from what the user may see,
+so a filter never lists another unit's stewards or enterprises."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise
+from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward
+from zonehub.forms import BootstrapFilterSet
+from zonehub.models import Department, Role
+
+
+class ServiceRequestFilterSet(BootstrapFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ServiceRequest.Status.choices)
+    category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
+    urgency = django_filters.ChoiceFilter(label=_("urgency"), choices=ServiceRequest.Urgency.choices)
+    channel = django_filters.ChoiceFilter(label=_("channel"), choices=ServiceRequest.Channel.choices)
+    enterprise = django_filters.ModelChoiceFilter(label=_("enterprise"), queryset=Enterprise.objects.none())
+    steward = django_filters.ModelChoiceFilter(label=_("steward"), queryset=Steward.objects.none())
+    attention = django_filters.ChoiceFilter(
+        label=_("needs attention"), method="filter_attention", empty_label=_("all"),
+        choices=[("unaccepted", _("not yet accepted")), ("late", _("acceptance overdue")),
+                 ("open", _("not closed"))],
+    )
+    o = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=[("created_at", "created_at"), ("accept_due_at", "accept_due_at"), ("status", "status"),
+                ("urgency", "urgency")],
+        field_labels={"created_at": _("submitted"), "-created_at": _("submitted (newest first)"),
+                      "accept_due_at": _("to be accepted before"), "status": _("status"), "urgency": _("urgency")},
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        role = user.effective_role
+        if role == Role.ENTERPRISE:
+            # Its own requests only: the staff filters would be noise on a phone.
+            for name in ("enterprise", "steward", "channel", "urgency", "attention"):
+                self.filters.pop(name)
+        else:
+            self.filters["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+            if role in (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN):
+                self.filters["steward"].queryset = Steward.objects.visible_to(user).select_related("user")
+            else:
+                self.filters.pop("steward")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q(title__icontains=value) | Q(enterprise__name__icontains=value)
+        if value.lstrip("#").isdigit():
+            query |= Q(pk=int(value.lstrip("#")))
+        return queryset.filter(query)
+
+    def filter_attention(self, queryset, name, value):
+        if value == "unaccepted":
+            return queryset.filter(status=ServiceRequest.Status.SUBMITTED)
+        if value == "late":
+            return queryset.filter(status=ServiceRequest.Status.SUBMITTED, accept_due_at__lte=timezone.now())
+        if value == "open":
+            return queryset.open()
+        return queryset
+
+
+class EscalationFilterSet(BootstrapFilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("show"), method="filter_state", empty_label=_("waiting for us"),
+        choices=[("overdue", _("overdue")), ("done", _("answered")), ("all", _("all"))],
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Escalation
+        fields = ["state", "status", "q"]
+
+    def filter_queryset(self, queryset):
+        # "Waiting for us" is the default: the inbox opens on what needs an answer.
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("state") and not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=Escalation.OPEN_STATUSES)
+        return queryset
+
+    def filter_state(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(overdue_at__isnull=False, status__in=Escalation.OPEN_STATUSES)
+        if value == "done":
+            return queryset.filter(status__in=Escalation.DONE_STATUSES)
+        return queryset
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(request__title__icontains=value) | Q(request__enterprise__name__icontains=value))
+
+
+class LedgerItemFilterSet(BootstrapFilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=LedgerItem.Status.choices)
+    department = django_filters.ModelChoiceFilter(
+        label=_("responsible department"), queryset=Department.objects.filter(is_active=True)
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = LedgerItem
+        fields = ["status", "department", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(enterprise__name__icontains=value))

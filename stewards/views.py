@@ -1,0 +1,676 @@
+"""The request pages (issue 3). Thin: a page reads through ``stewards.selectors`` (scoped by the
+user first: missing and not-yours are both 404) and every form calls exactly one service in
+``stewards.services``. A service's ValidationError goes on the form, with what the user typed
+kept; its PermissionDenied becomes a 403.
+
+Every form works as a plain HTML form; with htmx (``hx-post``) an invalid form is swapped in
+place and a valid one redirects the whole page (HX-Redirect)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_filters.views import FilterView
+
+from stewards import forms as f
+from stewards import selectors, services
+from stewards.filters import EscalationFilterSet, LedgerItemFilterSet, ServiceRequestFilterSet
+from stewards.models import Escalation, LedgerItem, ServiceRequest
+from zonehub.events import event_list_for
+from zonehub.models import Role
+from zonehub.views import RoleRequiredMixin
+
+REQUEST_READERS = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
+# Files a browser may show itself; everything else is downloaded.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+# Service argument name → form field name, where they differ.
+FIELD_ALIASES = {"files": "attachments"}
+
+
+def add_service_error(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has one, else on
+    top. Never raises for a field name the form does not know."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            field = FIELD_ALIASES.get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+# ---------------------------------------------------------------------------------------------
+
+
+class RequestListView(RoleRequiredMixin, FilterView):
+    """Enterprise: its own requests. Staff: what they may see, with filters."""
+
+    allowed_roles = REQUEST_READERS
+    filterset_class = ServiceRequestFilterSet
+    template_name = "stewards/request_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.request_list_for_page(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["now"] = timezone.now()
+        ctx["is_enterprise"] = self.request.user.effective_role == Role.ENTERPRISE
+        ctx["is_head"] = self.request.user.effective_role == Role.WORKSTATION_HEAD
+        return ctx
+
+
+class WorklistView(RoleRequiredMixin, View):
+    allowed_roles = (Role.STEWARD,)
+
+    def get(self, request):
+        return render(request, "stewards/worklist.html", selectors.steward_worklist(request.user))
+
+
+class InboxView(RoleRequiredMixin, FilterView):
+    """A department's escalations, the one whose time runs out first on top."""
+
+    allowed_roles = (Role.DEPARTMENT,)
+    filterset_class = EscalationFilterSet
+    template_name = "stewards/inbox.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.inbox_for_page(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        selectors.attach_clocks(ctx["object_list"])
+        for esc in ctx["object_list"]:
+            esc.reply_form = f.ReplyForm(auto_id=f"reply{esc.pk}_%s")
+        return ctx
+
+
+class LedgerView(RoleRequiredMixin, FilterView):
+    allowed_roles = (Role.LEADER, Role.ADMIN, Role.DEPARTMENT, Role.WORKSTATION_HEAD, Role.STEWARD)
+    filterset_class = LedgerItemFilterSet
+    template_name = "stewards/ledger.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.ledger_for_page(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        role = self.request.user.effective_role
+        ctx["can_record"] = role == Role.LEADER or self.request.user.is_admin
+        ctx["can_claim"] = role == Role.DEPARTMENT
+        return ctx
+
+
+# ---------------------------------------------------------------------------------------------
+# The request page and its files
+# ---------------------------------------------------------------------------------------------
+
+
+def request_actions(user, sr: ServiceRequest, escalations: list) -> set[str]:
+    """Which forms the request page shows. Only a convenience: each service checks again."""
+    actions: set[str] = set()
+    if sr.is_closed:
+        return actions
+    s = ServiceRequest.Status
+    open_count = sum(1 for e in escalations if e.is_open)
+    if services.is_request_enterprise_user(user, sr):
+        actions |= {"comment", "attach"}
+        if sr.status == s.REPORTED:
+            actions |= {"confirm", "reopen"}
+    elif services.can_handle_request(user, sr):
+        actions |= {"comment", "attach"}
+        if sr.status == s.SUBMITTED:
+            actions.add("accept")
+        if sr.status != s.REPORTED:
+            actions.add("escalate")
+        if sr.status in (s.ESCALATED, s.REOPENED) and escalations and open_count == 0:
+            actions.add("report")
+        elif sr.status != s.REPORTED and open_count == 0:
+            actions.add("resolve")
+    return actions
+
+
+class RequestDetailView(RoleRequiredMixin, View):
+    allowed_roles = REQUEST_READERS
+
+    def get(self, request, pk):
+        user = request.user
+        sr = selectors.request_get(user, pk)
+        escalations = list(selectors.request_escalations_for_page(user, sr))
+        selectors.attach_clocks(escalations)
+        actions = request_actions(user, sr, escalations)
+        ctx = {
+            "sr": sr,
+            "escalations": escalations,
+            "attachments": list(sr.attachments.all()),
+            "events": event_list_for(sr),
+            "actions": actions,
+            "is_enterprise": user.effective_role == Role.ENTERPRISE,
+            "is_department": user.effective_role == Role.DEPARTMENT,
+            "now": timezone.now(),
+            # Several forms on one page: each gets its own element ids.
+            "comment_form": f.CommentForm(auto_id="comment_%s"),
+            "reopen_form": f.ReasonForm(auto_id="reopen_%s"),
+            "report_form": f.ReportForm(auto_id="report_%s"),
+            "resolve_form": f.ReportForm(auto_id="resolve_%s"),
+            "escalate_form": f.EscalateForm(user=user, auto_id="escalate_%s") if "escalate" in actions else None,
+            "attach_form": f.AttachForm(auto_id="attach_%s") if "attach" in actions else None,
+        }
+        return render(request, "stewards/request_detail.html", ctx)
+
+
+class AttachmentDownloadView(RoleRequiredMixin, View):
+    """Files are never public: each download checks the user's scope (missing and not-yours are
+    both 404)."""
+
+    allowed_roles = REQUEST_READERS
+
+    def get(self, request, pk, file_pk):
+        attachment = get_object_or_404(selectors.attachment_list(request.user), pk=file_pk, request_id=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError, ValueError):
+            raise Http404 from None
+        inline = attachment.content_type in INLINE_TYPES
+        response = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name)
+        if inline:
+            response["Content-Type"] = attachment.content_type
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms that create
+# ---------------------------------------------------------------------------------------------
+
+
+class ServiceFormView(RoleRequiredMixin, View):
+    """A page with one form that calls one service."""
+
+    form_class = f.ConfirmForm
+    template_name = "stewards/form_page.html"
+    page_title = ""
+    help_text = ""
+    submit_label = gettext_lazy("Submit")
+    success_message = ""
+    multipart = False
+
+    def get_form_kwargs(self):
+        return {}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.get_form_kwargs())
+
+    def get_context(self, form):
+        return {
+            "form": form, "page_title": self.page_title, "help_text": self.help_text,
+            "submit_label": self.submit_label, "multipart": self.multipart, "cancel_url": self.cancel_url(),
+        }
+
+    def cancel_url(self):
+        return reverse("home")
+
+    def render_form(self, form, status=200):
+        if self.request.htmx:
+            return render(self.request, "stewards/includes/action_form.html",
+                          {**self.get_context(form), "action_url": self.request.path}, status=status)
+        return render(self.request, self.template_name, self.get_context(form), status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                target = self.perform(form)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                if self.success_message:
+                    messages.success(request, self.success_message)
+                url = self.success_url(target)
+                if request.htmx:
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
+        return self.render_form(form)
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def success_url(self, target) -> str:
+        return reverse("stewards:request_detail", args=[target.pk])
+
+
+class RequestCreateView(ServiceFormView):
+    allowed_roles = (Role.ENTERPRISE,)
+    form_class = f.RequestForm
+    template_name = "stewards/request_form.html"
+    page_title = gettext_lazy("Submit a request")
+    help_text = gettext_lazy("Tell us the difficulty: your steward takes it, answers within one working day, "
+                             "and follows it through to the end.")
+    submit_label = gettext_lazy("Submit the request")
+    success_message = gettext_lazy("Your request was submitted; your steward has been told.")
+    multipart = True
+
+    def get_context(self, form):
+        ctx = super().get_context(form)
+        ctx["steward"] = selectors.steward_for_enterprise(self.request.user.enterprise)
+        return ctx
+
+    def cancel_url(self):
+        return reverse("stewards:request_list")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.request_submit(
+            actor=self.request.user, category=d["category"], title=d["title"], description=d["description"],
+            urgency=d["urgency"], files=d["attachments"],
+        )
+
+
+class OnBehalfCreateView(ServiceFormView):
+    allowed_roles = (Role.STEWARD,)
+    form_class = f.OnBehalfForm
+    template_name = "stewards/request_form.html"
+    page_title = gettext_lazy("Log a request on an enterprise's behalf")
+    help_text = gettext_lazy("For a request you took by phone, on a visit or at a complaint meeting: "
+                             "it is accepted by you at once.")
+    submit_label = gettext_lazy("Log the request")
+    success_message = gettext_lazy("The request was logged.")
+    multipart = True
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        if request.GET.get("enterprise", "").isdigit():
+            form.initial["enterprise"] = int(request.GET["enterprise"])
+        return self.render_form(form)
+
+    def cancel_url(self):
+        return reverse("stewards:worklist")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.request_log_on_behalf(
+            actor=self.request.user, enterprise=d["enterprise"], channel=d["channel"], category=d["category"],
+            title=d["title"], description=d["description"], urgency=d["urgency"], files=d["attachments"],
+        )
+
+
+class VisitCreateView(ServiceFormView):
+    allowed_roles = (Role.STEWARD,)
+    form_class = f.VisitForm
+    template_name = "stewards/visit_form.html"
+    page_title = gettext_lazy("Log a visit")
+    help_text = gettext_lazy("Every enterprise you serve should be visited each month; a finding can become a request.")
+    submit_label = gettext_lazy("Log the visit")
+    success_message = gettext_lazy("The visit was logged.")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        if request.GET.get("enterprise", "").isdigit():
+            form.initial["enterprise"] = int(request.GET["enterprise"])
+        return self.render_form(form)
+
+    def cancel_url(self):
+        return reverse("stewards:worklist")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.visit_log(
+            actor=self.request.user, enterprise=d["enterprise"], visited_on=d["visited_on"],
+            findings=d["findings"], requests=form.requests_payload(),
+        )
+
+    def success_url(self, target):
+        return reverse("stewards:worklist")
+
+
+class LedgerItemCreateView(ServiceFormView):
+    allowed_roles = (Role.LEADER, Role.ADMIN)
+    form_class = f.LedgerItemForm
+    page_title = gettext_lazy("Record a complaint-meeting item")
+    help_text = gettext_lazy("An item raised at a complaint meeting (吐槽大会): dispatch it to a department now, "
+                             "or leave it on the ledger for a department to claim.")
+    submit_label = gettext_lazy("Record")
+    success_message = gettext_lazy("The item was recorded on the ledger.")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def cancel_url(self):
+        return reverse("stewards:ledger")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.ledger_item_record(
+            actor=self.request.user, enterprise=d["enterprise"], title=d["title"], description=d["description"],
+            meeting_date=d["meeting_date"], category=d["category"], department=d["department"], reason=d["reason"],
+        )
+
+    def success_url(self, target):
+        return reverse("stewards:ledger")
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on one request
+# ---------------------------------------------------------------------------------------------
+
+
+class RequestActionView(ServiceFormView):
+    """A form about one request, shown on the request page and on a page of its own (used when
+    JavaScript is off and to show errors)."""
+
+    template_name = "stewards/request_action.html"
+    allowed_roles = REQUEST_READERS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(selectors.request_detail_queryset(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context(self, form):
+        return {**super().get_context(form), "sr": self.object}
+
+    def cancel_url(self):
+        return reverse("stewards:request_detail", args=[self.object.pk])
+
+    def success_url(self, target):
+        return reverse("stewards:request_detail", args=[self.object.pk])
+
+
+class AcceptView(RequestActionView):
+    allowed_roles = (Role.STEWARD,)
+    page_title = gettext_lazy("Accept the request")
+    help_text = gettext_lazy("Accepting tells the enterprise you have taken it.")
+    submit_label = gettext_lazy("Accept")
+    success_message = gettext_lazy("Accepted: the enterprise has been told.")
+
+    def perform(self, form):
+        return services.request_accept(request=self.object, actor=self.request.user)
+
+
+class CommentView(RequestActionView):
+    allowed_roles = (Role.STEWARD, Role.ENTERPRISE)
+    form_class = f.CommentForm
+    page_title = gettext_lazy("Write a message")
+    help_text = gettext_lazy("Messages between the enterprise and its steward; the other side is notified.")
+    submit_label = gettext_lazy("Send")
+    success_message = gettext_lazy("Your message was sent.")
+
+    def perform(self, form):
+        return services.request_comment(request=self.object, actor=self.request.user, body=form.cleaned_data["body"])
+
+
+class AttachView(RequestActionView):
+    allowed_roles = (Role.STEWARD, Role.ENTERPRISE)
+    form_class = f.AttachForm
+    page_title = gettext_lazy("Add files")
+    help_text = gettext_lazy("PDF, pictures or Office documents.")
+    submit_label = gettext_lazy("Upload")
+    success_message = gettext_lazy("The files were added.")
+    multipart = True
+
+    def perform(self, form):
+        return services.request_attach(request=self.object, actor=self.request.user,
+                                       files=form.cleaned_data["attachments"])
+
+
+class ResolveView(RequestActionView):
+    allowed_roles = (Role.STEWARD,)
+    form_class = f.ReportForm
+    page_title = gettext_lazy("Solve it yourself")
+    help_text = gettext_lazy("能自己解决的立即解决: write what you did; the enterprise confirms or reopens.")
+    submit_label = gettext_lazy("Report to the enterprise")
+    success_message = gettext_lazy("Reported to the enterprise.")
+
+    def perform(self, form):
+        return services.request_resolve_directly(request=self.object, actor=self.request.user,
+                                                 report=form.cleaned_data["report"])
+
+
+class EscalateView(RequestActionView):
+    allowed_roles = (Role.STEWARD,)
+    form_class = f.EscalateForm
+    page_title = gettext_lazy("Escalate to departments")
+    help_text = gettext_lazy("专员吹哨、部门报到: each department you choose must reply within 3 working days.")
+    submit_label = gettext_lazy("Escalate")
+    success_message = gettext_lazy("Escalated: the departments have been told and their clocks are running.")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.request_escalate(request=self.object, actor=self.request.user,
+                                         departments=list(d["departments"]), reason=d["reason"])
+
+
+class ReportBackView(RequestActionView):
+    allowed_roles = (Role.STEWARD,)
+    form_class = f.ReportForm
+    page_title = gettext_lazy("Report back to the enterprise")
+    help_text = gettext_lazy("Every department has answered: tell the enterprise the outcome.")
+    submit_label = gettext_lazy("Report back")
+    success_message = gettext_lazy("Reported back: the enterprise will confirm or reopen.")
+
+    def perform(self, form):
+        return services.request_report_back(request=self.object, actor=self.request.user,
+                                            report=form.cleaned_data["report"])
+
+
+class ConfirmView(RequestActionView):
+    allowed_roles = (Role.ENTERPRISE,)
+    page_title = gettext_lazy("Confirm it is resolved")
+    help_text = gettext_lazy("Confirming closes the request.")
+    submit_label = gettext_lazy("Confirm resolved")
+    success_message = gettext_lazy("Thank you: the request is closed.")
+
+    def perform(self, form):
+        return services.request_confirm(request=self.object, actor=self.request.user)
+
+
+class ReopenView(RequestActionView):
+    allowed_roles = (Role.ENTERPRISE,)
+    form_class = f.ReasonForm
+    page_title = gettext_lazy("Not resolved: reopen")
+    help_text = gettext_lazy("Say what is still missing; the request goes back to your steward.")
+    submit_label = gettext_lazy("Reopen")
+    success_message = gettext_lazy("Reopened: your steward has been told.")
+
+    def perform(self, form):
+        return services.request_reopen(request=self.object, actor=self.request.user, reason=form.cleaned_data["reason"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The department's side: one escalation
+# ---------------------------------------------------------------------------------------------
+
+
+def escalation_actions(user, esc: Escalation) -> set[str]:
+    if user.effective_role != Role.DEPARTMENT or esc.department_id != user.department_id:
+        return set()
+    if esc.status == Escalation.Status.OPEN:
+        return {"reply", "consult", "return"}
+    if esc.status == Escalation.Status.CONSULTATION:
+        return {"progress", "conclude", "return"}
+    return set()
+
+
+class EscalationDetailView(RoleRequiredMixin, View):
+    allowed_roles = REQUEST_READERS
+
+    def get(self, request, pk):
+        user = request.user
+        esc = get_object_or_404(selectors.escalation_detail_queryset(user), pk=pk)
+        if user.effective_role == Role.ENTERPRISE:
+            # The enterprise follows its request on the request page; the escalation's working
+            # notes are between the steward and the department.
+            return redirect("stewards:request_detail", pk=esc.request_id)
+        selectors.attach_clocks([esc])
+        ctx = {
+            "esc": esc, "sr": esc.request, "actions": escalation_actions(user, esc), "now": timezone.now(),
+            "progress_reports": list(esc.progress_reports.all()),
+            "reply_form": f.ReplyForm(auto_id="reply_%s"), "consult_form": f.ReasonForm(auto_id="consult_%s"),
+            "return_form": f.ReasonForm(auto_id="return_%s"), "progress_form": f.ProgressForm(auto_id="progress_%s"),
+            "conclude_form": f.ConcludeForm(auto_id="conclude_%s"),
+        }
+        return render(request, "stewards/escalation_detail.html", ctx)
+
+
+class EscalationActionView(ServiceFormView):
+    template_name = "stewards/escalation_action.html"
+    allowed_roles = (Role.DEPARTMENT,)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(selectors.escalation_detail_queryset(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context(self, form):
+        return {**super().get_context(form), "esc": self.object, "sr": self.object.request}
+
+    def cancel_url(self):
+        return reverse("stewards:escalation_detail", args=[self.object.pk])
+
+    def success_url(self, target):
+        if self.request.POST.get("next") == "inbox":
+            return reverse("stewards:inbox")
+        return reverse("stewards:escalation_detail", args=[self.object.pk])
+
+
+class ReplyView(EscalationActionView):
+    form_class = f.ReplyForm
+    page_title = gettext_lazy("Reply (答复)")
+    help_text = gettext_lazy("Your answer goes to the steward; replying stops the clock.")
+    submit_label = gettext_lazy("Reply")
+    success_message = gettext_lazy("Replied: the steward has been told.")
+
+    def perform(self, form):
+        return services.escalation_reply(escalation=self.object, actor=self.request.user,
+                                         reply=form.cleaned_data["reply"])
+
+
+class ConsultView(EscalationActionView):
+    form_class = f.ReasonForm
+    page_title = gettext_lazy("Needs joint consultation (需会商)")
+    help_text = gettext_lazy("For a case that needs several units: the reply clock stops, and a progress report is "
+                             "then due at least every 3 working days until you conclude.")
+    submit_label = gettext_lazy("Mark as needing joint consultation")
+    success_message = gettext_lazy("Marked as needing joint consultation.")
+
+    def perform(self, form):
+        return services.escalation_mark_consultation(escalation=self.object, actor=self.request.user,
+                                                     reason=form.cleaned_data["reason"])
+
+
+class ProgressView(EscalationActionView):
+    form_class = f.ProgressForm
+    page_title = gettext_lazy("Progress report")
+    help_text = gettext_lazy("Report at least every 3 working days until you conclude.")
+    submit_label = gettext_lazy("Post the progress report")
+    success_message = gettext_lazy("Progress report posted.")
+
+    def perform(self, form):
+        return services.escalation_progress_report(escalation=self.object, actor=self.request.user,
+                                                   text=form.cleaned_data["text"])
+
+
+class ConcludeView(EscalationActionView):
+    form_class = f.ConcludeForm
+    page_title = gettext_lazy("Conclude")
+    help_text = gettext_lazy("The outcome of the joint consultation, for the steward.")
+    submit_label = gettext_lazy("Conclude")
+    success_message = gettext_lazy("Concluded: the steward has been told.")
+
+    def perform(self, form):
+        return services.escalation_conclude(escalation=self.object, actor=self.request.user,
+                                            conclusion=form.cleaned_data["conclusion"])
+
+
+class ReturnView(EscalationActionView):
+    form_class = f.ReasonForm
+    page_title = gettext_lazy("Return: not our business")
+    help_text = gettext_lazy("Say why, and which unit you think it belongs to; the steward can escalate elsewhere.")
+    submit_label = gettext_lazy("Return to the steward")
+    success_message = gettext_lazy("Returned to the steward.")
+
+    def perform(self, form):
+        return services.escalation_return(escalation=self.object, actor=self.request.user,
+                                          reason=form.cleaned_data["reason"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------------------------
+
+
+class LedgerActionView(ServiceFormView):
+    template_name = "stewards/ledger_action.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(LedgerItem.objects.visible_to(request.user).select_related(
+                "enterprise", "department"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context(self, form):
+        return {**super().get_context(form), "item": self.object}
+
+    def cancel_url(self):
+        return reverse("stewards:ledger")
+
+    def success_url(self, target):
+        return reverse("stewards:ledger")
+
+
+class DispatchView(LedgerActionView):
+    allowed_roles = (Role.LEADER, Role.ADMIN)
+    form_class = f.DispatchForm
+    page_title = gettext_lazy("Dispatch to a department")
+    help_text = gettext_lazy("The department gets it as an escalation with the usual 3-working-day clock.")
+    submit_label = gettext_lazy("Dispatch")
+    success_message = gettext_lazy("Dispatched: the department has been told.")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def perform(self, form):
+        return services.ledger_item_dispatch(item=self.object, actor=self.request.user,
+                                             department=form.cleaned_data["department"],
+                                             reason=form.cleaned_data["reason"])
+
+
+class ClaimView(LedgerActionView):
+    allowed_roles = (Role.DEPARTMENT,)
+    page_title = gettext_lazy("Claim (认领)")
+    help_text = gettext_lazy("Your department takes the item; the 3-working-day clock starts now.")
+    submit_label = gettext_lazy("Claim for my department")
+    success_message = gettext_lazy("Claimed: it is in your inbox.")
+
+    def perform(self, form):
+        return services.ledger_item_claim(item=self.object, actor=self.request.user)
+
+    def success_url(self, target):
+        return reverse("stewards:inbox")
+
