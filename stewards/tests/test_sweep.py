@@ -309,3 +309,48 @@ def test_a_reply_holding_its_row_is_skipped_by_a_concurrent_sweep_and_never_mark
     assert services.deadline_sweep(now=DUE + dt.timedelta(minutes=1))["overdue"] == 0
     escalation.refresh_from_db()
     assert escalation.overdue_at is None and escalation.answered_on_time is True
+
+
+# --- the broker is down ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a Redis nobody listens on, and stop running tasks in-process."""
+    from zonehub.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
+    app.conf.broker_url = "redis://127.0.0.1:6399/0"
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
+    forget_connections(app)
+    try:
+        yield app
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = saved
+        forget_connections(app)
+
+
+def forget_connections(app):
+    # The connection pool and the producer pool (held by app.amqp) were made for the old URL.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_submission_is_saved_and_a_later_sweep_delivers_its_notifications(
+        zone, broker_down, django_capture_on_commit_callbacks, mailoutbox, caplog):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        request = services.request_submit(actor=zone.ent_user_a, category="policy", title="申报补贴",
+                                          description="请指导申报流程。")
+    assert callbacks, "delivery was to be enqueued after commit"
+    assert "broker unavailable" in caplog.text  # tried, failed, logged — not raised
+    assert ServiceRequest.objects.filter(pk=request.pk, status="submitted").exists()
+    pending = Notification.objects.get(recipient=zone.steward_a.user, kind="request.submitted")
+    assert pending.delivery == "pending" and mailoutbox == []
+    services.deadline_sweep()  # the broker is back: beat runs the sweep
+    pending.refresh_from_db()
+    assert pending.delivery == "sent"
+    assert [m.to for m in mailoutbox] == [[zone.steward_a.user.email]]
