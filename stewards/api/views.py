@@ -158,7 +158,8 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
         data = self._input(EscalateSerializer)
         created = services.request_escalate(request=self.get_object(), actor=request.user,
                                             departments=data["departments"], reason=data["reason"])
-        rows = Escalation.objects.filter(pk__in=[e.pk for e in created]).select_related("department", "request__enterprise")
+        rows = (Escalation.objects.filter(pk__in=[e.pk for e in created])
+                .select_related("department", "request__enterprise").order_by("pk"))
         return Response(EscalationSerializer(rows, many=True).data, status=201)
 
     @extend_schema(summary="Report back to the enterprise once every department has answered",
