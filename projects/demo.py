@@ -182,9 +182,13 @@ def build_fivekey(ctx: dict, rng, now: dt.date, leaders: list[User], projects: l
             # Nodes spread over the year; the scenario decides what is done.
             count = rng.randint(3, 6)
             scenario = "lagging" if n % 4 == 0 or n == 1 else ("ahead" if n % 5 == 0 else "normal")
-            span = (year_end - year_start).days
-            planned_dates = sorted(_clamp(year_start + dt.timedelta(days=int(span * (j + 1) / (count + 1))
-                                                                     + rng.randint(-10, 10)), year_start, year_end)
+            # From mid-January to just before Christmas; items still open for claiming were added
+            # late in the year, so their nodes all lie ahead.
+            first = _clamp(now + dt.timedelta(days=10), year_start, year_end) if unassigned else dt.date(year, 1, 15)
+            last = dt.date(year, 12, 22)
+            span = max((last - first).days, 1)
+            planned_dates = sorted(_clamp(first + dt.timedelta(days=int(span * j / max(count - 1, 1))
+                                                               + rng.randint(-6, 6)), first, year_end)
                                    for j in range(count))
             late_left = False
             for j, planned in enumerate(planned_dates):
