@@ -21,7 +21,7 @@ from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, Replace
 from stewards.models import Steward
 from zonehub.events import event_list_for
 from zonehub.models import Role
-from zonehub.workdays import local_date
+from zonehub.workdays import WorkCalendar, local_date
 
 LEADERS = (Role.LEADER, Role.ADMIN)
 STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
@@ -66,11 +66,12 @@ def campaign_list(request):
 
 def _schedule() -> list[dict]:
     today = local_date(timezone.now())
+    calendar = WorkCalendar()
     out = []
     for year in (today.year, today.year + 1):
         for half in ("H1", "H2"):
-            opens = services.scheduled_open_date(year, half)
-            closes = local_date(services.campaign_closes_at(opens)) - dt.timedelta(days=1)
+            opens = services.scheduled_open_date(year, half, calendar=calendar)
+            closes = local_date(services.campaign_closes_at(opens, calendar=calendar)) - dt.timedelta(days=1)
             if closes >= today:
                 out.append({"label": f"{year} {Campaign.Half(half).label}", "opens": opens, "closes": closes})
     return out[:2]
