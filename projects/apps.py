@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Major projects and the five-key list")
+
+    def ready(self):
+        from projects import services
+        from zonehub.services import calendar_changed
+
+        calendar_changed.connect(services.on_calendar_changed, dispatch_uid="projects.scores_recompute")

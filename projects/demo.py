@@ -107,7 +107,7 @@ def build_projects(ctx: dict, rng, now: dt.date, leader: User) -> list[Project]:
         )
         project.planned_completion = project.planned_start + dt.timedelta(days=rng.randint(300, 720))
         project.save(update_fields=["planned_completion"])
-        record_event(project, actor=leader, kind="project.created", to_state=Stage.NEGOTIATING)
+        record_event(project, actor=leader, kind="project.created", to_state=str(Stage.NEGOTIATING.label))
         # Walk it through its stages: signed this year or last (so the figures have a year before).
         reached = STAGE_ORDER.index(stage)
         day = now - dt.timedelta(days=rng.randint(60, 560)) if reached else now

@@ -78,7 +78,7 @@ class Project(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     land_granted_on = models.DateField(_("land granted on"), null=True, blank=True)
     started_on = models.DateField(_("construction started on"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_on = models.DateField(_("construction completed on"), null=True, blank=True)
     production_on = models.DateField(_("in production since"), null=True, blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)

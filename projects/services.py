@@ -135,7 +135,7 @@ def project_create(*, actor, **fields) -> Project:
         raise TypeError(f"unknown fields {unknown}")
     _check_money(fields)
     project = Project.objects.create(**fields)
-    record_event(project, actor=actor, kind="project.created", to_state=project.stage)
+    record_event(project, actor=actor, kind="project.created", to_state=project.get_stage_display())
     return project
 
 
@@ -491,7 +491,7 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
                 if updated:
                     item.lagging_since = on
                     worst = progress.worst
-                    record_event(item, actor=None, kind="fivekey.lagging", to_state=Status.LAGGING,
+                    record_event(item, actor=None, kind="fivekey.lagging", to_state=str(Status.LAGGING.label),
                                  note=_("%(node)s, %(days)s working days late")
                                  % {"node": worst.node.name, "days": worst.workdays_late})
                     flagged += 1
@@ -500,8 +500,8 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
         elif not lagging and item.lagging_since is not None:
             with transaction.atomic():
                 if FiveKeyItem.objects.filter(pk=item.pk, lagging_since=item.lagging_since).update(lagging_since=None):
-                    record_event(item, actor=None, kind="fivekey.recovered", from_state=Status.LAGGING,
-                                 to_state=progress.status)
+                    record_event(item, actor=None, kind="fivekey.recovered",
+                                 from_state=str(Status.LAGGING.label), to_state=str(Status(progress.status).label))
                     recovered += 1
             continue
         if lagging and item.lagging_since is not None:
@@ -552,3 +552,11 @@ def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScor
         return None
     year, month = previous_month(on.year, on.month)
     return monthly_assessment(year=year, month=month)
+
+
+def on_calendar_changed(sender, years=(), **kwargs) -> None:
+    """Receiver of zonehub.services.calendar_changed: due dates move with the holidays, so the
+    stored monthly scores of those years are recomputed (statuses are computed live anyway)."""
+    months = set(UnitMonthlyScore.objects.filter(year__in=list(years)).values_list("year", "month").distinct())
+    for year, month in sorted(months):
+        monthly_assessment(year=year, month=month)

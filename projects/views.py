@@ -81,7 +81,9 @@ class ProjectDetailView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         project = selectors.project_get(user=user, pk=kwargs["pk"])
         now = selectors.today()
-        approvals = list(project.approvals.all())
+        kinds = list(Approval.Kind)
+        # In the order a project needs them (立项备案 first), whatever their codes sort as.
+        approvals = sorted(project.approvals.all(), key=lambda a: (kinds.index(a.kind), a.pk))
         for approval in approvals:
             approval.holding_up = approval.is_holding_up(now)
         nodes = list(project.construction_nodes.all())

@@ -343,3 +343,19 @@ def test_project_create_refuses_funds_above_the_investment(zone):
         services.project_create(actor=zone.dept_user_a, name="储能", industry=chain)
     assert not Project.objects.exists()
     assert FiveKeyNode.objects.count() == 0 and UserFactory(role=Role.LEADER)
+
+
+def test_a_changed_holiday_schedule_recomputes_the_stored_scores(zone):
+    from zonehub.models import CalendarDay, CalendarYear
+    from zonehub.services import calendar_changed
+
+    item = FiveKeyItemFactory(responsible_unit=zone.dept_a)
+    FiveKeyNodeFactory(item=item, planned_date=D(2026, 9, 10), completed_on=D(2026, 9, 11))
+    services.monthly_assessment(year=2026, month=9)
+    assert UnitMonthlyScore.objects.get(department=zone.dept_a, month=9).late == 1
+    # The 10th becomes a day off: the node was due on the 11th, and done on time after all.
+    CalendarDay.objects.create(year=CalendarYear.objects.get(year=2026), date=D(2026, 9, 10), is_workday=False,
+                               name="临时调休")
+    calendar_changed.send(sender=CalendarYear, years=[2026])
+    row = UnitMonthlyScore.objects.get(department=zone.dept_a, month=9)
+    assert (row.on_time, row.late) == (1, 0)
