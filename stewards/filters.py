@@ -29,7 +29,7 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
         label=_("sort by"),
         fields=[("created_at", "created_at"), ("accept_due_at", "accept_due_at"), ("status", "status"),
                 ("urgency", "urgency")],
-        field_labels={"created_at": _("submitted"), "-created_at": _("submitted (newest first)"),
+        field_labels={"created_at": _("submitted on"), "-created_at": _("submitted on (newest first)"),
                       "accept_due_at": _("to be accepted before"), "status": _("status"), "urgency": _("urgency")},
     )
 

@@ -89,6 +89,10 @@ class InboxView(RoleRequiredMixin, FilterView):
     def get_queryset(self):
         return selectors.inbox_for_page(self.request.user)
 
+    def get_filterset_kwargs(self, filterset_class):
+        # Always bound, so the default ("waiting for us") applies to the bare URL too.
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         selectors.attach_clocks(ctx["object_list"])
