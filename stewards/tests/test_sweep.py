@@ -314,27 +314,33 @@ def test_a_reply_holding_its_row_is_skipped_by_a_concurrent_sweep_and_never_mark
 # --- the broker is down ----------------------------------------------------------------------
 
 
+DEAD_BROKER = "redis://127.0.0.1:6399/0"
+
+
 @pytest.fixture
-def broker_down():
-    """Point the Celery app at a Redis nobody listens on, and stop running tasks in-process."""
+def broker_down(monkeypatch):
+    """Point the Celery app at a Redis nobody listens on, and stop running tasks in-process.
+    Celery reads CELERY_BROKER_URL from the environment before its configuration, so both move."""
     from zonehub.celery import app
 
+    monkeypatch.setenv("CELERY_BROKER_URL", DEAD_BROKER)
     saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
-    app.conf.broker_url = "redis://127.0.0.1:6399/0"
+    app.conf.broker_url = DEAD_BROKER
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
     forget_connections(app)
     try:
         yield app
     finally:
+        monkeypatch.undo()
         app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = saved
         forget_connections(app)
 
 
 def forget_connections(app):
-    # The connection pool and the producer pool (held by app.amqp) were made for the old URL.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The app keeps its connection pool and (through app.amqp) its producer pool for the URL it
+    # first used; drop them so the next publish connects to the URL now configured. The pools
+    # themselves belong to kombu's global registry and stay usable by whoever else holds them.
     app._pool = None
     app.__dict__.pop("amqp", None)
 
