@@ -114,3 +114,23 @@ class BoardFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["year"].choices = [(y, y) for y in years]
         self.fields["unit"].queryset = Department.objects.all()
         self.fields["leader"].queryset = leader_choices()
+
+
+class ApprovalAddForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Approval
+        fields = ["kind", "department", "due_on", "note"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+
+    def validate_unique(self):
+        # The service says so, in the same words, when the project already has this approval.
+        pass
+
+
+class ConstructionNodeForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Node"), max_length=100)
+    planned_date = forms.DateField(label=_("Planned date"), widget=DATE)

@@ -40,6 +40,8 @@ register_event_labels({
     "project.steward_assigned": gettext_lazy("project steward assigned"),
     "project.steward_unassigned": gettext_lazy("project steward taken off"),
     "approval.updated": gettext_lazy("approval updated"),
+    "approval.added": gettext_lazy("approval added"),
+    "construction_node.added": gettext_lazy("construction node added"),
     "construction_node.updated": gettext_lazy("construction node updated"),
     "fivekey.created": gettext_lazy("five-key item created"),
     "fivekey.updated": gettext_lazy("five-key item edited"),
@@ -255,6 +257,34 @@ def approval_update(*, approval: Approval, actor, status: str, started_on=None, 
                  from_state=Approval.Status(from_status).label, to_state=Approval.Status(status).label,
                  note=f"{approval.get_kind_display()} {note}".strip())
     return approval
+
+
+@transaction.atomic
+def approval_add(*, project: Project, actor, kind: str, department, due_on=None, note: str = "") -> Approval:
+    """Add an approval the project needs; it runs alongside the others (并联)."""
+    require(can_update_project(actor, project), _("Only leaders and the project steward may add approvals."))
+    if kind not in Approval.Kind.values:
+        raise ValidationError({"kind": _("Choose one of the approvals.")})
+    if kind != Approval.Kind.OTHER and project.approvals.filter(kind=kind).exists():
+        raise ValidationError({"kind": _("The project already has this approval.")})
+    approval = Approval.objects.create(project=project, kind=kind, department=department, due_on=due_on,
+                                       note=note[:200])
+    record_event(approval, root=project, actor=actor, kind="approval.added",
+                 to_state=str(approval.get_kind_display()), note=str(department))
+    return approval
+
+
+@transaction.atomic
+def construction_node_add(*, project: Project, actor, name: str, planned_date: dt.date):
+    from projects.models import ConstructionNode
+
+    require(can_update_project(actor, project), _("Only leaders and the project steward may update its nodes."))
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Give the node a name.")})
+    node = ConstructionNode.objects.create(project=project, name=name.strip(), planned_date=planned_date)
+    record_event(node, root=project, actor=actor, kind="construction_node.added", note=node.name,
+                 to_state=planned_date.isoformat())
+    return node
 
 
 @transaction.atomic

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
     path("<int:pk>/stage/", views.ProjectStageView.as_view(), name="project_stage"),
     path("<int:pk>/steward/", views.ProjectStewardView.as_view(), name="project_steward"),
+    path("<int:pk>/approvals/new/", views.ProjectPartAddView.as_view(part="approval"), name="approval_add"),
+    path("<int:pk>/construction-nodes/new/", views.ProjectPartAddView.as_view(part="node"), name="construction_node_add"),
     path("approvals/<int:pk>/", views.ApprovalUpdateView.as_view(), name="approval_update"),
     path("construction-nodes/<int:pk>/done/", views.ConstructionNodeDoneView.as_view(), name="construction_node_done"),
     path("fivekey/", views.BoardView.as_view(), name="board"),

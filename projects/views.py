@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -17,8 +17,10 @@ from django_filters.views import FilterView
 from projects import exports, selectors, services
 from projects.filters import ProjectFilterSet
 from projects.forms import (
+    ApprovalAddForm,
     ApprovalForm,
     BoardFilterForm,
+    ConstructionNodeForm,
     CoordinationForm,
     FiveKeyItemForm,
     NodeCompleteForm,
@@ -133,10 +135,12 @@ class ProjectEditView(RoleRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=kwargs["pk"])
+            if not services.can_update_project(request.user, self.project):
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.project}
+        return {**super().get_form_kwargs(), "instance": Project.objects.get(pk=self.project.pk)}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "title": self.project.name, "back": self.project}
@@ -207,6 +211,8 @@ class ApprovalUpdateView(RoleRequiredMixin, FormView):
         if request.user.is_authenticated:
             self.approval = get_object_or_404(Approval.objects.visible_to(request.user).select_related("project"),
                                               pk=kwargs["pk"])
+            if not services.can_update_approval(request.user, self.approval):
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -224,6 +230,40 @@ class ApprovalUpdateView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The approval was updated."))
         return redirect(self.approval.project)
+
+
+class ProjectPartAddView(RoleRequiredMixin, FormView):
+    """Add an approval or a construction node to a project (leaders and its steward)."""
+
+    allowed_roles = (Role.STEWARD, Role.LEADER, Role.ADMIN)
+    template_name = "projects/form.html"
+    part = "approval"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=kwargs["pk"])
+            if not services.can_update_project(request.user, self.project):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return ApprovalAddForm if self.part == "approval" else ConstructionNodeForm
+
+    def get_context_data(self, **kwargs):
+        title = _("Add an approval") if self.part == "approval" else _("Add a construction node")
+        return {**super().get_context_data(**kwargs), "back": self.project, "title": f"{self.project.name} · {title}"}
+
+    def form_valid(self, form):
+        try:
+            if self.part == "approval":
+                services.approval_add(project=self.project, actor=self.request.user, **form.cleaned_data)
+            else:
+                services.construction_node_add(project=self.project, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.project)
 
 
 class ConstructionNodeDoneView(RoleRequiredMixin, View):
@@ -433,6 +473,8 @@ class NodeCompleteView(RoleRequiredMixin, FormView):
         if request.user.is_authenticated:
             self.node = get_object_or_404(FiveKeyNode.objects.visible_to(request.user).select_related("item"),
                                           pk=kwargs["pk"])
+            if not services.can_complete_node(request.user, self.node.item):
+                raise PermissionDenied(_("Only the item's responsible unit may mark its nodes done."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):

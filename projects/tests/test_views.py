@@ -282,3 +282,34 @@ def test_the_directors_story(client, zone, board):
     assert 'data-testid="late-node"' not in item_page and 'data-status="on_schedule"' in item_page
     assert "资产处置公告及成交确认书" in item_page
     assert 'data-testid="count-lagging">0<' in client.get(reverse("projects:board")).content.decode()
+
+
+def test_the_project_steward_adds_approvals_and_nodes_and_others_cannot(client, zone):
+    project = ProjectFactory(name="维特新材料项目")
+    ProjectStewardFactory(project=project, steward=zone.steward_a)
+    ApprovalFactory(project=project, kind="filing", department=zone.dept_a)
+    client.force_login(zone.steward_a.user)
+    response = client.post(reverse("projects:approval_add", args=[project.pk]),
+                           {"kind": "eia", "department": zone.dept_b.pk, "due_on": "2026-12-15"})
+    assert response.status_code == 302
+    response = client.post(reverse("projects:approval_add", args=[project.pk]),
+                           {"kind": "filing", "department": zone.dept_b.pk})
+    assert response.status_code == 200 and "该项目已有这项审批" in response.content.decode()
+    response = client.post(reverse("projects:construction_node_add", args=[project.pk]),
+                           {"name": "主体结构封顶", "planned_date": "2026-12-20"})
+    assert response.status_code == 302
+    assert sorted(project.approvals.values_list("kind", flat=True)) == ["eia", "filing"]
+    assert project.construction_nodes.get().name == "主体结构封顶"
+    # The approving department may update its approval but not edit the project.
+    client.force_login(zone.dept_user_a)
+    assert client.get(reverse("projects:project_edit", args=[project.pk])).status_code == 403
+    assert client.get(reverse("projects:approval_add", args=[project.pk])).status_code == 403
+    filing = project.approvals.get(kind="filing")
+    eia = project.approvals.get(kind="eia")
+    assert client.get(reverse("projects:approval_update", args=[filing.pk])).status_code == 200
+    assert client.get(reverse("projects:approval_update", args=[eia.pk])).status_code == 403
+
+
+def test_a_department_cannot_open_the_completion_form_of_another_units_node(client, zone, board):
+    client.force_login(zone.dept_user_a)
+    assert client.get(reverse("projects:node_complete", args=[board.ahead.nodes.get().pk])).status_code == 403
