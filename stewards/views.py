@@ -24,6 +24,9 @@ from zonehub.events import event_list_for
 from zonehub.models import Role
 from zonehub.views import RoleRequiredMixin
 
+# The steward side of a request: its steward, the head of its workstation, an administrator
+# (services.can_handle_request decides for the one request).
+STEWARD_SIDE = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.ADMIN)
 REQUEST_READERS = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
 # Files a browser may show itself; everything else is downloaded.
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
@@ -404,7 +407,7 @@ class RequestActionView(ServiceFormView):
 
 
 class AcceptView(RequestActionView):
-    allowed_roles = (Role.STEWARD,)
+    allowed_roles = STEWARD_SIDE
     page_title = gettext_lazy("Accept the request")
     help_text = gettext_lazy("Accepting tells the enterprise you have taken it.")
     submit_label = gettext_lazy("Accept")
@@ -415,7 +418,7 @@ class AcceptView(RequestActionView):
 
 
 class CommentView(RequestActionView):
-    allowed_roles = (Role.STEWARD, Role.ENTERPRISE)
+    allowed_roles = (*STEWARD_SIDE, Role.ENTERPRISE)
     form_class = f.CommentForm
     page_title = gettext_lazy("Write a message")
     help_text = gettext_lazy("Messages between the enterprise and its steward; the other side is notified.")
@@ -427,7 +430,7 @@ class CommentView(RequestActionView):
 
 
 class AttachView(RequestActionView):
-    allowed_roles = (Role.STEWARD, Role.ENTERPRISE)
+    allowed_roles = (*STEWARD_SIDE, Role.ENTERPRISE)
     form_class = f.AttachForm
     page_title = gettext_lazy("Add files")
     help_text = gettext_lazy("PDF, pictures or Office documents.")
@@ -441,7 +444,7 @@ class AttachView(RequestActionView):
 
 
 class ResolveView(RequestActionView):
-    allowed_roles = (Role.STEWARD,)
+    allowed_roles = STEWARD_SIDE
     form_class = f.ReportForm
     page_title = gettext_lazy("Solve it yourself")
     help_text = gettext_lazy("能自己解决的立即解决: write what you did; the enterprise confirms or reopens.")
@@ -454,7 +457,7 @@ class ResolveView(RequestActionView):
 
 
 class EscalateView(RequestActionView):
-    allowed_roles = (Role.STEWARD,)
+    allowed_roles = STEWARD_SIDE
     form_class = f.EscalateForm
     page_title = gettext_lazy("Escalate to departments")
     help_text = gettext_lazy("专员吹哨、部门报到: each department you choose must reply within 3 working days.")
@@ -471,7 +474,7 @@ class EscalateView(RequestActionView):
 
 
 class ReportBackView(RequestActionView):
-    allowed_roles = (Role.STEWARD,)
+    allowed_roles = STEWARD_SIDE
     form_class = f.ReportForm
     page_title = gettext_lazy("Report back to the enterprise")
     help_text = gettext_lazy("Every department has answered: tell the enterprise the outcome.")

@@ -278,7 +278,7 @@ def test_department_marks_consultation_posts_progress_and_concludes(client, zone
     client.post(reverse("stewards:escalation_consult", args=[esc.pk]), {"reason": "需规建、供电公司会商。"})
     client.post(reverse("stewards:escalation_progress", args=[esc.pk]), {"text": "已召开第一次会商会。"})
     html = page(client.get(reverse("stewards:escalation_detail", args=[esc.pk])))
-    assert "已召开第一次会商会。" in html and shows(html, _("next progress report before"))
+    assert "已召开第一次会商会。" in html and shows(html, _("next progress report by"))
     client.post(reverse("stewards:escalation_conclude", args=[esc.pk]), {"conclusion": "同意增容。"})
     esc.refresh_from_db()
     assert esc.status == E.CONCLUDED and esc.conclusion == "同意增容。"
@@ -336,3 +336,15 @@ def test_only_the_enterprise_confirms(client, zone):
     assert client.post(reverse("stewards:request_confirm", args=[request.pk])).status_code == 403
     request.refresh_from_db()
     assert request.status == S.REPORTED
+
+
+def test_the_workstation_head_can_take_over_a_request_of_its_workstation(client, zone):
+    request = submit(zone)
+    client.force_login(zone.head_b)
+    assert client.post(reverse("stewards:request_accept", args=[request.pk])).status_code == 404
+    client.force_login(zone.head_a)
+    html = page(client.get(reverse("stewards:request_detail", args=[request.pk])))
+    assert 'data-testid="accept"' in html
+    assert client.post(reverse("stewards:request_accept", args=[request.pk])).status_code == 302
+    request.refresh_from_db()
+    assert request.status == S.ACCEPTED and request.accepted_by == zone.head_a

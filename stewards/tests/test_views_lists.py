@@ -133,6 +133,7 @@ def test_inbox_shows_days_left_and_days_overdue_in_red_most_urgent_first(client,
         assert html.index("逾期的件") < html.index("宽裕的件")
         assert 'data-testid="clock-overdue"' in html and "list-group-item-danger" in html
         assert 'data-testid="clock-left"' in html
+        assert "2026年11月20日" in html  # due 00:00 on the 21st: people are told "by the 20th"
         html = page(client.get(reverse("stewards:inbox"), {"state": "all"}))
         assert "已答复的件" in html
         html = page(client.get(reverse("stewards:inbox"), {"state": "overdue"}))
