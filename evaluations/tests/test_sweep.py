@@ -174,3 +174,28 @@ def test_closing_when_already_replaced_marks_the_case_replaced(in_campaign, zone
     services.campaign_close(campaign=campaign, actor=zone.leader)
     case = ReplacementCase.objects.get()
     assert (case.status, case.new_steward) == ("replaced", other)
+
+
+def test_calendar_change_moves_the_close_and_the_replacement_deadline(zone):
+    from zonehub.models import CalendarDay, CalendarYear
+
+    with time_machine.travel(at(2026, 6, 1, 9), tick=False):
+        campaign = services.campaign_open(year=2026, half="H1", actor=zone.leader)
+        services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a,
+                               value="unsatisfied", reason="不作为", actor=zone.ent_user_a)
+    assert campaign.closes_at == at(2026, 6, 24)
+    # An extra day off on Monday 22 June: the 15th working day becomes Wednesday 24 June.
+    CalendarDay.objects.create(year=CalendarYear.objects.get(year=2026), date=dt.date(2026, 6, 22),
+                               is_workday=False, name="临时调整")
+    services.deadlines_recompute(years=[2026])
+    campaign.refresh_from_db()
+    assert campaign.closes_at == at(2026, 6, 25)
+    with time_machine.travel(at(2026, 6, 25, 0, 15), tick=False):
+        campaign_sweep_task()
+    case = ReplacementCase.objects.get()
+    assert case.due_at == at(2026, 7, 3)  # 26, 29, 30 June, 1, 2 July
+    CalendarDay.objects.create(year=CalendarYear.objects.get(year=2026), date=dt.date(2026, 6, 29),
+                               is_workday=False, name="临时调整")
+    services.deadlines_recompute(years=[2026])
+    case.refresh_from_db()
+    assert case.due_at == at(2026, 7, 4)
