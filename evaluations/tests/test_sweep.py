@@ -199,3 +199,21 @@ def test_calendar_change_moves_the_close_and_the_replacement_deadline(zone):
     services.deadlines_recompute(years=[2026])
     case.refresh_from_db()
     assert case.due_at == at(2026, 7, 4)
+
+
+def test_project_steward_rated_unsatisfied_is_replaced_on_the_project(in_campaign, zone):
+    from projects.models import Project, ProjectStewardAssignment
+
+    project_steward = StewardFactory(user__workstation=zone.ws_a)
+    project = Project.objects.create(name="年产150万吨型钢生产线", investor=zone.ent_a, industry=zone.ent_a.industry)
+    ProjectStewardAssignment.objects.create(project=project, steward=project_steward)
+    campaign = services.campaign_open(year=2026, half="H1", actor=zone.leader)
+    services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=project_steward,
+                           value="unsatisfied", reason="手续代办拖延", actor=zone.ent_user_a)
+    services.campaign_close(campaign=campaign, actor=zone.leader)
+    case = ReplacementCase.objects.get()
+    new = StewardFactory(user__workstation=zone.ws_a)
+    services.replacement_name(case=case, steward=new, actor=zone.head_a)
+    assert ProjectStewardAssignment.objects.active().get(project=project).steward == new
+    # The enterprise steward is untouched.
+    assert StewardAssignment.objects.active().get(enterprise=zone.ent_a).steward == zone.steward_a
