@@ -392,7 +392,7 @@ def fivekey_node_add(*, item: FiveKeyItem, actor, name: str, planned_date: dt.da
 @transaction.atomic
 def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt.date) -> FiveKeyNode:
     require(can_edit_items(actor), _("Only leaders may edit nodes."))
-    node = FiveKeyNode.objects.select_for_update().select_related("item").get(pk=node.pk)
+    node = FiveKeyNode.objects.select_for_update(of=("self",)).select_related("item").get(pk=node.pk)
     _validate_node(node.item, name, planned_date)
     before = node.planned_date
     node.name, node.planned_date = name.strip(), planned_date
@@ -405,7 +405,7 @@ def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt
 @transaction.atomic
 def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, evidence: str) -> FiveKeyNode:
     """The responsible unit (or a leader) marks a node done, with what proves it."""
-    node = FiveKeyNode.objects.select_for_update().select_related("item").get(pk=node.pk)
+    node = FiveKeyNode.objects.select_for_update(of=("self",)).select_related("item").get(pk=node.pk)
     require(can_complete_node(actor, node.item),
             _("Only the item's responsible unit may mark its nodes done."))
     errors = {}
@@ -451,7 +451,7 @@ def fivekey_item_claim(*, item: FiveKeyItem, actor) -> FiveKeyItem:
 @transaction.atomic
 def fivekey_claim_decide(*, item: FiveKeyItem, actor, confirm: bool, note: str = "") -> FiveKeyItem:
     require(is_leader(actor), _("Only a leader may confirm a claim."))
-    item = FiveKeyItem.objects.select_for_update().select_related("claim_unit").get(pk=item.pk)
+    item = FiveKeyItem.objects.select_for_update(of=("self",)).select_related("claim_unit").get(pk=item.pk)
     if item.claim != FiveKeyItem.Claim.PENDING:
         raise ValidationError(_("There is no claim waiting for confirmation on this item."))
     unit, claimed_at = item.claim_unit, item.claimed_at

@@ -79,10 +79,10 @@ def test_board_for_two_thousand_items_runs_a_fixed_number_of_queries(client, zon
     for item in items[:50]:
         item.cooperating_units.add(zone.dept_a)
     client.force_login(zone.leader)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("projects:board"))
     assert response.status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:board_export")).status_code == 200
 
 
@@ -313,3 +313,22 @@ def test_the_project_steward_adds_approvals_and_nodes_and_others_cannot(client, 
 def test_a_department_cannot_open_the_completion_form_of_another_units_node(client, zone, board):
     client.force_login(zone.dept_user_a)
     assert client.get(reverse("projects:node_complete", args=[board.ahead.nodes.get().pk])).status_code == 403
+
+
+def test_home_panels_per_role(client, zone, board):
+    project = ProjectFactory(name="割胶机器人项目")
+    ProjectStewardFactory(project=project, steward=zone.steward_a)
+    ApprovalFactory(project=project, kind="fire", status="blocked", note="消防设计审查意见待复核")
+    client.force_login(zone.leader)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="panel-fivekey"' in page and "盘活僵尸企业土地" in page
+    assert 'data-testid="panel-project-stages"' in page
+    client.force_login(zone.dept_user_a)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="panel-my-nodes"' in page and "资产处置" in page and "管网铺设" not in page
+    client.force_login(zone.steward_a.user)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="panel-my-projects"' in page and "割胶机器人项目" in page and "消防验收" in page
+    client.force_login(zone.ent_user_a)
+    page = client.get(reverse("home")).content.decode()
+    assert "panel-fivekey" not in page and "盘活僵尸企业土地" not in page
