@@ -429,7 +429,7 @@ class Escalation(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
     )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_at = models.DateTimeField(_("escalated at"), default=timezone.now)
     reason = models.TextField(_("reason"))
     due_at = models.DateTimeField(_("reply due before"))
     remind_at = models.DateTimeField(_("reminder at"))
@@ -531,7 +531,7 @@ class EscalationProgress(models.Model):
     )
     reported_at = models.DateTimeField(_("reported"), default=timezone.now)
     was_due_at = models.DateTimeField(_("was due before"), null=True, blank=True)
-    on_time = models.BooleanField(_("on time"), default=True)
+    on_time = models.BooleanField(_("reported on time"), default=True)
 
     objects = EscalationProgressQuerySet.as_manager()
 
@@ -633,7 +633,7 @@ class LedgerItem(models.Model):
     )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("claimant"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)

@@ -882,7 +882,7 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
     _require_leader(actor)
     if enterprise is None:
         raise ValidationError({"enterprise": _("Choose the enterprise that raised it.")})
-    title = _text(title, "title", _("Give the item a title."))
+    title = _text(title, "title", _("Give the ledger item a title."))
     description = _text(description, "description", _("Describe the item."))
     category = _choice(category or ServiceRequest.Category.OTHER, ServiceRequest.Category, "category")
     if meeting_date is None:
