@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -104,7 +105,7 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
         users, kind="campaign.opened", key=f"campaign:{campaign.pk}:opened",
         title=_("Rate your stewards: the %(campaign)s satisfaction survey is open until %(date)s") % {
             "campaign": campaign, "date": f"{closes.year}年{closes.month}月{closes.day}日"},
-        url="/evaluations/",
+        url=reverse("evaluations:campaign_list"),
     ))
     return campaign
 
@@ -158,14 +159,14 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         for case in cases:
             if case.is_pending:
                 notify(_heads_of(case.workstation_id), kind="case.opened", key=f"case:{case.pk}:opened",
-                       url=f"/evaluations/cases/{case.pk}/",
+                       url=reverse("evaluations:case_detail", args=[case.pk]),
                        title=_("%(enterprise)s rated its steward %(steward)s unsatisfied: name a new steward "
                                "within %(days)s working days") % {
                            "enterprise": case.enterprise.name, "steward": case.steward.name,
                            "days": settings.ZONEHUB_REPLACEMENT_WORKING_DAYS})
         rated = Steward.objects.filter(ratings__campaign=campaign).distinct().select_related("user")
         notify([s.user for s in rated], kind="campaign.closed", key=f"campaign:{campaign.pk}:closed",
-               url="/evaluations/appraisal/",
+               url=reverse("evaluations:appraisal"),
                title=_("The %(campaign)s satisfaction survey has closed: your results are on your appraisal")
                % {"campaign": campaign})
     transaction.on_commit(tell)
@@ -335,7 +336,7 @@ def case_review(*, case: ReplacementCase, lack_of_effort: bool, reason: str, act
         steward_user = case.steward.user
         transaction.on_commit(lambda: notify(
             [steward_user], kind="case.reviewed", key=f"case:{case.pk}:finding",
-            url="/evaluations/appraisal/",
+            url=reverse("evaluations:appraisal"),
             title=_("The leaders found subjective lack of effort in %(campaign)s: you are not eligible for this "
                     "year's awards and promotion") % {"campaign": case.campaign}))
     return case
@@ -382,7 +383,7 @@ def campaign_remind_unrated(*, campaign: Campaign) -> int:
     for enterprise in enterprises_not_done(campaign):
         sent += notify(
             enterprise.users.all(), kind="campaign.reminder", key=f"campaign:{campaign.pk}:remind:{enterprise.pk}",
-            url="/evaluations/",
+            url=reverse("evaluations:campaign_list"),
             title=_("Please rate your stewards before %(date)s: the %(campaign)s survey closes soon") % {
                 "date": f"{closes.year}年{closes.month}月{closes.day}日", "campaign": campaign},
         )
@@ -394,10 +395,14 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
     result = {"case_reminders": 0, "case_overdue": 0}
     pending = ReplacementCase.objects.pending().select_related("enterprise", "steward__user").order_by("due_at", "pk")
     for case in pending.filter(reminded_at__isnull=True, due_at__gt=now):
-        if workdays_left(now, case.due_at, calendar=calendar) <= 1 and ReplacementCase.objects.filter(
-                pk=case.pk, reminded_at__isnull=True).update(reminded_at=now):
+        if workdays_left(now, case.due_at, calendar=calendar) > 1:
+            continue
+        # The mark and the notification commit together: a sweep that dies between them redoes both.
+        with transaction.atomic():
+            if not ReplacementCase.objects.filter(pk=case.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
             notify(_heads_of(case.workstation_id), kind="case.reminder", key=f"case:{case.pk}:reminder",
-                   url=f"/evaluations/cases/{case.pk}/",
+                   url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("Reminder: name a new steward for %(enterprise)s by %(date)s") % {
                        "enterprise": case.enterprise.name, "date": _date(local_date(case.due_at) - dt.timedelta(1))})
             result["case_reminders"] += 1
@@ -407,7 +412,8 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
                                                   status=ReplacementCase.Status.PENDING).update(overdue_at=now):
                 continue
             record_event(case, actor=None, kind="case.overdue")
-            notify(_leaders(), kind="case.overdue", key=f"case:{case.pk}:overdue", url=f"/evaluations/cases/{case.pk}/",
+            notify(_leaders(), kind="case.overdue", key=f"case:{case.pk}:overdue",
+                   url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("No new steward named in time for %(enterprise)s (was %(steward)s, rated unsatisfied)") % {
                        "enterprise": case.enterprise.name, "steward": case.steward.name})
         result["case_overdue"] += 1
