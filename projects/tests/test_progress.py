@@ -7,6 +7,8 @@ from decimal import Decimal
 from types import SimpleNamespace as Node
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projects.progress import Status, item_progress, month_result, node_due_date, ranking
 from zonehub.workdays import WorkCalendar
@@ -106,3 +108,23 @@ def test_ranking_shares_ranks_on_ties_and_shows_the_change():
     jia = rows[2]
     assert jia.change == Decimal(10) and jia.previous_rank == 2 and jia.rank_change == 0
     assert rows[1].previous is None and rows[1].change is None
+
+
+days = st.dates(min_value=D(2026, 1, 1), max_value=D(2026, 12, 31))
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None)
+@given(plan=st.lists(st.tuples(days, st.one_of(st.none(), days)), min_size=0, max_size=6), today=days)
+def test_status_rules_hold_for_any_nodes(plan, today):
+    cal = WorkCalendar.for_years({2026, 2027})
+    nodes = [n(planned, done) for planned, done in plan]
+    progress = item_progress(nodes, today=today, calendar=cal)
+    assert (progress.status == Status.LAGGING) == bool(progress.late)
+    assert all(late.workdays_late >= 1 and late.due < today for late in progress.late)
+    if progress.status == Status.AHEAD:
+        assert progress.completed > progress.due
+    # Finishing every node today ends any lag.
+    for node in nodes:
+        node.completed_on = node.completed_on if node.completed_on and node.completed_on <= today else today
+    assert item_progress(nodes, today=today, calendar=cal).status != Status.LAGGING
