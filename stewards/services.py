@@ -584,7 +584,8 @@ def _escalate(request: ServiceRequest, *, actor, departments, reason: str, now) 
 def request_escalate(*, request: ServiceRequest, actor, departments: list, reason: str) -> list[Escalation]:
     """The steward blows the whistle (吹哨): one Escalation per department, each with its own
     clock. Refused with no department, for a department already holding an open escalation of
-    this request, without a reason, on a closed request and on one waiting for the enterprise."""
+    this request, without a reason, on a closed request and on one waiting for the enterprise.
+    Escalating a request not yet accepted accepts it in the same step (the steward has taken it)."""
     request = _lock(ServiceRequest, request.pk)
     require(can_handle_request(actor, request), _("Only the enterprise's steward may escalate this request."))
     _require_open(request)
