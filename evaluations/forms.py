@@ -12,7 +12,8 @@ class RatingForm(BootstrapFormMixin, forms.Form):
     """Satisfied or unsatisfied, nothing else; a reason when unsatisfied."""
 
     value = forms.ChoiceField(
-        label=_("Your rating"), choices=Rating.Value.choices, widget=forms.RadioSelect,
+        label=_("Your rating"), choices=Rating.Value.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose satisfied or unsatisfied."),
                         "invalid_choice": _("Choose satisfied or unsatisfied: there is nothing in between.")},
     )
@@ -64,7 +65,8 @@ class OverrideForm(StewardChoiceForm):
 class ReviewForm(BootstrapFormMixin, forms.Form):
     lack_of_effort = forms.TypedChoiceField(
         label=_("Subjective lack of effort (主观不努力)?"), coerce=lambda v: v == "yes",
-        choices=[("yes", _("Yes: subjective lack of effort")), ("no", _("No"))], widget=forms.RadioSelect,
+        choices=[("yes", _("Yes: subjective lack of effort")), ("no", _("No"))],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Say whether it was subjective lack of effort.")},
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
