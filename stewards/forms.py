@@ -5,6 +5,7 @@ view puts on the form."""
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -144,13 +145,14 @@ class EscalateForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": _("Choose at least one department to escalate to."),
                         "invalid_choice": _("Choose departments from the list."),
                         "invalid_pk_value": _("Choose departments from the list.")},
-        help_text=_("Each department gets its own clock of 3 working days."),
     )
     reason = _text(_("reason"), rows=3, help_text=_("What you need from the department."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        self.fields["departments"].help_text = _("Each department gets its own clock of %(days)s working days.") % {
+            "days": settings.ZONEHUB_REPLY_WORKING_DAYS}
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):

@@ -6,6 +6,7 @@ kept; its PermissionDenied becomes a 403.
 Every form works as a plain HTML form; with htmx (``hx-post``) an invalid form is swapped in
 place and a valid one redirects the whole page (HX-Redirect)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -30,6 +31,11 @@ STEWARD_SIDE = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.ADMIN)
 REQUEST_READERS = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
 # Files a browser may show itself; everything else is downloaded.
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+def deadline_days() -> dict:
+    """The configured periods (DESIGN.md rule 1: 3 working days by default), for the texts."""
+    return {"reply_days": settings.ZONEHUB_REPLY_WORKING_DAYS, "accept_days": settings.ZONEHUB_ACCEPT_WORKING_DAYS}
 
 
 # Service argument name → form field name, where they differ.
@@ -78,7 +84,7 @@ class WorklistView(RoleRequiredMixin, View):
     allowed_roles = (Role.STEWARD,)
 
     def get(self, request):
-        return render(request, "stewards/worklist.html", selectors.steward_worklist(request.user))
+        return render(request, "stewards/worklist.html", {**selectors.steward_worklist(request.user), **deadline_days()})
 
 
 class InboxView(RoleRequiredMixin, FilterView):
@@ -101,6 +107,7 @@ class InboxView(RoleRequiredMixin, FilterView):
         selectors.attach_clocks(ctx["object_list"])
         for esc in ctx["object_list"]:
             esc.reply_form = f.ReplyForm(auto_id=f"reply{esc.pk}_%s")
+        ctx.update(deadline_days())
         return ctx
 
 
@@ -224,7 +231,7 @@ class ServiceFormView(RoleRequiredMixin, View):
 
     def get_context(self, form):
         return {
-            "form": form, "page_title": self.page_title, "help_text": self.help_text,
+            "form": form, "page_title": self.page_title, "help_text": str(self.help_text) % deadline_days(),
             "submit_label": self.submit_label, "multipart": self.multipart, "cancel_url": self.cancel_url(),
         }
 
@@ -268,7 +275,7 @@ class RequestCreateView(ServiceFormView):
     form_class = f.RequestForm
     template_name = "stewards/request_form.html"
     page_title = gettext_lazy("Submit a request")
-    help_text = gettext_lazy("Tell us the difficulty: your steward takes it, answers within one working day, "
+    help_text = gettext_lazy("Tell us the difficulty: your steward takes it within %(accept_days)s working day(s), "
                              "and follows it through to the end.")
     submit_label = gettext_lazy("Submit the request")
     success_message = gettext_lazy("Your request was submitted; your steward has been told.")
@@ -460,7 +467,7 @@ class EscalateView(RequestActionView):
     allowed_roles = STEWARD_SIDE
     form_class = f.EscalateForm
     page_title = gettext_lazy("Escalate to departments")
-    help_text = gettext_lazy("专员吹哨、部门报到: each department you choose must reply within 3 working days.")
+    help_text = gettext_lazy("专员吹哨、部门报到: each department you choose must reply within %(reply_days)s working days.")
     submit_label = gettext_lazy("Escalate")
     success_message = gettext_lazy("Escalated: the departments have been told and their clocks are running.")
 
@@ -582,7 +589,7 @@ class ConsultView(EscalationActionView):
     form_class = f.ReasonForm
     page_title = gettext_lazy("Needs joint consultation (需会商)")
     help_text = gettext_lazy("For a case that needs several units: the reply clock stops, and a progress report is "
-                             "then due at least every 3 working days until you conclude.")
+                             "then due at least every %(reply_days)s working days until you conclude.")
     submit_label = gettext_lazy("Mark as needing joint consultation")
     success_message = gettext_lazy("Marked as needing joint consultation.")
 
@@ -594,7 +601,7 @@ class ConsultView(EscalationActionView):
 class ProgressView(EscalationActionView):
     form_class = f.ProgressForm
     page_title = gettext_lazy("Progress report")
-    help_text = gettext_lazy("Report at least every 3 working days until you conclude.")
+    help_text = gettext_lazy("Report at least every %(reply_days)s working days until you conclude.")
     submit_label = gettext_lazy("Post the progress report")
     success_message = gettext_lazy("Progress report posted.")
 
@@ -655,7 +662,7 @@ class DispatchView(LedgerActionView):
     allowed_roles = (Role.LEADER, Role.ADMIN)
     form_class = f.DispatchForm
     page_title = gettext_lazy("Dispatch to a department")
-    help_text = gettext_lazy("The department gets it as an escalation with the usual 3-working-day clock.")
+    help_text = gettext_lazy("The department gets it as an escalation with the usual clock of %(reply_days)s working days.")
     submit_label = gettext_lazy("Dispatch")
     success_message = gettext_lazy("Dispatched: the department has been told.")
 
@@ -671,7 +678,7 @@ class DispatchView(LedgerActionView):
 class ClaimView(LedgerActionView):
     allowed_roles = (Role.DEPARTMENT,)
     page_title = gettext_lazy("Claim (认领)")
-    help_text = gettext_lazy("Your department takes the item; the 3-working-day clock starts now.")
+    help_text = gettext_lazy("Your department takes the item; its clock of %(reply_days)s working days starts now.")
     submit_label = gettext_lazy("Claim for my department")
     success_message = gettext_lazy("Claimed: it is in your inbox.")
 

@@ -187,3 +187,13 @@ def test_a_message_from_a_service_is_shown_on_the_form(client, zone):
     response = client.post(reverse("stewards:request_confirm", args=[request.pk]))
     assert response.status_code == 200
     assert escape(_("There is nothing to confirm yet: the steward has not reported back.")) in page(response)
+
+
+def test_the_pages_state_the_configured_number_of_days(client, zone, settings):
+    settings.ZONEHUB_REPLY_WORKING_DAYS = 5
+    request = services.request_submit(actor=zone.ent_user_a, category="factors", title="用电增容", description="x")
+    client.force_login(zone.steward_a.user)
+    html = page(client.get(reverse("stewards:request_escalate", args=[request.pk])))
+    assert escape(_("Each department gets its own clock of %(days)s working days.") % {"days": 5}) in html
+    client.force_login(zone.dept_user_a)
+    assert " 5 " in page(client.get(reverse("stewards:inbox"))).split("<main")[1].split("</p>")[0]
