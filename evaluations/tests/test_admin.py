@@ -1,0 +1,34 @@
+import pytest
+from django.urls import reverse
+
+from evaluations.models import Campaign, GradePolicy, ReplacementCase
+from evaluations.services import rating_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_opens_and_closes_a_campaign_through_the_services(client, in_campaign, zone):
+    client.force_login(zone.admin)
+    url = reverse("admin:evaluations_campaign_changelist")
+    client.post(url, {"action": "open_current", "index": 0})
+    campaign = Campaign.objects.get()
+    assert (campaign.year, campaign.half, campaign.is_open, campaign.opened_by) == (2026, "H1", True, zone.admin)
+    rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a, value="unsatisfied",
+                  reason="慢", actor=zone.ent_user_a)
+    client.post(url, {"action": "close_selected", "index": 0, "_selected_action": [campaign.pk]})
+    campaign.refresh_from_db()
+    assert campaign.status == "closed" and ReplacementCase.objects.count() == 1
+    # Opening the same half again is refused with a message, nothing changes.
+    response = client.post(url, {"action": "open_current", "index": 0}, follow=True)
+    assert response.status_code == 200 and Campaign.objects.count() == 1
+
+
+def test_grade_thresholds_have_defaults_and_refuse_a_wrong_order(client, zone):
+    policy = GradePolicy.current()
+    assert (policy.a_min, policy.b_min, policy.c_min) == (90, 80, 60)
+    client.force_login(zone.admin)
+    response = client.post(reverse("admin:evaluations_gradepolicy_change", args=[policy.pk]),
+                           {"a_min": "70", "b_min": "80", "c_min": "60"})
+    assert response.status_code == 200  # the form is shown again with the message
+    policy.refresh_from_db()
+    assert policy.a_min == 90
