@@ -195,6 +195,11 @@ def test_visits_and_the_ledger(zone, django_assert_max_num_queries):
     assert response.status_code == 201, response.content
     assert ServiceRequest.objects.get(visit_id=response.json()["id"]).channel == "visit"
     assert api(zone.steward_b.user).get("/api/visits/").json()["count"] == 0
+    for day in ("2025-02-03", "2025-02-04"):
+        services.visit_log(actor=zone.steward_b.user, enterprise=zone.ent_b, visited_on=dt.date.fromisoformat(day))
+        services.visit_log(actor=zone.steward_a.user, enterprise=zone.ent_a, visited_on=dt.date.fromisoformat(day))
+    with django_assert_max_num_queries(6):
+        assert len(ids(steward.get("/api/visits/"))) == 3
     assert steward.post("/api/visits/", {"enterprise": zone.ent_b.pk, "visited_on": "2025-02-07"}).status_code == 403
 
     leader = api(zone.leader)

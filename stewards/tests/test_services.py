@@ -6,6 +6,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from stewards import services
 from stewards.models import (
@@ -477,3 +480,17 @@ def test_deadlines_are_recomputed_when_the_calendar_of_their_year_changes(zone):
     assert escalation.remind_at == shanghai(2025, 2, 12, 9)
     assert waiting.accept_due_at == shanghai(2025, 2, 9)  # Saturday 8 is still a working day
     assert "escalation.due_changed" in [e.kind for e in event_list_for(escalation.request)]
+
+
+@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(min_value=-3 * 86_400_000_000, max_value=3 * 86_400_000_000))
+def test_a_reply_is_on_time_exactly_when_it_comes_before_due_at(zone, offset):
+    """DESIGN.md rule 1 for any reply instant around the deadline (microsecond resolution)."""
+    with time_machine.travel(FRIDAY_BEFORE_MAKEUP_SATURDAY, tick=False):
+        request = accepted(zone)
+        (escalation,) = escalate(zone, request, zone.dept_a)
+    replied_at = escalation.due_at + dt.timedelta(microseconds=offset)
+    with time_machine.travel(replied_at, tick=False):
+        escalation = services.escalation_reply(escalation=escalation, actor=zone.dept_user_a, reply="答复")
+    assert escalation.replied_at == replied_at
+    assert escalation.answered_on_time is (replied_at < shanghai(2025, 2, 12))
