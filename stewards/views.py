@@ -8,11 +8,12 @@ place and a valid one redirects the whole page (HX-Redirect)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_filters.views import FilterView
@@ -254,6 +255,12 @@ class ServiceFormView(RoleRequiredMixin, View):
                 target = self.perform(form)
             except ValidationError as exc:
                 add_service_error(form, exc)
+            except PermissionDenied as exc:
+                if not request.htmx:
+                    raise
+                # htmx does not swap a 403 into the page: reload the page with the message.
+                messages.error(request, str(exc) or _("You are not allowed to do this."))
+                return HttpResponse(status=403, headers={"HX-Redirect": self.cancel_url()})
             else:
                 if self.success_message:
                     messages.success(request, self.success_message)

@@ -334,6 +334,9 @@ def test_only_the_enterprise_confirms(client, zone):
     services.request_resolve_directly(request=request, actor=zone.steward_a.user, report="已解决。")
     client.force_login(zone.steward_a.user)
     assert client.post(reverse("stewards:request_confirm", args=[request.pk])).status_code == 403
+    # An enterprise user of another company does not even find it.
+    client.force_login(zone.ent_user_b)
+    assert client.post(reverse("stewards:request_confirm", args=[request.pk])).status_code == 404
     request.refresh_from_db()
     assert request.status == S.REPORTED
 
@@ -348,3 +351,23 @@ def test_the_workstation_head_can_take_over_a_request_of_its_workstation(client,
     assert client.post(reverse("stewards:request_accept", args=[request.pk])).status_code == 302
     request.refresh_from_db()
     assert request.status == S.ACCEPTED and request.accepted_by == zone.head_a
+
+
+def test_a_refusal_from_a_service_is_a_403_and_under_htmx_reloads_the_page_with_the_message(client, zone,
+                                                                                           monkeypatch):
+    # The pages' role checks and scoping leave no ordinary way to reach a service refusal, so
+    # the service is made to refuse.
+    from django.core.exceptions import PermissionDenied
+
+    def refuse(**kwargs):
+        raise PermissionDenied("不允许这样做")
+
+    request = submit(zone)
+    monkeypatch.setattr(services, "request_resolve_directly", refuse)
+    client.force_login(zone.steward_a.user)
+    url = reverse("stewards:request_resolve", args=[request.pk])
+    assert client.post(url, {"report": "已解决"}).status_code == 403
+    response = client.post(url, {"report": "已解决"}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response["HX-Redirect"] == reverse("stewards:request_detail", args=[request.pk])
+    assert "不允许这样做" in page(client.get(response["HX-Redirect"]))
