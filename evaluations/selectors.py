@@ -87,6 +87,9 @@ def home_panels(user) -> list[dict]:
         panels.append({"template": "evaluations/panels/rate_prompt.html", "order": 5, "css": "col-12",
                        "campaign": campaign, "rows": rows, "todo": todo,
                        "closes_on": local_date(campaign.closes_at) - dt.timedelta(days=1)})
+    if role == Role.STEWARD:
+        panels.append({"template": "evaluations/panels/steward.html", "order": 45, "campaign": campaign,
+                       "last": Campaign.objects.closed().order_by("-closed_at").first()})
     if role == Role.WORKSTATION_HEAD:
         cases = list(ReplacementCase.objects.visible_to(user).pending()
                      .select_related("enterprise", "steward__user", "campaign").order_by("due_at")[:10])
@@ -179,7 +182,9 @@ def campaign_results(*, user, campaign: Campaign) -> CampaignResults:
                             unsat=Count("pk", filter=Q(value=Rating.Value.UNSATISFIED)))
                   .order_by("steward__user__workstation__name", "steward__user__name"))
     return CampaignResults(
-        expected=campaign.expected_enterprises if campaign.expected_enterprises is not None else expected.count(),
+        # The count kept at the close is zone-wide: a head's share is counted now.
+        expected=(campaign.expected_enterprises if campaign.expected_enterprises is not None and user.sees_everything
+                  else expected.count()),
         rated_enterprises=totals["ents"], satisfied=totals["sat"], unsatisfied=totals["unsat"],
         by_workstation=[{"name": r["enterprise__workstation__name"] or "—", "satisfied": r["sat"],
                          "unsatisfied": r["unsat"], "enterprises": r["ents"], "rate": _rate(r["sat"], r["unsat"])}

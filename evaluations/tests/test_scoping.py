@@ -176,3 +176,20 @@ def test_leader_reads_every_detail_and_enterprises_nothing(client, zone, grades)
     client.force_login(zone.ent_user_a)
     assert client.get(reverse("evaluations:grade_list")).status_code == 403
     assert client.get("/api/grades/").json()["count"] == 0
+
+
+def test_home_panels_per_role(client, zone, history, only_our_panels):
+    client.force_login(zone.steward_a.user)
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="steward-ratings"' in home and "仍然很慢" not in home
+    client.force_login(zone.leader)
+    assert 'data-testid="ratings-panel"' in client.get(reverse("home")).content.decode()
+    client.force_login(zone.ent_user_b)
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="rate-prompt"' in home and zone.steward_a.name not in home
+
+
+def test_head_participation_counts_its_own_workstation(client, zone, history):
+    client.force_login(zone.head_a)
+    results = client.get(f"/api/campaigns/{history['closed'][1].pk}/results/").json()
+    assert (results["expected"], results["rated_enterprises"], results["unsatisfied"]) == (1, 1, 1)
