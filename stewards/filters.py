@@ -109,6 +109,11 @@ class LedgerItemFilterSet(BootstrapFilterSet):
         label=_("responsible department"), queryset=Department.objects.filter(is_active=True)
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    o = django_filters.OrderingFilter(
+        label=_("sort by"), fields=[("meeting_date", "meeting_date"), ("recorded_at", "recorded_at")],
+        field_labels={"meeting_date": _("meeting date"), "-meeting_date": _("meeting date (newest first)"),
+                      "recorded_at": _("recorded on"), "-recorded_at": _("recorded on (newest first)")},
+    )
 
     class Meta:
         model = LedgerItem

@@ -194,6 +194,8 @@ def test_ledger_lists_unclaimed_items_to_departments_in_pinned_queries(client, z
     client.force_login(zone.leader)
     html = page(client.get(url))
     assert "别人的件" in html and 'data-testid="claim"' not in html
+    html = page(client.get(url, {"status": "dispatched", "o": "-meeting_date"}))
+    assert "别人的件" in html and "台账0" not in html
     assert reverse("stewards:ledger_create") in html
 
 
