@@ -5,6 +5,7 @@ import logging
 import os
 import zipfile
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -1010,7 +1011,16 @@ def _sweep_rows(queryset, apply, *, now, batch: int, related=()) -> int:
             if related:
                 prefetch_related_objects(rows, *related)
             for row in rows:
-                done += bool(apply(row, now))
+                # One bad row must not stop every deadline: its effect is rolled back to the
+                # savepoint, logged, and tried again on the next run. A time limit still stops it.
+                try:
+                    with transaction.atomic():
+                        done += bool(apply(row, now))
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception:  # noqa: BLE001 - logged with its traceback; the sweep goes on
+                    logger.exception("deadline sweep: %s failed on %s #%s; left for the next run",
+                                     getattr(apply, "__name__", apply), row._meta.model_name, row.pk)
         if len(rows) < batch:
             return done
         last_pk = rows[-1].pk

@@ -15,8 +15,3 @@ def deadline_sweep_task():
     pending notifications. Exactly once per effect however many run at once."""
     return services.deadline_sweep()
 
-
-@shared_task
-def deadlines_recompute_task(years):
-    """Recompute running deadlines after the calendar of ``years`` changed."""
-    return services.deadlines_recompute(years=list(years))

@@ -125,6 +125,10 @@ def test_a_reply_arriving_while_the_sweep_runs_wins_over_the_overdue_mark(zone, 
     assert notes(zone.leader, "escalation.overdue") == 0
 
 
+class WorkerKilled(BaseException):
+    """What the process sees when it is killed mid-batch: nothing catches it."""
+
+
 @pytest.mark.django_db
 def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_finishes(zone, monkeypatch):
     escalations = make_escalations(zone, 5)
@@ -133,11 +137,11 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_fi
     def dies_on_the_fourth(row, now):
         calls.append(row.pk)
         if len(calls) == 4:
-            raise RuntimeError("worker killed")
+            raise WorkerKilled
         return original(row, now)
 
     monkeypatch.setattr(services, "_escalation_overdue", dies_on_the_fourth)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(WorkerKilled):
         sweep(DUE, batch=2)
     # Batch 1 (two rows) committed; batch 2 rolled back as a whole, its third row's mark included.
     assert Escalation.objects.filter(overdue_at__isnull=False).count() == 2
@@ -147,6 +151,27 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_fi
     for escalation in escalations:
         assert kinds(escalation) == ["escalation.overdue"]
     assert notes(zone.leader, "escalation.overdue") == 5
+
+
+@pytest.mark.django_db
+def test_one_failing_row_does_not_stop_the_others(zone, monkeypatch, caplog):
+    first, poisoned, last = make_escalations(zone, 3)
+    original = services._escalation_overdue
+
+    def fails_on_one(row, now):
+        result = original(row, now)  # its writes are rolled back with the savepoint below
+        if row.pk == poisoned.pk:
+            raise ValueError("bad data")
+        return result
+
+    monkeypatch.setattr(services, "_escalation_overdue", fails_on_one)
+    assert sweep(DUE)["overdue"] == 2
+    assert "left for the next run" in caplog.text
+    assert set(Escalation.objects.filter(overdue_at__isnull=False)) == {first, last}
+    assert kinds(poisoned) == []
+    monkeypatch.setattr(services, "_escalation_overdue", original)
+    assert sweep(DUE + dt.timedelta(minutes=1))["overdue"] == 1
+    assert kinds(poisoned) == ["escalation.overdue"]
 
 
 @pytest.mark.django_db
