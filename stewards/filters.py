@@ -30,7 +30,9 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
         fields=[("created_at", "created_at"), ("accept_due_at", "accept_due_at"), ("status", "status"),
                 ("urgency", "urgency")],
         field_labels={"created_at": _("submitted on"), "-created_at": _("submitted on (newest first)"),
-                      "accept_due_at": _("to be accepted before"), "status": _("status"), "urgency": _("urgency")},
+                      "accept_due_at": _("to be accepted before"), "-accept_due_at": _("to be accepted before (latest first)"),
+                      "status": _("status"), "-status": _("status (reversed)"),
+                      "urgency": _("urgency"), "-urgency": _("urgency (urgent first)")},
     )
 
     class Meta:

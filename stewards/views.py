@@ -22,7 +22,6 @@ from stewards import forms as f
 from stewards import selectors, services
 from stewards.filters import EscalationFilterSet, LedgerItemFilterSet, ServiceRequestFilterSet
 from stewards.models import Escalation, LedgerItem, ServiceRequest
-from zonehub.events import event_list_for
 from zonehub.models import Role
 from zonehub.views import RoleRequiredMixin
 
@@ -171,7 +170,7 @@ class RequestDetailView(RoleRequiredMixin, View):
             "sr": sr,
             "escalations": escalations,
             "attachments": list(sr.attachments.all()),
-            "events": event_list_for(sr),
+            "events": selectors.timeline_for_page(sr),
             "actions": actions,
             "is_enterprise": user.effective_role == Role.ENTERPRISE,
             "is_department": user.effective_role == Role.DEPARTMENT,

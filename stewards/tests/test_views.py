@@ -66,6 +66,8 @@ def test_enterprise_submits_and_lands_on_its_request_page_with_steward_and_timel
     assert steward.name in html
     assert f'href="tel:{steward.phone}"' in html
     assert 'data-testid="timeline"' in html and label("request.submitted") in html
+    timeline = html.split('data-testid="timeline"')[1]
+    assert escape(str(S.SUBMITTED.label)) in timeline and "→ submitted" not in timeline
     assert request.enterprise == zone.ent_a and request.steward == steward
     assert [a.original_name for a in request.attachments.all()] == ["证明材料.pdf", "现场照片.png"]
     for a in request.attachments.all():
