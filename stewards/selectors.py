@@ -209,9 +209,10 @@ def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict
     )
     attach_clocks(escalations, now=now)
     unvisited = list(enterprises_not_visited_this_month(user, today=local_date(now)).order_by("name")[:limit])
+    recent_visits = list(visit_list(user).order_by("-visited_on", "-id")[:10])
     return {
         "new": new, "in_progress": in_progress, "reopened": reopened, "reported": reported,
-        "escalations": escalations, "unvisited": unvisited, "now": now,
+        "escalations": escalations, "unvisited": unvisited, "recent_visits": recent_visits, "now": now,
         "ready_to_report": [r for r in in_progress + reopened
                             if r.status == s.ESCALATED and r.open_escalation_count == 0],
     }

@@ -168,6 +168,18 @@ def test_a_steward_sees_only_its_enterprises_requests(client, zone):
     assert "用电增容" in html and "燃气报装" not in html
 
 
+def test_a_steward_gets_404_on_another_stewards_escalation_and_a_department_lists_only_its_requests(client, zone):
+    theirs = submit(zone, user=zone.ent_user_b, title="燃气报装")
+    services.request_escalate(request=theirs, actor=zone.steward_b.user, departments=[zone.dept_b], reason="x")
+    esc = theirs.escalations.get()
+    client.force_login(zone.steward_a.user)
+    assert client.get(reverse("stewards:escalation_detail", args=[esc.pk])).status_code == 404
+    escalated(zone, zone.dept_a)
+    client.force_login(zone.dept_user_a)
+    html = page(client.get(reverse("stewards:request_list")))
+    assert "用电增容" in html and "燃气报装" not in html
+
+
 def test_a_department_sees_only_its_escalations(client, zone):
     request = escalated(zone, zone.dept_a)
     esc = request.escalations.get()

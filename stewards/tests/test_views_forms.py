@@ -70,7 +70,8 @@ def test_steward_logs_a_visit_and_turns_a_finding_into_a_request(client, zone):
     assert visit.enterprise == zone.ent_a and visit.visited_on == dt.date(2026, 11, 17)
     request = ServiceRequest.objects.get(title="修复门口道路")
     assert request.visit == visit and request.channel == "visit"
-    assert zone.ent_a.name not in worklist.split('data-testid="wl-unvisited"')[1]
+    assert zone.ent_a.name not in worklist.split('data-testid="wl-unvisited"')[1].split('data-testid="wl-visits"')[0]
+    assert "厂区门口道路破损。" in worklist.split('data-testid="wl-visits"')[1]
 
 
 def test_a_visit_asking_for_a_request_without_its_title_is_refused_and_kept(client, zone):
