@@ -4,8 +4,6 @@ function returns the empty answer, so ratings and grades still work with what ex
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import importlib
 
@@ -13,7 +11,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zonehub.workdays import local_date, start_of_day
+from zonehub.workdays import start_of_day
 
 
 def model_or_none(app_label: str, name: str):
@@ -123,37 +121,3 @@ def escalation_facts(*, month: dt.date) -> dict[int, dict[str, list[int]]]:
         if returned is not None and start <= returned < end:
             f["returned"].append(pk)
     return facts
-
-
-# --- the bar on a steward going back (a hook on StewardAssignment) ------------------------------
-
-_allowed_back: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("evaluations_allowed_back", default=None)
-
-
-@contextlib.contextmanager
-def allow_steward_back(enterprise_id: int, steward_id: int, *, active: bool = True):
-    """Within this block the hook lets this one steward go back to this enterprise (a leader
-    allowed it on the replacement case)."""
-    token = _allowed_back.set((enterprise_id, steward_id) if active else None)
-    try:
-        yield
-    finally:
-        _allowed_back.reset(token)
-
-
-def refuse_barred_assignment(sender, instance, raw=False, **kwargs):
-    """pre_save hook on stewards.StewardAssignment: stewards.services.steward_assign knows nothing
-    of ratings, so a new assignment of a steward to an enterprise that rated it unsatisfied in a
-    closed campaign of the same year is refused here, wherever it comes from, unless a leader
-    allowed it on the replacement case. Raises ValidationError, which the assign pages show."""
-    if raw or instance.pk is not None or instance.ended_at is not None:
-        return
-    from evaluations.services import rated_unsatisfied_this_year
-
-    year = local_date(instance.started_at).year
-    if _allowed_back.get() == (instance.enterprise_id, instance.steward_id):
-        return
-    if rated_unsatisfied_this_year(enterprise_id=instance.enterprise_id, steward_id=instance.steward_id, year=year):
-        raise ValidationError(_("This enterprise rated %(name)s unsatisfied in %(year)s: the steward cannot go back "
-                                "to it this year unless a leader allows it on the replacement case.") % {
-            "name": instance.steward.name, "year": year})

@@ -280,13 +280,13 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
     if case.rating.steward_role == Rating.StewardRole.PROJECT:
         adapters.project_steward_replace(case=case, steward=steward, actor=actor, note=note)
     else:
-        with adapters.allow_steward_back(case.enterprise_id, steward.pk, active=barred):
-            from stewards.services import steward_assign
+        from stewards.services import steward_assign
 
-            current = StewardAssignment.objects.active().filter(enterprise=case.enterprise).first()
-            if current is None or current.steward_id != steward.pk:
-                steward_assign(enterprise=case.enterprise, steward=steward, actor=actor,
-                               reason=StewardAssignment.EndReason.UNSATISFIED, note=note)
+        current = StewardAssignment.objects.active().filter(enterprise=case.enterprise).first()
+        if current is None or current.steward_id != steward.pk:
+            # ``barred`` is only still true here when a leader allowed this steward back.
+            steward_assign(enterprise=case.enterprise, steward=steward, actor=actor,
+                           reason=StewardAssignment.EndReason.UNSATISFIED, note=note, allow_return=barred)
     case.status = ReplacementCase.Status.REPLACED
     case.new_steward, case.replaced_at, case.replaced_by = steward, now, actor
     case.save(update_fields=["status", "new_steward", "replaced_at", "replaced_by"])

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from stewards.models import (
     Escalation,
@@ -22,8 +24,27 @@ class StewardAdmin(AuditedModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class StewardAssignmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = StewardAssignment
+        fields = ["enterprise", "steward", "started_at", "ended_at", "end_reason", "end_note", "assigned_by"]
+
+    def clean(self):
+        cleaned = super().clean()
+        enterprise, steward = cleaned.get("enterprise"), cleaned.get("steward")
+        if self.instance.pk is None and enterprise and steward and cleaned.get("ended_at") is None:
+            from stewards.services import steward_assignment_check
+
+            try:
+                steward_assignment_check(enterprise=enterprise, steward=steward, on=cleaned.get("started_at"))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(StewardAssignment)
 class StewardAssignmentAdmin(AuditedModelAdmin):
+    form = StewardAssignmentAdminForm
     list_display = ["enterprise", "steward", "started_at", "ended_at", "end_reason"]
     list_filter = ["end_reason"]
     search_fields = ["enterprise__name", "steward__user__name"]

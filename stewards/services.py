@@ -40,17 +40,38 @@ def can_assign_steward(user, enterprise: Enterprise) -> bool:
     )
 
 
+def steward_assignment_check(*, enterprise: Enterprise, steward: Steward, on, allow_return: bool = False) -> None:
+    """Raise ValidationError when ``steward`` may not become the enterprise's steward: it is no
+    longer active, or the enterprise rated it unsatisfied in a closed campaign of the year and no
+    leader allowed it back. The assign page, the admin and the replacement cases all ask here."""
+    if not steward.is_active or not steward.user.is_active:
+        raise ValidationError(_("%(name)s is no longer an active steward.") % {"name": steward.name})
+    if allow_return:
+        return
+    # evaluations builds on stewards, so its rule is imported where it is needed.
+    from evaluations.services import rated_unsatisfied_this_year
+
+    year = local_date(on).year
+    if rated_unsatisfied_this_year(enterprise_id=enterprise.pk, steward_id=steward.pk, year=year):
+        raise ValidationError(
+            _("This enterprise rated %(name)s unsatisfied in %(year)s: the steward cannot go back to it this "
+              "year unless a leader allows it on the replacement case.") % {"name": steward.name, "year": year}
+        )
+
+
 @transaction.atomic
 def steward_assign(
     *, enterprise: Enterprise, steward: Steward, actor,
-    reason: str = StewardAssignment.EndReason.REASSIGNED, note: str = "",
+    reason: str = StewardAssignment.EndReason.REASSIGNED, note: str = "", allow_return: bool = False,
 ) -> StewardAssignment:
     """Make ``steward`` the enterprise's one active steward, ending the current assignment (with
-    its reason) in the same transaction. The enterprise and both stewards are told."""
+    its reason) in the same transaction. The enterprise and both stewards are told.
+
+    ``allow_return`` is passed only when a leader has lifted the bar on a steward going back to an
+    enterprise that rated it unsatisfied this year (DESIGN.md rule 4)."""
     require(can_assign_steward(actor, enterprise),
             _("Only the head of the enterprise's workstation or an administrator may assign its steward."))
-    if not steward.is_active or not steward.user.is_active:
-        raise ValidationError(_("%(name)s is no longer an active steward.") % {"name": steward.name})
+    steward_assignment_check(enterprise=enterprise, steward=steward, on=timezone.now(), allow_return=allow_return)
     # Lock the enterprise row so two heads assigning at once queue up instead of colliding.
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     current = StewardAssignment.objects.active().filter(enterprise=enterprise).select_related("steward__user").first()

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from evaluations import services
 from evaluations.models import Campaign, ReplacementCase
@@ -217,3 +218,19 @@ def test_project_steward_rated_unsatisfied_is_replaced_on_the_project(in_campaig
     assert ProjectStewardAssignment.objects.active().get(project=project).steward == new
     # The enterprise steward is untouched.
     assert StewardAssignment.objects.active().get(enterprise=zone.ent_a).steward == zone.steward_a
+
+
+def test_admin_refuses_the_barred_steward_with_a_message(in_campaign, zone, closed_case, client):
+    from django.urls import reverse
+
+    other = StewardFactory(user__workstation=zone.ws_a)
+    services.replacement_name(case=closed_case, steward=other, actor=zone.head_a)
+    StewardAssignment.objects.filter(enterprise=zone.ent_a, ended_at__isnull=True).update(ended_at=timezone.now())
+    client.force_login(zone.admin)
+    response = client.post(reverse("admin:stewards_stewardassignment_add"), {
+        "enterprise": zone.ent_a.pk, "steward": zone.steward_a.pk,
+        "started_at_0": timezone.localdate().isoformat(), "started_at_1": "09:00",
+    })
+    assert response.status_code == 200
+    assert zone.steward_a.name in response.content.decode()
+    assert not StewardAssignment.objects.filter(enterprise=zone.ent_a, ended_at__isnull=True).exists()
