@@ -575,12 +575,15 @@ def monthly_assessment(*, year: int, month: int) -> list[UnitMonthlyScore]:
 
 
 def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScore] | None:
-    """Run by beat every day: acts only on the first working day of a month, for the month before."""
+    """Run by beat every day: from the first working day of a month on, scores the month before
+    once. A beat that was down on that day catches up on the next day it runs."""
     on = on or today()
     calendar = WorkCalendar.for_years({on.year})
-    if calendar.first_workday_on_or_after(on.replace(day=1)) != on:
+    if on < calendar.first_workday_on_or_after(on.replace(day=1)):
         return None
     year, month = previous_month(on.year, on.month)
+    if UnitMonthlyScore.objects.filter(year=year, month=month).exists():
+        return None
     return monthly_assessment(year=year, month=month)
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from projects import services
@@ -17,6 +18,7 @@ from projects.tests.factories import (
 from tests.factories import UserFactory
 from zonehub.events import event_list_for
 from zonehub.models import Notification, Role
+from zonehub.workdays import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -235,21 +237,34 @@ def test_unit_node_results_computes_a_month_not_yet_assessed(zone):
 def test_the_assessment_task_acts_only_on_the_first_working_day_of_a_month(zone):
     _september(zone)
     # 1 October 2026 is National Day; the first working day of October is the 8th.
-    for day in (D(2026, 10, 1), D(2026, 10, 7), D(2026, 10, 9)):
+    for day in (D(2026, 10, 1), D(2026, 10, 7)):
         assert services.monthly_assessment_run(on=day) is None
     assert not UnitMonthlyScore.objects.exists()
     rows = services.monthly_assessment_run(on=D(2026, 10, 8))
     assert {(r.year, r.month) for r in rows} == {(2026, 9)}
+    # Once scored, the following days leave the month alone.
+    assert services.monthly_assessment_run(on=D(2026, 10, 9)) is None
     # January 2026 begins with New Year; its first working day is Sunday the 4th (调休).
     assert services.monthly_assessment_run(on=D(2026, 1, 2)) is None
     assert services.monthly_assessment_run(on=D(2026, 1, 4)) is not None
+
+
+def test_an_assessment_missed_on_its_day_is_caught_up_the_next_day(zone):
+    _september(zone)
+    # Beat was down on 8 October, the first working day: the 9th scores September.
+    rows = services.monthly_assessment_run(on=D(2026, 10, 9))
+    assert {(r.year, r.month) for r in rows} == {(2026, 9)}
 
 
 def test_the_assessment_task_runs_on_the_day(zone):
     from projects.tasks import monthly_assessment_task
 
     _september(zone)
-    assert monthly_assessment_task.delay().get() is None  # 23 November is not a first working day
+    with time_machine.travel(dt.datetime(2026, 10, 7, 6, 0, tzinfo=SHANGHAI), tick=False):
+        assert monthly_assessment_task.delay().get() is None  # before the first working day
+    with time_machine.travel(dt.datetime(2026, 10, 8, 6, 0, tzinfo=SHANGHAI), tick=False):
+        assert monthly_assessment_task.delay().get() > 0
+        assert UnitMonthlyScore.objects.filter(year=2026, month=9).exists()
 
 
 # --- projects ---------------------------------------------------------------------------------
