@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,7 +42,8 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
 
-    @action(detail=False, methods=["post"], serializer_class=None)
+    @extend_schema(request=None, responses=inline_serializer("MarkRead", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"])
     def mark_read(self, request):
         """Mark all of the user's notifications read."""
         return Response({"marked": notification_mark_read(user=request.user)})

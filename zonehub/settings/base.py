@@ -178,6 +178,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Several models have a "status" or "category": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "stewards.models.ServiceRequest.Status",
+        "RequestCategoryEnum": "stewards.models.ServiceRequest.Category",
+        "EscalationStatusEnum": "stewards.models.Escalation.Status",
+        "LedgerItemStatusEnum": "stewards.models.LedgerItem.Status",
+        "ApprovalStatusEnum": "projects.models.Approval.Status",
+        "FiveKeyCategoryEnum": "projects.models.Category",
+        "ProjectStageEnum": "projects.models.Stage",
+        "CampaignStatusEnum": "evaluations.models.Campaign.Status",
+        "ReplacementCaseStatusEnum": "evaluations.models.ReplacementCase.Status",
+    },
     "REDOC_DIST": "SIDECAR",
 }
 
