@@ -185,7 +185,7 @@ ATTACHMENT_EXTENSIONS_TEXT = "PDF, JPG, PNG, GIF, WebP, Word, Excel, PowerPoint"
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "ZONEHUB_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    return settings.ZONEHUB_ATTACHMENT_MAX_MB * 1024 * 1024
 
 
 def _content_matches(file, kind: str) -> bool:

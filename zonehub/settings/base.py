@@ -133,6 +133,9 @@ ZONEHUB_REPLY_WORKING_DAYS = int(os.environ.get("ZONEHUB_REPLY_WORKING_DAYS", "3
 ZONEHUB_ACCEPT_WORKING_DAYS = int(os.environ.get("ZONEHUB_ACCEPT_WORKING_DAYS", "1"))
 ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING_DAYS", "5"))
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
+# Largest attachment an enterprise may upload, in MB (types: PDF, images, Office documents).
+ZONEHUB_ATTACHMENT_MAX_MB = int(os.environ.get("ZONEHUB_ATTACHMENT_MAX_MB", "10"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Ratings, replacements and department grades (evaluations app, issue 5) ---
 # A campaign opens on the first working day on or after day ZONEHUB_CAMPAIGN_OPEN_DAY of each month
