@@ -16,6 +16,15 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def celery_worker():
+    """A real worker on the configured broker (only meaningful with Redis; see tests/celery_worker.py)."""
+    from tests.celery_worker import start_celery_worker
+
+    with start_celery_worker() as worker:
+        yield worker
+
+
+@pytest.fixture
 def zone(db):
     """Two of everything, so every scoping test has someone else's data to not see."""
     ws_a, ws_b = WorkstationFactory(), WorkstationFactory()

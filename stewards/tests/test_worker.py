@@ -3,8 +3,6 @@ an enterprise submits, its steward escalates to two departments, one replies on 
 lets it run late, and one sweep in the worker marks the late one overdue and tells everyone."""
 
 import datetime as dt
-import os
-import time
 
 import pytest
 import time_machine
@@ -13,47 +11,17 @@ from django.db import transaction
 from stewards import services
 from stewards.models import Escalation
 from stewards.tasks import deadline_sweep_task
+from tests.celery_worker import needs_redis_worker, wait_for
 from zonehub.events import event_list_for
 from zonehub.models import Notification
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(
-        not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"),
-        reason="runs with CELERY_BROKER_URL=redis://… (CI's PostgreSQL + Redis run)",
-    ),
-]
+pytestmark = needs_redis_worker
 
 FRIDAY = dt.datetime(2025, 2, 7, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-@pytest.fixture
-def worker():
-    from celery.contrib.testing.worker import start_worker
-
-    from zonehub.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    app.control.purge()  # nothing left over from an earlier run on this Redis database
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
-            yield w
-    finally:
-        app.conf.task_always_eager = eager
-
-
-def wait_for(predicate, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_late_department_is_marked_overdue_by_the_sweep_in_the_worker(zone, worker, mailoutbox):
+def test_a_late_department_is_marked_overdue_by_the_sweep_in_the_worker(zone, celery_worker, mailoutbox):
     with time_machine.travel(FRIDAY, tick=True):
         with transaction.atomic():
             request = services.request_submit(actor=zone.ent_user_a, category="factors", title="蒸汽管网接入",
