@@ -13,10 +13,3 @@ IN_CAMPAIGN = dt.datetime(2026, 6, 2, 10, 0, tzinfo=SHANGHAI)
 def in_campaign():
     with time_machine.travel(IN_CAMPAIGN, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def only_our_panels(monkeypatch):
-    """Home pages render this app's panels only, so these tests do not depend on the other apps'
-    panels being finished."""
-    monkeypatch.setattr("zonehub.selectors._has_selectors", lambda app: app == "evaluations")

@@ -178,7 +178,7 @@ def test_leader_reads_every_detail_and_enterprises_nothing(client, zone, grades)
     assert client.get("/api/grades/").json()["count"] == 0
 
 
-def test_home_panels_per_role(client, zone, history, only_our_panels):
+def test_home_panels_per_role(client, zone, history):
     client.force_login(zone.steward_a.user)
     home = client.get(reverse("home")).content.decode()
     assert 'data-testid="steward-ratings"' in home and "仍然很慢" not in home

@@ -11,7 +11,7 @@ from zonehub.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def test_leader_opens_enterprises_rate_close_replace_find(client, in_campaign, zone, only_our_panels,
+def test_leader_opens_enterprises_rate_close_replace_find(client, in_campaign, zone,
                                                          django_capture_on_commit_callbacks):
     # A leader opens the campaign by hand.
     client.force_login(zone.leader)
