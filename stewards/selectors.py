@@ -167,19 +167,6 @@ def attach_clocks(escalations, *, now=None, calendar: WorkCalendar | None = None
         esc.days_overdue = -esc.days_left if esc.days_left is not None and esc.days_left < 0 else 0
 
 
-_STATE_LABELS = {**dict(ServiceRequest.Status.choices), **dict(Escalation.Status.choices)}
-
-
-def timeline_for_page(request: ServiceRequest) -> list:
-    """The request's timeline for display: states are recorded as codes ("submitted", "open");
-    the page shows their labels. The rows are only read, never saved back."""
-    events = list(request_events(request))
-    for event in events:
-        event.from_state = _STATE_LABELS.get(event.from_state, event.from_state)
-        event.to_state = _STATE_LABELS.get(event.to_state, event.to_state)
-    return events
-
-
 def ledger_for_page(user):
     """The ledger, items still waiting for a department first."""
     return ledger_item_list(user).order_by(

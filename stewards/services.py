@@ -13,7 +13,7 @@ from django.db.models import F, prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from enterprises.models import Enterprise
 from stewards.models import (
@@ -131,32 +131,32 @@ def steward_unassign(*, enterprise: Enterprise, actor, reason: str, note: str = 
 logger = logging.getLogger(__name__)
 
 register_event_labels({
-    "request.submitted": _l("request submitted"),
-    "request.logged": _l("request logged by the steward"),
-    "request.accepted": _l("request accepted"),
-    "request.accept_late": _l("not accepted in time: workstation head told"),
-    "request.commented": _l("message"),
-    "request.attached": _l("files attached"),
-    "request.resolved": _l("solved by the steward and reported to the enterprise"),
-    "request.escalated": _l("escalated to departments"),
-    "request.reported": _l("reported back to the enterprise"),
-    "request.confirmed": _l("confirmed by the enterprise and closed"),
-    "request.reopened": _l("reopened by the enterprise"),
-    "request.auto_closed": _l("closed automatically (no answer from the enterprise)"),
-    "escalation.sent": _l("escalated to a department"),
-    "escalation.reminded": _l("department reminded: last working day to reply"),
-    "escalation.overdue": _l("reply overdue"),
-    "escalation.replied": _l("department replied"),
-    "escalation.consultation": _l("department marked it as needing joint consultation"),
-    "escalation.progress": _l("progress report"),
-    "escalation.progress_missed": _l("progress report missing"),
-    "escalation.concluded": _l("joint consultation concluded"),
-    "escalation.returned": _l("returned by the department as not its business"),
-    "escalation.due_changed": _l("deadline recomputed after a calendar change"),
-    "visit.logged": _l("visit logged"),
-    "ledger.recorded": _l("recorded on the complaint-meeting ledger"),
-    "ledger.dispatched": _l("dispatched to a department"),
-    "ledger.claimed": _l("claimed by a department"),
+    "request.submitted": gettext_lazy("request submitted"),
+    "request.logged": gettext_lazy("request logged by the steward"),
+    "request.accepted": gettext_lazy("request accepted"),
+    "request.accept_late": gettext_lazy("not accepted in time: workstation head told"),
+    "request.commented": gettext_lazy("message"),
+    "request.attached": gettext_lazy("files attached"),
+    "request.resolved": gettext_lazy("solved by the steward and reported to the enterprise"),
+    "request.escalated": gettext_lazy("escalated to departments"),
+    "request.reported": gettext_lazy("reported back to the enterprise"),
+    "request.confirmed": gettext_lazy("confirmed by the enterprise and closed"),
+    "request.reopened": gettext_lazy("reopened by the enterprise"),
+    "request.auto_closed": gettext_lazy("closed automatically (no answer from the enterprise)"),
+    "escalation.sent": gettext_lazy("escalated to a department"),
+    "escalation.reminded": gettext_lazy("department reminded: last working day to reply"),
+    "escalation.overdue": gettext_lazy("reply overdue"),
+    "escalation.replied": gettext_lazy("department replied"),
+    "escalation.consultation": gettext_lazy("department marked it as needing joint consultation"),
+    "escalation.progress": gettext_lazy("progress report"),
+    "escalation.progress_missed": gettext_lazy("progress report missing"),
+    "escalation.concluded": gettext_lazy("joint consultation concluded"),
+    "escalation.returned": gettext_lazy("returned by the department as not its business"),
+    "escalation.due_changed": gettext_lazy("deadline recomputed after a calendar change"),
+    "visit.logged": gettext_lazy("visit logged"),
+    "ledger.recorded": gettext_lazy("recorded on the complaint-meeting ledger"),
+    "ledger.dispatched": gettext_lazy("dispatched to a department"),
+    "ledger.claimed": gettext_lazy("claimed by a department"),
 })
 
 S = ServiceRequest.Status

@@ -170,7 +170,7 @@ class RequestDetailView(RoleRequiredMixin, View):
             "sr": sr,
             "escalations": escalations,
             "attachments": list(sr.attachments.all()),
-            "events": selectors.timeline_for_page(sr),
+            "events": selectors.request_events(sr),
             "actions": actions,
             "is_enterprise": user.effective_role == Role.ENTERPRISE,
             "is_department": user.effective_role == Role.DEPARTMENT,

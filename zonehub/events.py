@@ -1,5 +1,7 @@
 """The audit record shared by every app: one row per state change."""
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,25 @@ def event_list_for(root: models.Model):
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+@functools.cache
+def _choice_labels(model) -> dict[str, object]:
+    """Every choice value of a model's fields with its label: how state codes read on a timeline."""
+    labels: dict[str, object] = {}
+    for field in model._meta.concrete_fields:
+        for value, label in getattr(field, "flatchoices", None) or ():
+            labels.setdefault(str(value), label)
+    return labels
+
+
+def state_label(event: Event, value: str):
+    """The label of a state code recorded on ``event`` (from_state/to_state), in the user's
+    language; a value that is not a choice (a steward's name, say) is shown as it is."""
+    if not value:
+        return value
+    model = ContentType.objects.get_for_id(event.subject_type_id).model_class()
+    return _choice_labels(model).get(value, value) if model else value
 
 
 # Human labels of event kinds, shown on timelines. Each app adds its own kinds here.

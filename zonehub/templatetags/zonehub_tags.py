@@ -1,6 +1,6 @@
 from django import template
 
-from zonehub.events import EVENT_LABELS
+from zonehub.events import EVENT_LABELS, state_label
 
 register = template.Library()
 
@@ -8,6 +8,16 @@ register = template.Library()
 @register.filter
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind)
+
+
+@register.filter
+def from_state_label(event) -> str:
+    return state_label(event, event.from_state)
+
+
+@register.filter
+def to_state_label(event) -> str:
+    return state_label(event, event.to_state)
 
 
 @register.simple_tag(takes_context=True)
