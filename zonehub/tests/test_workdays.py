@@ -152,3 +152,12 @@ def test_seeding_again_keeps_published_years_and_replaces_provisional_ones():
     assert changed == [2026]
     assert not CalendarYear.objects.get(year=2026).provisional
     assert services.calendar_seed_from_package() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calendar_survives_a_flush():
+    # A transactional test (or manage.py flush) empties every table; the calendar comes back, or
+    # deadlines would quietly use the statutory fallback (2025-02-08 was a make-up Saturday).
+    call_command("flush", "--noinput")
+    assert CalendarYear.objects.filter(year=2025, provisional=False).exists()
+    assert due_at(at("2025-02-07 10:00"), 3) == at("2025-02-12 00:00")
