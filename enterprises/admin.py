@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from enterprises.models import Enterprise, EnterpriseContact, EnterpriseIndicator, EnterpriseTag, IndustryChain, Park
+from enterprises.models import (
+    Enterprise,
+    EnterpriseContact,
+    EnterpriseIndicator,
+    EnterpriseTag,
+    ImportBatch,
+    IndustryChain,
+    Park,
+)
 from zonehub.admin_base import AuditedModelAdmin
 
 
@@ -33,3 +41,19 @@ class EnterpriseIndicatorAdmin(AuditedModelAdmin):
 
 for model in (IndustryChain, Park, EnterpriseTag):
     admin.site.register(model, AuditedModelAdmin, search_fields=["name"])
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Read-only: imports are made and confirmed on the import page, through the services."""
+
+    list_display = ["created_at", "file_name", "kind", "status", "total", "created_count", "updated_count",
+                    "unchanged_count", "created_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -16,3 +16,18 @@ class AssignStewardForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user")
+
+
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("The sheet holds"), choices=(("enterprises", _("enterprises")), ("projects", _("major projects"))),
+        error_messages={"required": _("Choose what the sheet holds."),
+                        "invalid_choice": _("Choose enterprises or major projects.")},
+    )
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"), help_text=_("Fill in the template, then upload it here. Nothing is imported "
+                                                  "before you have read the check and confirmed."),
+        error_messages={"required": _("Choose the Excel file to upload."),
+                        "empty": _("The file is empty: choose the filled-in sheet.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

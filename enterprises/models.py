@@ -1,6 +1,10 @@
+import uuid
+
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.validators import normalize_credit_code, validate_credit_code
@@ -170,3 +174,73 @@ class EnterpriseIndicator(models.Model):
         return f"{self.enterprise} {self.year}"
 
 
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    """Imports are an administrator's tool: only leaders/admins pass ``visible_to`` (see ScopedQuerySet)."""
+
+
+def _import_upload_to(instance, filename):
+    # Under MEDIA_ROOT/imports/, which no URL serves (MEDIA_URL is None); the user's file name is
+    # kept in ``file_name`` only, never in a path.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportBatch(models.Model):
+    """One uploaded sheet: validated (preview), then imported all-or-nothing once an admin confirms."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISES = "enterprises", _("enterprises")
+        PROJECTS = "projects", _("major projects")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("waiting to be checked")
+        VALIDATING = "validating", _("being checked")
+        INVALID = "invalid", _("has errors")
+        VALID = "valid", _("ready to import")
+        CONFIRMED = "confirmed", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    progress = models.PositiveIntegerField(_("rows checked"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    to_create = models.PositiveIntegerField(_("to create"), default=0)
+    to_update = models.PositiveIntegerField(_("to update"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Excel import")
+        verbose_name_plural = _("Excel imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING, self.Status.CONFIRMED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.progress * 100 / self.total)) if self.total else 0

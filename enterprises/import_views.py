@@ -1,0 +1,125 @@
+"""Pages of the Excel import: template download, upload, preview with each row's errors, confirm,
+progress (polled by htmx while a Celery task works) and history. Administrators only."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from enterprises import imports
+from enterprises.forms import ImportUploadForm
+from enterprises.models import ImportBatch
+from zonehub.models import Role
+from zonehub.views import RoleRequiredMixin
+
+IMPORTERS = (Role.ADMIN,)
+PREVIEW_ROWS = 500
+ERROR_ROWS = 1000
+
+
+class ImportView(RoleRequiredMixin, FormView):
+    """Upload page with the templates and the history of imports."""
+
+    allowed_roles = IMPORTERS
+    form_class = ImportUploadForm
+    template_name = "enterprises/import_upload.html"
+
+    def get_initial(self):
+        kind = self.request.GET.get("kind")
+        return {"kind": kind if kind in imports.COLUMNS else ImportBatch.Kind.ENTERPRISES}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["batches"] = (ImportBatch.objects.visible_to(self.request.user).select_related("created_by")[:20])
+        ctx["kinds"] = ImportBatch.Kind.choices
+        ctx["columns"] = {kind: [(h, req) for _k, h, req in cols] for kind, cols in imports.COLUMNS.items()}
+        ctx["max_mb"] = imports.max_bytes() // (1024 * 1024)
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            batch = imports.import_upload(actor=self.request.user, kind=form.cleaned_data["kind"],
+                                          file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        return redirect("enterprises:import_detail", pk=batch.pk)
+
+
+class ImportTemplateView(RoleRequiredMixin, View):
+    allowed_roles = IMPORTERS
+
+    def get(self, request, kind):
+        if kind not in imports.COLUMNS:
+            return HttpResponse(status=404)
+        filename = "企业导入模板.xlsx" if kind == ImportBatch.Kind.ENTERPRISES else "重大项目导入模板.xlsx"
+        response = HttpResponse(
+            imports.import_template(kind=kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+        return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+class ImportBatchMixin(RoleRequiredMixin):
+    allowed_roles = IMPORTERS
+    context_object_name = "batch"
+
+    def get_queryset(self):
+        return ImportBatch.objects.visible_to(self.request.user).select_related("created_by", "confirmed_by")
+
+
+class ImportDetailView(ImportBatchMixin, DetailView):
+    """The preview: every bad row with its column and message, or the rows that will be created
+    and updated; the confirm button when the sheet is clean; a progress bar while a task works."""
+
+    template_name = "enterprises/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        batch = self.object
+        ctx["errors"] = batch.errors[:ERROR_ROWS]
+        ctx["more_errors"] = max(0, len(batch.errors) - ERROR_ROWS)
+        ctx["error_rows"] = len({e["row"] for e in batch.errors})
+        ctx["preview"] = batch.preview[:PREVIEW_ROWS]
+        ctx["more_preview"] = max(0, len(batch.preview) - PREVIEW_ROWS)
+        return ctx
+
+
+class ImportProgressView(ImportBatchMixin, DetailView):
+    """The small partial the page polls every second; once the work is over it asks htmx to reload
+    the page, which then shows the result."""
+
+    template_name = "enterprises/import_progress.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_running and self.request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class ImportConfirmView(RoleRequiredMixin, View):
+    allowed_roles = IMPORTERS
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+        try:
+            batch = imports.import_confirm(batch=batch, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("enterprises:import_detail", pk=pk)
+        if batch.status == ImportBatch.Status.DONE:
+            messages.success(request, _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                             % {"created": batch.created_count, "updated": batch.updated_count,
+                                "unchanged": batch.unchanged_count})
+        return redirect("enterprises:import_detail", pk=pk)
