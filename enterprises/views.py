@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
@@ -12,30 +13,45 @@ from stewards import services
 from stewards.models import StewardAssignment
 from stewards.selectors import enterprise_list_with_steward, uncovered_enterprise_list
 from zonehub.events import event_list_for
+from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.views import RoleRequiredMixin
 
 STAFF_READERS = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
 
 
-class EnterpriseListView(RoleRequiredMixin, FilterView):
+ENTERPRISE_EXPORT_COLUMNS = [
+    ("企业名称", "name"), ("统一社会信用代码", "credit_code"), ("主导产业", "industry.name"), ("园区", "park.name"),
+    ("工作站", "workstation.name"), ("规上企业", "above_designated_size"), ("所有制", "get_ownership_display"),
+    ("服务管家", "steward_name"), ("管家电话", "steward_phone"), ("地址", "address"), ("法定代表人", "legal_representative"),
+    ("联系人", "contact_name"), ("联系电话", "contact_phone"), ("在园", "is_active"),
+]
+
+
+class EnterpriseListView(ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = STAFF_READERS
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/enterprise_list.html"
     paginate_by = 50
+    export_columns = ENTERPRISE_EXPORT_COLUMNS
+    export_filename = "企业名单"
 
     def get_queryset(self):
         return enterprise_list_with_steward(self.request.user).order_by("name")
 
 
-class UncoveredEnterpriseListView(RoleRequiredMixin, FilterView):
+class UncoveredEnterpriseListView(ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/uncovered_list.html"
     paginate_by = 50
+    export_columns = [c for c in ENTERPRISE_EXPORT_COLUMNS if c[1] not in ("steward_name", "steward_phone")]
+    export_filename = "无管家企业"
 
     def get_queryset(self):
-        return uncovered_enterprise_list(self.request.user).order_by("name")
+        # No steward by definition; the name is there so the shared sort choices never fail.
+        return uncovered_enterprise_list(self.request.user).annotate(
+            steward_name=Value("", output_field=CharField())).order_by("name")
 
 
 class EnterpriseDetailView(RoleRequiredMixin, DetailView):

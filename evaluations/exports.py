@@ -1,21 +1,24 @@
-"""Excel export of a campaign's results (openpyxl write-only: constant memory)."""
-
-from io import BytesIO
+"""Excel export of a campaign's results (openpyxl write-only: constant memory), streamed by the
+shared export (zonehub.exports)."""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from evaluations import selectors
 from evaluations.models import Rating
+from zonehub.exports import workbook_response, xlsx_response
 
 
 def _pct(value) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def campaign_workbook(*, user, campaign) -> bytes:
+def campaign_response(*, user, campaign):
+    return workbook_response(lambda wb: campaign_workbook(wb, user=user, campaign=campaign),
+                             filename=f"{campaign.year}年{campaign.get_half_display()}满意度评价")
+
+
+def campaign_workbook(wb, *, user, campaign) -> None:
     results = selectors.campaign_results(user=user, campaign=campaign)
-    wb = Workbook(write_only=True)
     summary = wb.create_sheet(_("Summary"))
     summary.append([_("Campaign"), _("Status"), _("Enterprises expected"), _("Enterprises that rated"),
                     _("Participation"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
@@ -39,6 +42,16 @@ def campaign_workbook(*, user, campaign) -> bytes:
         un.append([r.enterprise.name, r.steward.name, r.reason, r.updated_at.strftime("%Y-%m-%d"),
                    case.get_status_display() if case else "", case.new_steward.name if case and case.new_steward else "",
                    finding])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+
+GRADE_COLUMNS = [
+    ("排名", "rank"), ("部门", "grade.department.name"), ("得分", "grade.score"), ("等级", "grade.grade"),
+    ("较上月", "change"), ("上月等级", "previous_grade"), ("应答复", "grade.escalations_due"),
+    ("按时答复", "grade.replied_on_time"), ("超期", "grade.overdue"), ("退回", "grade.returned"),
+    ("按时完成节点", "grade.nodes_on_time"), ("滞后完成节点", "grade.nodes_late"), ("未完成节点", "grade.nodes_open"),
+]
+
+
+def grades_response(rows, *, month):
+    """The grade list of a month as the page shows it, rank first."""
+    return xlsx_response(rows, GRADE_COLUMNS, filename=f"{month:%Y年%m月}部门等级")

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluations import selectors, services
-from evaluations.exports import campaign_workbook
+from evaluations.exports import campaign_response, grades_response
 from evaluations.forms import CampaignOpenForm, OverrideForm, RatingForm, ReviewForm, StewardChoiceForm
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from stewards.models import Steward
 from zonehub.events import event_list_for
+from zonehub.exports import export_url, wants_export
 from zonehub.models import Role
 from zonehub.workdays import WorkCalendar, local_date
 
@@ -139,10 +140,7 @@ def campaign_detail(request, pk):
 def campaign_export(request, pk):
     _role(request, *LEADERS, Role.WORKSTATION_HEAD)
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    content = campaign_workbook(user=request.user, campaign=campaign)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ratings-{campaign.year}-{campaign.half}.xlsx"'
-    return response
+    return campaign_response(user=request.user, campaign=campaign)
 
 
 @login_required
@@ -318,7 +316,10 @@ def grade_list(request):
     months = selectors.grade_months(user)
     month = _parse_month(request.GET.get("month")) or (months[0] if months else None)
     rows = selectors.grade_ranking(user=user, month=month) if month else []
+    if wants_export(request) and month:
+        return grades_response(rows, month=month)
     return render(request, "evaluations/grade_list.html", {
+        "export_url": export_url(request),
         "rows": rows, "month": month, "months": months,
         "previous": services.previous_month(month) if month else None,
         "can_recompute": user.is_admin,

@@ -1,13 +1,9 @@
-"""The five-key list as an Excel workbook, in write-only mode so 2,000 items stream in little
-memory. Headers in Chinese whatever the user's language: the sheet replaces the one on the wall."""
+"""The five-key list as an Excel workbook, through the shared streaming export (write-only).
+Headers in Chinese whatever the user's language: the sheet replaces the one on the wall."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from zonehub.exports import xlsx_response
 
 HEADERS = ["序号", "类别", "任务名称", "目标", "牵头领导", "责任单位", "配合单位", "节点（计划日期 / 完成日期）",
            "完成节点", "应完成节点", "时序进度", "滞后节点", "滞后工作日"]
@@ -21,40 +17,34 @@ def _node_line(node) -> str:
     return f"{node.name}（{node.planned_date:%Y-%m-%d} / {done}）"
 
 
-def board_xlsx(board: dict, *, year: int) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(f"{year}年五重清单")
-    bold = Font(bold=True)
-    title = WriteOnlyCell(sheet, value=f"{year}年“五重”任务清单")
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
+def _board_rows(board: dict):
     number = 0
     for group in board["groups"]:
         for row in group["rows"]:
             number += 1
-            item, progress = row.item, row.progress
-            worst = progress.worst
-            values = [
-                number, CATEGORY_ZH[item.category], item.title, item.goal, item.lead_leader.display_name,
-                item.responsible_unit.name if item.responsible_unit else "待认领",
-                "、".join(u.name for u in item.cooperating_units.all()),
-                "\n".join(_node_line(n) for n in item.nodes.all()),
-                progress.completed, progress.due, STATUS_ZH[progress.status],
-                worst.node.name if worst else "", progress.workdays_late or "",
-            ]
-            cells = []
-            for value in values:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.alignment = wrap
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            yield number, row
+
+
+def _board_columns() -> list:
+    def item(f):
+        return lambda pair: f(pair[1].item)
+
+    def progress(f):
+        return lambda pair: f(pair[1].progress)
+
+    values = [
+        lambda pair: pair[0], item(lambda i: CATEGORY_ZH[i.category]), item(lambda i: i.title), item(lambda i: i.goal),
+        item(lambda i: i.lead_leader.display_name),
+        item(lambda i: i.responsible_unit.name if i.responsible_unit else "待认领"),
+        item(lambda i: "、".join(u.name for u in i.cooperating_units.all())),
+        item(lambda i: "\n".join(_node_line(n) for n in i.nodes.all())),
+        progress(lambda p: p.completed), progress(lambda p: p.due), progress(lambda p: STATUS_ZH[p.status]),
+        progress(lambda p: p.worst.node.name if p.worst else ""), progress(lambda p: p.workdays_late or ""),
+    ]
+    return list(zip(HEADERS, values, strict=True))
+
+
+def board_response(board: dict, *, year: int):
+    """The board as the wall chart's spreadsheet, streamed by the shared export (zonehub.exports)."""
+    return xlsx_response(_board_rows(board), _board_columns(), filename=f"{year}年五重清单", title=f"{year}年五重清单",
+                         heading=f"{year}年“五重”任务清单", wrap=True)

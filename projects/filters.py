@@ -9,6 +9,15 @@ from zonehub.forms import BootstrapFilterSet
 class ProjectFilterSet(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     signed_year = django_filters.NumberFilter(label=_("Signed in year"), field_name="signed_on", lookup_expr="year")
+    o = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=[("name", "name"), ("stage", "stage"), ("total_investment", "total_investment"), ("signed_on", "signed_on"),
+                ("created_at", "created_at")],
+        field_labels={"name": _("name"), "-name": _("name (reversed)"), "stage": _("stage"), "-stage": _("stage (reversed)"),
+                      "total_investment": _("total investment"), "-total_investment": _("total investment (largest first)"),
+                      "signed_on": _("signed on"), "-signed_on": _("signed on (newest first)"),
+                      "created_at": _("created"), "-created_at": _("created (newest first)")},
+    )
 
     class Meta:
         model = Project

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -32,6 +31,7 @@ from projects.forms import (
 from projects.models import Approval, Category, ConstructionNode, FiveKeyItem, FiveKeyNode, Project, Stage
 from projects.progress import Status, item_progress, previous_month
 from zonehub.events import event_list_for
+from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.views import RoleRequiredMixin
 from zonehub.workdays import WorkCalendar
@@ -59,11 +59,21 @@ def _fail(request, exc: ValidationError):
 # --------------------------------------------------------------------------------------------
 
 
-class ProjectListView(RoleRequiredMixin, FilterView):
+class ProjectListView(ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = ALL_ROLES
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
     paginate_by = 50
+    export_columns = [
+        ("项目名称", "name"), ("阶段", "get_stage_display"), ("投资方", "investor.name"), ("主导产业", "industry.name"),
+        ("总投资（万元）", "total_investment"), ("本年计划投资（万元）", "planned_investment_this_year"),
+        ("到位资金（万元）", "funds_in_place"), ("约定年产值（万元）", "agreed_annual_output"), ("用地（亩）", "land_mu"),
+        ("建筑面积（平方米）", "floor_area"), ("签约日期", "signed_on"), ("开工日期", "started_on"),
+        ("竣工日期", "completed_on"), ("投产日期", "production_on"), ("未完成审批", "approvals_open"),
+        ("受阻审批", "approvals_blocked"),
+        ("项目管家", lambda p: "、".join(a.steward.name for a in p.active_stewards)),
+    ]
+    export_filename = "重大项目"
 
     def get_queryset(self):
         return selectors.project_list(self.request.user).order_by("-created_at", "-id")
@@ -342,11 +352,7 @@ class BoardPrintView(BoardMixin, TemplateView):
 class BoardExportView(BoardMixin, View):
     def get(self, request):
         ctx = self.board_context()
-        content = exports.board_xlsx(ctx["board"], year=ctx["year"])
-        response = HttpResponse(content,
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="fivekey-{ctx["year"]}.xlsx"'
-        return response
+        return exports.board_response(ctx["board"], year=ctx["year"])
 
 
 class ItemDetailView(RoleRequiredMixin, TemplateView):

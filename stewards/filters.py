@@ -79,6 +79,11 @@ class EscalationFilterSet(BootstrapFilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    o = django_filters.OrderingFilter(
+        label=_("sort by"), fields=[("due_at", "due_at"), ("sent_at", "sent_at")],
+        field_labels={"due_at": _("reply due before"), "-due_at": _("reply due before (latest first)"),
+                      "sent_at": _("escalated at"), "-sent_at": _("escalated at (newest first)")},
+    )
 
     class Meta:
         model = Escalation

@@ -22,6 +22,7 @@ from stewards import forms as f
 from stewards import selectors, services
 from stewards.filters import EscalationFilterSet, LedgerItemFilterSet, ServiceRequestFilterSet
 from stewards.models import Escalation, LedgerItem, ServiceRequest
+from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.views import RoleRequiredMixin
 
@@ -58,13 +59,29 @@ def add_service_error(form, exc: ValidationError) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class RequestListView(RoleRequiredMixin, FilterView):
+REQUEST_EXPORT_COLUMNS = [
+    ("编号", "pk"), ("标题", "title"), ("企业", "enterprise.name"), ("类别", "get_category_display"),
+    ("状态", "get_status_display"), ("紧急程度", "get_urgency_display"), ("渠道", "get_channel_display"),
+    ("服务管家", "steward.name"), ("提交时间", "created_at"), ("受理期限", "accept_due_at"), ("受理时间", "accepted_at"),
+    ("办理中的部门数", "open_escalation_count"), ("反馈时间", "reported_at"), ("办结时间", "closed_at"),
+]
+ESCALATION_EXPORT_COLUMNS = [
+    ("诉求编号", "request_id"), ("诉求标题", "request.title"), ("企业", "request.enterprise.name"),
+    ("类别", "request.get_category_display"), ("部门", "department.name"), ("状态", "get_status_display"),
+    ("吹哨人", "sent_by.display_name"), ("吹哨时间", "sent_at"), ("答复期限", "due_at"), ("需会商", "needs_consultation"),
+    ("答复时间", "replied_at"), ("按时答复", "answered_on_time"), ("标记超期时间", "overdue_at"),
+]
+
+
+class RequestListView(ExportMixin, RoleRequiredMixin, FilterView):
     """Enterprise: its own requests. Staff: what they may see, with filters."""
 
     allowed_roles = REQUEST_READERS
     filterset_class = ServiceRequestFilterSet
     template_name = "stewards/request_list.html"
     paginate_by = 30
+    export_columns = REQUEST_EXPORT_COLUMNS
+    export_filename = "诉求清单"
 
     def get_queryset(self):
         return selectors.request_list_for_page(self.request.user)
@@ -87,13 +104,15 @@ class WorklistView(RoleRequiredMixin, View):
         return render(request, "stewards/worklist.html", {**selectors.steward_worklist(request.user), **deadline_days()})
 
 
-class InboxView(RoleRequiredMixin, FilterView):
+class InboxView(ExportMixin, RoleRequiredMixin, FilterView):
     """A department's escalations, the one whose time runs out first on top."""
 
     allowed_roles = (Role.DEPARTMENT,)
     filterset_class = EscalationFilterSet
     template_name = "stewards/inbox.html"
     paginate_by = 30
+    export_columns = ESCALATION_EXPORT_COLUMNS
+    export_filename = "吹哨事项"
 
     def get_queryset(self):
         return selectors.inbox_for_page(self.request.user)
@@ -111,11 +130,17 @@ class InboxView(RoleRequiredMixin, FilterView):
         return ctx
 
 
-class LedgerView(RoleRequiredMixin, FilterView):
+class LedgerView(ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = (Role.LEADER, Role.ADMIN, Role.DEPARTMENT, Role.WORKSTATION_HEAD, Role.STEWARD)
     filterset_class = LedgerItemFilterSet
     template_name = "stewards/ledger.html"
     paginate_by = 30
+    export_columns = [
+        ("会议日期", "meeting_date"), ("企业", "enterprise.name"), ("类别", "get_category_display"), ("标题", "title"),
+        ("情况说明", "description"), ("状态", "get_status_display"), ("责任部门", "department.name"),
+        ("记录人", "recorded_by.display_name"), ("记录时间", "recorded_at"),
+    ]
+    export_filename = "吐槽大会台账"
 
     def get_queryset(self):
         return selectors.ledger_for_page(self.request.user)

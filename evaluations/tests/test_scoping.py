@@ -125,7 +125,7 @@ def test_export_has_chinese_headers(client, zone, history):
     from openpyxl import load_workbook
 
     client.force_login(zone.leader)
-    content = client.get(reverse("evaluations:campaign_export", args=[history["closed"][1].pk])).content
+    content = b"".join(client.get(reverse("evaluations:campaign_export", args=[history["closed"][1].pk])).streaming_content)
     wb = load_workbook(BytesIO(content))
     headers = [c.value for c in next(wb.worksheets[3].iter_rows(max_row=1))]
     assert headers[:3] == ["企业", "服务管家", "原因"]

@@ -101,7 +101,7 @@ def test_export_is_an_xlsx_with_chinese_headers_and_lagging_first(client, zone, 
     client.force_login(zone.leader)
     response = client.get(reverse("projects:board_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:7] == ("序号", "类别", "任务名称", "目标", "牵头领导", "责任单位", "配合单位")
     titles = [row[2] for row in rows[2:]]
