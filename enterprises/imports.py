@@ -188,7 +188,6 @@ def import_template(*, kind: str) -> bytes:
         cell.font = bold
     for key, header, required in columns:
         notes.append([header, "必填" if required else "可填", helps[key]])
-    from projects.models import Stage
     from stewards.models import Steward
 
     lists = [("主导产业", list(IndustryChain.objects.values_list("name", flat=True))),
@@ -198,7 +197,7 @@ def import_template(*, kind: str) -> bytes:
                   ("所有制", ["央企", "地方国企", "民企", "外资", "混合所有制"]),
                   ("规上企业", ["是", "否"])]
     else:
-        lists.append(("阶段", [str(label) for label in _stage_words_zh(Stage)]))
+        lists.append(("阶段", [str(label) for label in _stage_words_zh()]))
     stewards = Steward.objects.filter(is_active=True, user__is_active=True).select_related("user", "user__workstation")
     lists.append(("服务管家（姓名 手机号 工作站）", [
         f"{s.name} {s.phone} {s.user.workstation.name if s.user.workstation_id else ''}".strip() for s in stewards]))
@@ -213,7 +212,8 @@ def import_template(*, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def _stage_words_zh(Stage) -> list[str]:
+def _stage_words_zh() -> list[str]:
+    """The stages as the committee writes them, in STAGE_ORDER."""
     return ["洽谈", "签约", "供地", "开工", "竣工", "投产"]
 
 
@@ -522,7 +522,7 @@ def check_projects(rows: list[tuple[int, dict]], *, progress=None) -> CheckResul
     headers = {key: header for key, header, _r in PROJECT_COLUMNS}
     industries = {o.name: o for o in IndustryChain.objects.all()}
     stewards = _Stewards()
-    stage_words = dict(zip(_stage_words_zh(Stage), STAGE_ORDER, strict=True))
+    stage_words = dict(zip(_stage_words_zh(), STAGE_ORDER, strict=True))
     stage_words.update({str(s.label): s.value for s in Stage} | {s.value: s.value for s in Stage})
     investor_texts = {_cell_text(v.get("investor")) for _n, v in rows} - {""}
     investors: dict[str, list] = {}
