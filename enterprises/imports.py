@@ -664,7 +664,12 @@ CHECKS = {ImportBatch.Kind.ENTERPRISES: check_enterprises, ImportBatch.Kind.PROJ
 
 
 def _check_batch(batch: ImportBatch, *, track: bool = True) -> CheckResult:
-    with batch.file.open("rb") as file:
+    try:
+        file = batch.file.open("rb")
+    except OSError as exc:  # the stored file is gone (MEDIA_ROOT not shared with this worker?)
+        logger.error("import batch %s: cannot open %s: %s", batch.pk, batch.file.name, exc)
+        raise SheetError(_("The uploaded file can no longer be read: upload it again.")) from exc
+    with file:
         rows, _columns = read_sheet(file, kind=batch.kind)
     if batch.total != len(rows):
         batch.total = len(rows)
@@ -732,9 +737,13 @@ def import_validate(*, batch_id: int) -> None:
     batch = ImportBatch.objects.get(pk=batch_id)
     try:
         result = _check_batch(batch)
-    except SheetError as exc:
+    except Exception as exc:  # noqa: BLE001 - the page must say it failed, not spin for ever
+        if not isinstance(exc, SheetError):
+            logger.exception("checking import batch %s failed", batch_id)
+        message = str(exc) if isinstance(exc, SheetError) else _(
+            "The check failed: upload the file again, or ask the system administrator to read the log.")
         ImportBatch.objects.filter(pk=batch_id, status=Status.VALIDATING).update(
-            status=Status.FAILED, message=str(exc)[:500], finished_at=timezone.now())
+            status=Status.FAILED, message=message[:500], finished_at=timezone.now())
         return
     ImportBatch.objects.filter(pk=batch_id, status=Status.VALIDATING).update(
         status=Status.INVALID if result.errors else Status.VALID,
@@ -780,8 +789,11 @@ def import_run(*, batch_id: int) -> None:
         return
     try:
         result = _check_batch(batch)
-    except SheetError as exc:
-        _fail(batch_id, Status.FAILED, message=str(exc))
+    except Exception as exc:  # noqa: BLE001
+        if not isinstance(exc, SheetError):
+            logger.exception("checking import batch %s before importing failed", batch_id)
+        _fail(batch_id, Status.FAILED, message=str(exc) if isinstance(exc, SheetError) else _(
+            "The import failed and nothing was imported: try again, or ask the system administrator to read the log."))
         return
     if result.errors:
         _fail(batch_id, Status.INVALID, errors=result.errors,

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from enterprises import imports
@@ -364,3 +365,35 @@ def test_uploaded_files_stay_under_media_imports(client, lookups, settings):
     upload(client, lookups.admin, xlsx([row(1)]))
     batch = ImportBatch.objects.get()
     assert batch.file.name.startswith("imports/") and batch.file.path.startswith(str(settings.MEDIA_ROOT))
+
+
+def test_a_steward_the_enterprise_rated_unsatisfied_cannot_come_back_by_import(client, lookups):
+    from evaluations.models import Campaign, Rating
+    from evaluations.tests.factories import CampaignFactory, RatingFactory
+    from zonehub.workdays import local_date
+
+    zone = lookups
+    upload(client, zone.admin, xlsx([row(1, steward=zone.steward_a.phone)]))
+    client.post(reverse("enterprises:import_confirm", args=[ImportBatch.objects.get().pk]))
+    enterprise = Enterprise.objects.get(credit_code=code_for(1))
+    year = local_date(timezone.now()).year
+    campaign = CampaignFactory(year=year, status=Campaign.Status.CLOSED, closed_at=timezone.now())
+    RatingFactory(campaign=campaign, enterprise=enterprise, steward=zone.steward_b, rated_by=zone.ent_user_a,
+                  value=Rating.Value.UNSATISFIED, reason="不上门")
+    upload(client, zone.admin, xlsx([row(1, steward=zone.steward_b.phone)]))
+    batch = ImportBatch.objects.latest("id")
+    assert batch.status == ImportBatch.Status.INVALID
+    assert batch.errors[0]["row"] == 2 and batch.errors[0]["column"] == "服务管家"
+    assert "不满意" in batch.errors[0]["message"]
+
+
+def test_a_stored_file_that_disappeared_fails_with_a_message(client, lookups):
+    zone = lookups
+    upload(client, zone.admin, xlsx([row(1)]))
+    batch = ImportBatch.objects.get()
+    batch.file.storage.delete(batch.file.name)
+    client.post(reverse("enterprises:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and "重新上传" in batch.message
+    page = client.get(reverse("enterprises:import_detail", args=[batch.pk])).content.decode()
+    assert "重新上传" in page
