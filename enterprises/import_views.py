@@ -92,6 +92,7 @@ class ImportDetailView(ImportBatchMixin, DetailView):
         ctx["error_rows"] = len({e["row"] for e in batch.errors})
         ctx["preview"] = batch.preview[:PREVIEW_ROWS]
         ctx["more_preview"] = max(0, len(batch.preview) - PREVIEW_ROWS)
+        ctx["stalled"] = imports.import_is_stalled(batch)
         return ctx
 
 
@@ -122,4 +123,18 @@ class ImportConfirmView(RoleRequiredMixin, View):
             messages.success(request, _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
                              % {"created": batch.created_count, "updated": batch.updated_count,
                                 "unchanged": batch.unchanged_count})
+        return redirect("enterprises:import_detail", pk=pk)
+
+
+class ImportResumeView(RoleRequiredMixin, View):
+    allowed_roles = IMPORTERS
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+        try:
+            imports.import_resume(batch=batch, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.info(request, _("The work was started again."))
         return redirect("enterprises:import_detail", pk=pk)

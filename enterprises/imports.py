@@ -775,6 +775,32 @@ def import_confirm(*, batch: ImportBatch, actor) -> ImportBatch:
     return batch
 
 
+STALLED_AFTER = dt.timedelta(minutes=5)
+
+
+def import_is_stalled(batch: ImportBatch, *, now=None) -> bool:
+    """Waiting for a worker for long enough that its task was probably lost (the broker was down
+    when it was sent, or the worker died): the page then offers to start it again."""
+    now = now or timezone.now()
+    if batch.status in (Status.UPLOADED, Status.VALIDATING):
+        return now - batch.created_at > STALLED_AFTER
+    if batch.status == Status.CONFIRMED:
+        return now - (batch.confirmed_at or batch.created_at) > STALLED_AFTER
+    return False
+
+
+def import_resume(*, batch: ImportBatch, actor) -> None:
+    """Send a stalled batch's task again. Safe even if the first one is still alive: checking
+    only reads, and the import itself runs once under the batch's state guard."""
+    require(can_import(actor), _("Only administrators may import data."))
+    if not import_is_stalled(batch):
+        raise ValidationError(_("This import is not stalled: wait for it to finish."))
+    from enterprises.tasks import import_run_task, import_validate_task
+
+    task = import_run_task if batch.status == Status.CONFIRMED else import_validate_task
+    enqueue_on_commit(task, batch.pk)
+
+
 class _RowFailed(Exception):
     def __init__(self, row, column, messages):
         super().__init__(row)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/progress/", import_views.ImportProgressView.as_view(), name="import_progress"),
     path("import/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"),
+    path("import/<int:pk>/resume/", import_views.ImportResumeView.as_view(), name="import_resume"),
 ]

@@ -397,3 +397,32 @@ def test_a_stored_file_that_disappeared_fails_with_a_message(client, lookups):
     assert batch.status == ImportBatch.Status.FAILED and "重新上传" in batch.message
     page = client.get(reverse("enterprises:import_detail", args=[batch.pk])).content.decode()
     assert "重新上传" in page
+
+
+def test_a_batch_whose_task_was_lost_can_be_started_again(client, lookups, settings,
+                                                          django_capture_on_commit_callbacks, monkeypatch):
+    """enqueue_on_commit swallows a broker outage; the page then offers to send the task again."""
+    import datetime as dt
+
+    import time_machine
+
+    from enterprises import tasks
+
+    zone = lookups
+    settings.ZONEHUB_IMPORT_SYNC_ROWS = 1
+    monkeypatch.setattr(tasks.import_validate_task, "apply_async", lambda *a, **k: (_ for _ in ()).throw(OSError))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, zone.admin, xlsx([row(1), row(2)]))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.UPLOADED
+    detail = reverse("enterprises:import_detail", args=[batch.pk])
+    assert 'data-testid="import-resume"' not in client.get(detail).content.decode()
+    response = client.post(reverse("enterprises:import_resume", args=[batch.pk]), follow=True)
+    assert "没有停滞" in response.content.decode()
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6), tick=False):
+        assert 'data-testid="import-resume"' in client.get(detail).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("enterprises:import_resume", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALID and batch.to_create == 2
