@@ -426,3 +426,18 @@ def test_a_batch_whose_task_was_lost_can_be_started_again(client, lookups, setti
             client.post(reverse("enterprises:import_resume", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.VALID and batch.to_create == 2
+
+
+def test_writing_a_thousand_new_enterprises_takes_a_bounded_number_of_queries(lookups, django_assert_max_num_queries):
+    """Rows without a steward change are written in bulk: the cost does not grow with the rows."""
+    zone = lookups
+    rows = [(i + 2, dict(zip([k for k, _h, _r in imports.ENTERPRISE_COLUMNS], row(i), strict=True)))
+            for i in range(1000)]
+    result = imports.check_enterprises(rows)
+    batch = ImportBatch.objects.create(kind="enterprises", file="imports/x.xlsx", file_name="x.xlsx",
+                                       created_by=zone.admin)
+    with django_assert_max_num_queries(40):
+        imports._apply_enterprises(result, actor=zone.admin, batch=batch)
+    assert Enterprise.objects.filter(name__startswith="导入企业").count() == 1000
+    assert Enterprise.tags.through.objects.filter(enterprise__name__startswith="导入企业").count() == 2000
+    assert Event.objects.filter(kind="enterprise.imported").count() == 1000
