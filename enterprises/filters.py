@@ -1,5 +1,6 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
@@ -8,6 +9,10 @@ from zonehub.forms import BootstrapFilterSet
 
 class EnterpriseFilterSet(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    visited = django_filters.ChoiceFilter(
+        label=_("visited this month"), method="filter_visited", empty_label=_("all"),
+        choices=[("no", _("not visited yet this month")), ("yes", _("visited this month"))],
+    )
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=[("name", "name"), ("credit_code", "credit_code"), ("industry__name", "industry"), ("park__name", "park"),
@@ -20,8 +25,23 @@ class EnterpriseFilterSet(BootstrapFilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["q", "industry", "park", "workstation", "above_designated_size", "ownership", "tags"]
+        fields = ["q", "visited", "industry", "park", "workstation", "above_designated_size", "ownership", "tags"]
 
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper())) if value else queryset
+
+    def filter_visited(self, queryset, name, value):
+        """The monthly visit (走访): enterprises in the zone with or without a visit logged this month
+        (Beijing time), the list behind the dashboards' "enterprises to visit"."""
+        from stewards.models import Visit
+        from zonehub.workdays import local_date
+
+        today = local_date(timezone.now())
+        visited = Exists(Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__year=today.year,
+                                              visited_on__month=today.month))
+        if value == "no":
+            return queryset.filter(is_active=True).exclude(visited)
+        if value == "yes":
+            return queryset.filter(visited)
+        return queryset

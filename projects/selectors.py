@@ -235,8 +235,10 @@ def active_project_steward(project):
 
 
 def projects_by_stage(user) -> list[dict]:
-    counts = dict(Project.objects.visible_to(user).values_list("stage").annotate(n=Count("id")).order_by())
-    return [{"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)} for stage in Stage]
+    rows = {r["stage"]: r for r in Project.objects.visible_to(user).values("stage")
+            .annotate(n=Count("id"), investment=Sum("total_investment")).order_by()}
+    return [{"stage": stage, "label": stage.label, "count": rows.get(stage.value, {}).get("n", 0),
+             "investment": rows.get(stage.value, {}).get("investment") or 0} for stage in Stage]
 
 
 def _pct_change(now: Decimal, before: Decimal):
@@ -302,6 +304,7 @@ def home_panels(user) -> list[dict]:
         panels.append({
             "template": "projects/panels/leader_fivekey.html", "order": 20, "board_url": reverse("projects:board"),
             "status_totals": board["status_totals"], "total": board["total"], "year": now.year,
+            "category_counts": board["category_counts"],
             "lagging": [row for row in board["rows"] if row.progress.status == Status.LAGGING][:8],
         })
         panels.append({"template": "projects/panels/projects_by_stage.html", "order": 21,

@@ -1,7 +1,10 @@
 """Filters of the request pages. Choices of related objects come from what the user may see,
 so a filter never lists another unit's stewards or enterprises."""
 
+import datetime as _dt
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,7 @@ from enterprises.models import Enterprise
 from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward
 from zonehub.forms import BootstrapFilterSet
 from zonehub.models import Department, Role
+from zonehub.workdays import local_date, start_of_day
 
 
 class ServiceRequestFilterSet(BootstrapFilterSet):
@@ -25,6 +29,8 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
         choices=[("unaccepted", _("not yet accepted")), ("late", _("acceptance overdue")),
                  ("open", _("not closed"))],
     )
+    month = django_filters.CharFilter(label=_("submitted in month"), method="filter_month",
+                                      widget=forms.TextInput(attrs={"type": "month"}))
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=[("created_at", "created_at"), ("accept_due_at", "accept_due_at"), ("status", "status"),
@@ -37,7 +43,7 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
 
     class Meta:
         model = ServiceRequest
-        fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention"]
+        fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention", "month"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +67,15 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
         if value.lstrip("#").isdigit():
             query |= Q(pk=int(value.lstrip("#")))
         return queryset.filter(query)
+
+    def filter_month(self, queryset, name, value):
+        """"2026-11": submitted in that month, Beijing time (the dashboard's "this month")."""
+        try:
+            first = _dt.datetime.strptime(value.strip(), "%Y-%m").date()
+        except ValueError:
+            return queryset
+        following = (first + _dt.timedelta(days=32)).replace(day=1)
+        return queryset.filter(created_at__gte=start_of_day(first), created_at__lt=start_of_day(following))
 
     def filter_attention(self, queryset, name, value):
         if value == "unaccepted":
@@ -131,3 +146,47 @@ class LedgerItemFilterSet(BootstrapFilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(enterprise__name__icontains=value))
+
+
+class EscalationListFilterSet(BootstrapFilterSet):
+    """The escalations a leader, head or steward may see, across departments: the list behind the
+    dashboard's "overdue now / due today by department" counts (same rule as leader_deadlines)."""
+
+    deadline = django_filters.ChoiceFilter(
+        label=_("deadline"), method="filter_deadline", empty_label=_("all"),
+        choices=[("overdue", _("overdue now")), ("due_today", _("due today")), ("open", _("waiting for a reply")),
+                 ("done", _("answered"))],
+    )
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=Department.objects.all())
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    o = django_filters.OrderingFilter(
+        label=_("sort by"), fields=[("due_at", "due_at"), ("sent_at", "sent_at"), ("department__name", "department")],
+        field_labels={"due_at": _("reply due before"), "-due_at": _("reply due before (latest first)"),
+                      "sent_at": _("escalated at"), "-sent_at": _("escalated at (newest first)"),
+                      "department": _("department"), "-department": _("department (reversed)")},
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["deadline", "department", "status", "q"]
+
+    def filter_deadline(self, queryset, name, value):
+        now = timezone.now()
+        running = queryset.filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True)
+        if value == "overdue":
+            return running.filter(due_at__lte=now)
+        if value == "due_today":
+            end_of_today = start_of_day(local_date(now) + _dt.timedelta(days=1))
+            return running.filter(due_at__gt=now, due_at__lte=end_of_today)
+        if value == "open":
+            return queryset.filter(status__in=Escalation.OPEN_STATUSES)
+        if value == "done":
+            return queryset.filter(status__in=Escalation.DONE_STATUSES)
+        return queryset
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(request__title__icontains=value) | Q(request__enterprise__name__icontains=value))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.ConfirmView.as_view(), name="request_confirm"),
     path("<int:pk>/reopen/", views.ReopenView.as_view(), name="request_reopen"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
     path("escalations/<int:pk>/", views.EscalationDetailView.as_view(), name="escalation_detail"),
     path("escalations/<int:pk>/reply/", views.ReplyView.as_view(), name="escalation_reply"),
     path("escalations/<int:pk>/consult/", views.ConsultView.as_view(), name="escalation_consult"),

@@ -20,7 +20,12 @@ from django_filters.views import FilterView
 
 from stewards import forms as f
 from stewards import selectors, services
-from stewards.filters import EscalationFilterSet, LedgerItemFilterSet, ServiceRequestFilterSet
+from stewards.filters import (
+    EscalationFilterSet,
+    EscalationListFilterSet,
+    LedgerItemFilterSet,
+    ServiceRequestFilterSet,
+)
 from stewards.models import Escalation, LedgerItem, ServiceRequest
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
@@ -126,6 +131,27 @@ class InboxView(ExportMixin, RoleRequiredMixin, FilterView):
         selectors.attach_clocks(ctx["object_list"])
         for esc in ctx["object_list"]:
             esc.reply_form = f.ReplyForm(auto_id=f"reply{esc.pk}_%s")
+        ctx.update(deadline_days())
+        return ctx
+
+
+class EscalationListView(ExportMixin, RoleRequiredMixin, FilterView):
+    """Every escalation the user may see, across departments (the department's own page is the
+    inbox): the list behind the dashboard's deadline counts."""
+
+    allowed_roles = (Role.LEADER, Role.ADMIN, Role.WORKSTATION_HEAD, Role.STEWARD)
+    filterset_class = EscalationListFilterSet
+    template_name = "stewards/escalation_list.html"
+    paginate_by = 30
+    export_columns = ESCALATION_EXPORT_COLUMNS
+    export_filename = "吹哨事项"
+
+    def get_queryset(self):
+        return selectors.escalation_list(self.request.user).order_by("due_at", "id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        selectors.attach_clocks(ctx["object_list"])
         ctx.update(deadline_days())
         return ctx
 

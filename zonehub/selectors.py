@@ -40,6 +40,7 @@ def home_context(user) -> dict:
     if role == Role.ENTERPRISE:
         ctx["enterprise"] = enterprise_list_with_steward(user).first()
     ctx["panels"] = home_panels(user)
+    ctx["has_charts"] = any(panel.get("chart") for panel in ctx["panels"])
     return ctx
 
 
@@ -50,6 +51,9 @@ def home_panels(user) -> list[dict]:
         provider = getattr(module, "home_panels", None)
         if provider is not None:
             panels.extend(provider(user))
+    from zonehub.dashboard import home_panels as dashboard_panels
+
+    panels.extend(dashboard_panels(user))
     return sorted(panels, key=lambda panel: panel.get("order", 50))
 
 

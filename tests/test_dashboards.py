@@ -1,0 +1,170 @@
+"""Each role's home page answers "what needs me today", and every count on it is the number of
+rows of the list it links to (followed from the rendered HTML, then counted on the list page)."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from zonehub.workdays import SHANGHAI
+
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday, a working day
+
+
+def links(page: str, testid: str) -> list[tuple[str, int]]:
+    """(href, count shown) of every <a data-testid=...> in the page."""
+    found = []
+    for tag in re.findall(r"<a\b[^>]*data-testid=\"" + re.escape(testid) + r"\"[^>]*>", page):
+        href = html.unescape(re.search(r'href="([^"]*)"', tag).group(1))
+        count = int(re.search(r'data-count="(\d+)"', tag).group(1))
+        found.append((href, count))
+    return found
+
+
+def list_count(client, href: str) -> int:
+    response = client.get(href)
+    assert response.status_code == 200, (href, response.status_code)
+    ctx = response.context
+    assert ctx is not None, href
+    if "board" in ctx:
+        return len(ctx["board"]["rows"])
+    if "cases" in ctx:
+        return len(ctx["cases"])
+    if ctx.get("paginator") is not None:
+        return ctx["paginator"].count
+    return len(ctx["object_list"])
+
+
+def assert_links_match(client, page: str, testid: str, *, at_least: int = 1, nonzero: bool = True):
+    found = links(page, testid)
+    assert len(found) >= at_least, f"no {testid} link on the page"
+    if nonzero:
+        assert any(count for _href, count in found), f"every {testid} is 0: the test would prove nothing"
+    for href, count in found:
+        assert list_count(client, href) == count, href
+    return found
+
+
+@pytest.fixture
+def day(zone):
+    """Requests, escalations, grades and projects of two owners, on a fixed day."""
+    from evaluations.models import DepartmentMonthlyGrade
+    from projects.models import Stage
+    from projects.tests.factories import FiveKeyItemFactory, FiveKeyNodeFactory, ProjectFactory, ProjectStewardFactory
+    from stewards.models import ServiceRequest
+    from stewards.tests.factories import EscalationFactory, ServiceRequestFactory
+
+    with time_machine.travel(NOW, tick=False):
+        for i in range(3):
+            ServiceRequestFactory(enterprise=zone.ent_a, title=f"甲新诉求{i}")
+        ServiceRequestFactory(enterprise=zone.ent_a, title="甲已受理", status=ServiceRequest.Status.ACCEPTED)
+        ServiceRequestFactory(enterprise=zone.ent_a, title="甲已办结", status=ServiceRequest.Status.CLOSED, closed_at=NOW,
+                              close_reason="confirmed")
+        for i in range(2):
+            ServiceRequestFactory(enterprise=zone.ent_b, title=f"乙新诉求{i}",
+                                  category=ServiceRequest.Category.POLICY)
+        old = ServiceRequestFactory(enterprise=zone.ent_a, title="上月诉求")
+        ServiceRequest.objects.filter(pk=old.pk).update(created_at=NOW - dt.timedelta(days=40))
+        overdue, today = NOW - dt.timedelta(days=1), NOW.replace(hour=0) + dt.timedelta(days=1)
+        for due, dept, ent in ((overdue, zone.dept_a, zone.ent_a), (overdue, zone.dept_a, zone.ent_a),
+                               (today, zone.dept_a, zone.ent_a), (NOW + dt.timedelta(days=5), zone.dept_a, zone.ent_b),
+                               (overdue, zone.dept_b, zone.ent_b)):
+            EscalationFactory(request=ServiceRequestFactory(enterprise=ent, status=ServiceRequest.Status.ESCALATED),
+                              department=dept, due_at=due, overdue_at=due if due < NOW else None)
+        for dept, score, grade in ((zone.dept_a, 91, "A"), (zone.dept_b, 64, "D")):
+            DepartmentMonthlyGrade.objects.create(department=dept, month=dt.date(2026, 10, 1), score=score, grade=grade,
+                                                  escalations_due=4, replied_on_time=3 if grade == "A" else 1)
+        for i, stage in enumerate((Stage.SIGNED, Stage.SIGNED, Stage.NEGOTIATING)):
+            ProjectStewardFactory(project=ProjectFactory(name=f"项目{i}", stage=stage), steward=zone.steward_a)
+        ProjectStewardFactory(project=ProjectFactory(name="乙项目", stage=Stage.SIGNED), steward=zone.steward_b)
+        late = FiveKeyItemFactory(title="滞后任务", year=2026, responsible_unit=zone.dept_a)
+        FiveKeyNodeFactory(item=late, planned_date=dt.date(2026, 9, 30))
+        FiveKeyNodeFactory(item=FiveKeyItemFactory(title="正常任务", year=2026, responsible_unit=zone.dept_b),
+                           planned_date=dt.date(2026, 12, 30))
+    return zone
+
+
+def home(client, user, max_queries, django_assert_max_num_queries):
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(max_queries):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Query counts of the home page, pinned per role: they must not grow with the data.
+HOME_QUERIES = {"leader": 21, "admin": 24, "workstation_head": 17, "steward": 23, "department": 14, "enterprise": 6}
+
+
+def test_leader_counts_equal_the_lists_they_open(client, day, django_assert_max_num_queries):
+    page = home(client, day.leader, HOME_QUERIES["leader"], django_assert_max_num_queries)
+    with time_machine.travel(NOW, tick=False):
+        overdue = assert_links_match(client, page, "deadline-overdue", at_least=2)
+        assert sorted(count for _h, count in overdue) == [1, 2]  # dept_a 2, dept_b 1
+        assert assert_links_match(client, page, "deadline-today")[0][1] == 1
+        total = assert_links_match(client, page, "requests-month-total")
+        assert total[0][1] == 5 + 2 + 5  # this month's requests of both enterprises (and the escalated ones)
+        assert_links_match(client, page, "requests-month-category", at_least=2)
+        assert_links_match(client, page, "stage-count", at_least=6)
+        assert assert_links_match(client, page, "fivekey-lagging")[0][1] == 1
+    assert "vendor/echarts/echarts.min.js" in page and 'data-chart="requests-month"' in page
+    assert 'data-testid="requests-month-table"' in page and 'data-testid="on-time-table"' in page  # charts as tables too
+    assert "75.0%" in page and "25.0%" in page  # October's on-time rate of each department
+    assert 'data-testid="grades-last-month"' in page
+
+
+def test_workstation_head_counts_equal_the_lists_they_open(client, day, django_assert_max_num_queries):
+    page = home(client, day.head_a, HOME_QUERIES["workstation_head"], django_assert_max_num_queries)
+    with time_machine.travel(NOW, tick=False):
+        tiles = assert_links_match(client, page, "tile", at_least=4)
+    counts = [count for _href, count in tiles]
+    # Open requests of its own stewards only (ent_a: 3 new + 1 accepted + 3 escalated + last month's), 4 unaccepted
+    # (3 new + last month's), one enterprise not visited; nothing of workstation b.
+    assert counts[:3] == [8, 4, 1]
+    assert "vendor/echarts" not in page
+
+
+def test_steward_counts_equal_the_lists_they_open(client, day, django_assert_max_num_queries):
+    page = home(client, day.steward_a.user, HOME_QUERIES["steward"], django_assert_max_num_queries)
+    with time_machine.travel(NOW, tick=False):
+        tiles = assert_links_match(client, page, "tile", at_least=5)
+    assert [count for _href, count in tiles] == [4, 8, 3, 2, 1]
+
+
+def test_department_counts_equal_the_lists_they_open(client, day, django_assert_max_num_queries):
+    page = home(client, day.dept_user_a, HOME_QUERIES["department"], django_assert_max_num_queries)
+    with time_machine.travel(NOW, tick=False):
+        tiles = assert_links_match(client, page, "tile", at_least=2)
+    assert [count for _href, count in tiles] == [4, 2]
+    assert 'data-testid="my-grade"' in page and ">A <" in page
+
+
+def test_enterprise_home_is_its_own(client, day, django_assert_max_num_queries):
+    page = home(client, day.ent_user_a, HOME_QUERIES["enterprise"], django_assert_max_num_queries)
+    assert "甲新诉求0" in page and "乙新诉求0" not in page
+    assert day.steward_a.name in page and "vendor/echarts" not in page
+
+
+def test_query_counts_do_not_grow_with_the_data(client, day, django_assert_max_num_queries):
+    from stewards.tests.factories import EscalationFactory, ServiceRequestFactory
+
+    with time_machine.travel(NOW, tick=False):
+        for _i in range(5):
+            EscalationFactory(request=ServiceRequestFactory(enterprise=day.ent_a), department=day.dept_a,
+                              due_at=NOW - dt.timedelta(days=2))
+    for user in (day.leader, day.head_a, day.steward_a.user, day.dept_user_a):
+        home(client, user, HOME_QUERIES[user.effective_role], django_assert_max_num_queries)
+
+
+def test_escalation_list_is_scoped(client, day):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(day.head_b)
+        response = client.get(reverse("stewards:escalation_list"))
+        assert response.context["paginator"].count == 2  # the two escalations of ent_b
+        client.force_login(day.dept_user_a)
+        assert client.get(reverse("stewards:escalation_list")).status_code == 403
+        client.force_login(day.ent_user_a)
+        assert client.get(reverse("stewards:escalation_list")).status_code == 403

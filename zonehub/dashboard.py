@@ -1,0 +1,240 @@
+"""The dashboard panels of issue 6 that no single app owns: "what needs me today" per role.
+
+Every count links to the list behind it, and is computed by that list's own FilterSet with the
+very parameters of the link (``_tile``): the number on the dashboard and the rows of the list it
+opens cannot drift apart. Charts carry their numbers as a table too (templates/zonehub/panels/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from zonehub.models import Role
+from zonehub.workdays import local_date
+
+
+def _json(option: dict) -> str:
+    """An ECharts option for a <script type="application/json">: "<" escaped so no name can close it."""
+    return json.dumps(option, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _url(name: str, **params) -> str:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        query[key] = str(value)
+    return f"{reverse(name)}?{query.urlencode()}" if params else reverse(name)
+
+
+def _tile(label, *, url_name: str, filterset_class, queryset, user=None, css: str = "", **params) -> dict:
+    """One count and its link: the count is the list's FilterSet run with the link's parameters."""
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data[key] = str(value)
+    kwargs = {"user": user} if user is not None else {}
+    filterset = filterset_class(data, queryset=queryset, **kwargs)
+    count = filterset.qs.count() if filterset.is_valid() else 0
+    return {"label": label, "count": count, "url": _url(url_name, **params), "css": css}
+
+
+def home_panels(user) -> list[dict]:
+    role = user.effective_role
+    if role in (Role.LEADER, Role.ADMIN):
+        return _leader_panels(user)
+    if role == Role.WORKSTATION_HEAD:
+        return [_head_tiles(user)]
+    if role == Role.STEWARD:
+        return [_steward_tiles(user)]
+    if role == Role.DEPARTMENT and user.department_id:
+        return [_department_panel(user)]
+    return []
+
+
+# --- tiles: the counts each role acts on ------------------------------------------------------
+
+def _request_tiles(user, *pairs) -> list[dict]:
+    from stewards.filters import ServiceRequestFilterSet
+    from stewards.selectors import request_list
+
+    return [_tile(label, url_name="stewards:request_list", filterset_class=ServiceRequestFilterSet,
+                  queryset=request_list(user), user=user, css=css, **params) for label, css, params in pairs]
+
+
+def _escalation_tiles(user, *pairs) -> list[dict]:
+    from stewards.filters import EscalationListFilterSet
+    from stewards.selectors import escalation_list
+
+    return [_tile(label, url_name="stewards:escalation_list", filterset_class=EscalationListFilterSet,
+                  queryset=escalation_list(user), css=css, **params) for label, css, params in pairs]
+
+
+def _unvisited_tile(user, label) -> dict:
+    from enterprises.filters import EnterpriseFilterSet
+    from enterprises.models import Enterprise
+
+    return _tile(label, url_name="enterprises:list", filterset_class=EnterpriseFilterSet,
+                 queryset=Enterprise.objects.visible_to(user), css="text-warning-emphasis", visited="no")
+
+
+def _head_tiles(user) -> dict:
+    from django.utils.translation import gettext as _
+
+    from evaluations.models import ReplacementCase
+
+    tiles = _request_tiles(
+        user,
+        (_("open requests of your stewards"), "", {"attention": "open"}),
+        (_("not yet accepted"), "text-danger", {"attention": "unaccepted"}),
+    )
+    tiles.append(_unvisited_tile(user, _("enterprises without a visit this month")))
+    tiles.append({"label": _("replacement cases waiting for you"), "css": "text-danger",
+                  "count": ReplacementCase.objects.visible_to(user).pending().count(),
+                  "url": _url("evaluations:case_list", status=ReplacementCase.Status.PENDING)})
+    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+            "testid": "tiles-head"}
+
+
+def _steward_tiles(user) -> dict:
+    from django.utils.translation import gettext as _
+
+    tiles = _request_tiles(user, (_("requests waiting to be accepted"), "text-danger", {"attention": "unaccepted"}),
+                           (_("open requests"), "", {"attention": "open"}))
+    tiles += _escalation_tiles(user, (_("escalations waiting for a reply"), "", {"deadline": "open"}),
+                               (_("escalations overdue"), "text-danger", {"deadline": "overdue"}))
+    tiles.append(_unvisited_tile(user, _("enterprises to visit this month")))
+    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+            "testid": "tiles-steward"}
+
+
+def _department_panel(user) -> dict:
+    from django.utils.translation import gettext as _
+
+    from evaluations.models import DepartmentMonthlyGrade
+    from stewards.filters import EscalationFilterSet
+    from stewards.selectors import inbox_for_page
+
+    tiles = [
+        _tile(_("escalations waiting for your reply"), url_name="stewards:inbox", filterset_class=EscalationFilterSet,
+              queryset=inbox_for_page(user)),
+        _tile(_("overdue"), url_name="stewards:inbox", filterset_class=EscalationFilterSet,
+              queryset=inbox_for_page(user), css="text-danger", state="overdue"),
+    ]
+    # The inbox without parameters opens on "waiting for us": its link has none.
+    tiles[0]["url"] = reverse("stewards:inbox")
+    grade = (DepartmentMonthlyGrade.objects.visible_to(user).filter(department_id=user.department_id)
+             .order_by("-month").first())
+    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+            "grade": grade, "testid": "tiles-department"}
+
+
+# --- the leader's panels ------------------------------------------------------------------------
+
+def _leader_panels(user) -> list[dict]:
+    return [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
+
+
+def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
+    """Requests submitted this month (Beijing time), by category and status: a stacked bar chart
+    and the same numbers as a table, each cell linking to the request list filtered to it."""
+    from stewards.filters import ServiceRequestFilterSet
+    from stewards.models import ServiceRequest
+    from stewards.selectors import request_list
+
+    today = today or local_date(timezone.now())
+    month = f"{today:%Y-%m}"
+    filterset = ServiceRequestFilterSet({"month": month}, queryset=request_list(user), user=user)
+    counts = {(r["category"], r["status"]): r["n"] for r in
+              filterset.qs.order_by().values("category", "status").annotate(n=Count("id"))}
+    statuses = [s for s in ServiceRequest.Status if any(k[1] == s.value for k in counts)]
+    rows = []
+    for category in ServiceRequest.Category:
+        cells = [{"count": counts.get((category.value, s.value), 0),
+                  "url": _url("stewards:request_list", month=month, category=category.value, status=s.value)}
+                 for s in statuses]
+        total = sum(c["count"] for c in cells)
+        rows.append({"label": category.label, "cells": cells, "total": total,
+                     "url": _url("stewards:request_list", month=month, category=category.value)})
+    chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"},
+        "grid": {"left": 40, "right": 10, "bottom": 60, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(r["label"]) for r in rows], "axisLabel": {"rotate": 30}},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"name": str(s.label), "type": "bar", "stack": "all",
+                    "data": [r["cells"][i]["count"] for r in rows]} for i, s in enumerate(statuses)],
+    }
+    return {"template": "zonehub/panels/requests_month.html", "order": 6, "css": "col-12 col-xl-6", "chart": True,
+            "month": today, "statuses": statuses, "rows": rows, "total": sum(r["total"] for r in rows),
+            "url": _url("stewards:request_list", month=month), "chart_json": _json(chart)}
+
+
+def _months_back(today: dt.date, n: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = []
+    for _i in range(n):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return list(reversed(months))
+
+
+def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
+    """On-time reply rate of each department over the last six graded months (the monthly grades
+    count replies due and replied on time: the same figures the grades are made of)."""
+    from evaluations.models import DepartmentMonthlyGrade
+
+    today = today or local_date(timezone.now())
+    months = _months_back(today, 6)
+    grades = (DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=months)
+              .select_related("department").order_by("department__name", "month"))
+    by_dept: dict = defaultdict(dict)
+    names = {}
+    for g in grades:
+        names[g.department_id] = g.department.short_name or g.department.name
+        by_dept[g.department_id][g.month] = g
+    rows = []
+    for dept_id, per_month in sorted(by_dept.items(), key=lambda kv: names[kv[0]]):
+        cells = []
+        for m in months:
+            g = per_month.get(m)
+            rate = None if g is None or not g.escalations_due else round(100 * g.replied_on_time / g.escalations_due, 1)
+            cells.append({"rate": rate, "due": g.escalations_due if g else None,
+                          "on_time": g.replied_on_time if g else None})
+        rows.append({"name": names[dept_id], "cells": cells,
+                     "url": _url("stewards:escalation_list", department=dept_id, deadline="done")})
+    chart = {
+        "tooltip": {"trigger": "axis", "valueFormatter": None}, "legend": {"type": "scroll"},
+        "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
+        "xAxis": {"type": "category", "data": [f"{m.year}年{m.month}月" for m in months]},
+        "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "series": [{"name": r["name"], "type": "line", "connectNulls": True,
+                    "data": [c["rate"] for c in r["cells"]]} for r in rows],
+    }
+    chart["tooltip"].pop("valueFormatter")
+    return {"template": "zonehub/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": True,
+            "months": months, "rows": rows, "chart_json": _json(chart)}
+
+
+def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
+    """The latest campaign's satisfaction rate, and last month's department grades."""
+    from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating
+
+    today = today or local_date(timezone.now())
+    campaign = Campaign.objects.visible_to(user).order_by("-opened_at").first()
+    rate = None
+    if campaign is not None:
+        counts = Rating.objects.visible_to(user).filter(campaign=campaign).aggregate(
+            satisfied=Count("id", filter=Q(value=Rating.Value.SATISFIED)),
+            unsatisfied=Count("id", filter=Q(value=Rating.Value.UNSATISFIED)))
+        total = counts["satisfied"] + counts["unsatisfied"]
+        rate = {**counts, "total": total, "pct": round(100 * counts["satisfied"] / total, 1) if total else None}
+    last_month = _months_back(today, 1)[0]
+    grades = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month=last_month)
+                  .select_related("department").order_by("-score", "department__name"))
+    return {"template": "zonehub/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
+            "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,
+            "grades_url": _url("evaluations:grade_list", month=f"{last_month:%Y-%m}")}
