@@ -203,3 +203,29 @@ def test_exports_are_refused_to_who_cannot_see_the_list(client, zone):
     assert client.get(reverse("stewards:inbox"), {"format": "xlsx"}).status_code == 403
     client.force_login(zone.steward_a.user)
     assert client.get(reverse("stewards:inbox"), {"format": "xlsx"}).status_code == 403
+
+
+def test_escalation_list_and_export_for_staff(client, zone, small_pages, django_assert_max_num_queries):
+    from stewards.tests.factories import EscalationFactory, ServiceRequestFactory
+    from stewards.views import EscalationListView
+
+    EscalationListView.paginate_by = 2
+    try:
+        for i in range(3):
+            EscalationFactory(request=ServiceRequestFactory(enterprise=zone.ent_a, title=f"甲站吹哨{i}"),
+                              department=zone.dept_a if i else zone.dept_b)
+            EscalationFactory(request=ServiceRequestFactory(enterprise=zone.ent_b, title=f"乙站吹哨{i}"),
+                              department=zone.dept_a)
+        url = reverse("stewards:escalation_list")
+        client.force_login(zone.head_a)
+        with django_assert_max_num_queries(14):
+            page = client.get(url)
+        assert page.context["paginator"].count == 3
+        with django_assert_max_num_queries(6):
+            rows = sheet_rows(client.get(url, {"format": "xlsx"}))
+        assert sorted(r[1] for r in rows[1:]) == ["甲站吹哨0", "甲站吹哨1", "甲站吹哨2"]
+        client.force_login(zone.leader)
+        rows = sheet_rows(client.get(url, {"format": "xlsx", "department": zone.dept_a.pk, "o": "-sent_at"}))
+        assert len(rows) == 1 + 5 and {r[4] for r in rows[1:]} == {zone.dept_a.name}
+    finally:
+        EscalationListView.paginate_by = 30
