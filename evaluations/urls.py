@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/rate/<int:steward_pk>/", views.rate, name="rate"),
+    path("ratings/", views.RatingListView.as_view(), name="rating_list"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/name/", views.case_name, name="case_name"),

@@ -13,15 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
 
 from evaluations import selectors, services
 from evaluations.exports import campaign_response, grades_response
+from evaluations.filters import RatingFilterSet
 from evaluations.forms import CampaignOpenForm, OverrideForm, RatingForm, ReviewForm, StewardChoiceForm
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from stewards.models import Steward
 from zonehub.events import event_list_for
-from zonehub.exports import export_url, wants_export
+from zonehub.exports import ExportMixin, export_url, wants_export
 from zonehub.models import Role
+from zonehub.views import RoleRequiredMixin
 from zonehub.workdays import WorkCalendar, local_date
 
 LEADERS = (Role.LEADER, Role.ADMIN)
@@ -175,6 +178,28 @@ def rate(request, pk, steward_pk):
         for m in _errors(exc):
             messages.error(request, m)
     return redirect("evaluations:campaign_list")
+
+
+class RatingListView(ExportMixin, RoleRequiredMixin, FilterView):
+    """Every rating the user may see (a steward: its own, of closed campaigns only), filtered,
+    sorted, paginated and exportable: the rows behind a campaign's results."""
+
+    allowed_roles = (*LEADERS, Role.WORKSTATION_HEAD, Role.STEWARD)
+    filterset_class = RatingFilterSet
+    template_name = "evaluations/rating_list.html"
+    paginate_by = 50
+    export_columns = [
+        ("评价活动", "campaign"), ("企业", "enterprise.name"), ("工作站", "enterprise.workstation.name"),
+        ("服务管家", "steward.name"), ("评价", "get_value_display"), ("原因", "reason"), ("评价时间", "updated_at"),
+    ]
+    export_filename = "满意度评价明细"
+
+    def get_queryset(self):
+        return selectors.rating_list(self.request.user).order_by("-campaign__year", "-campaign__half",
+                                                                 "enterprise__name", "pk")
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
 # --- replacement cases ---------------------------------------------------------------------------

@@ -229,3 +229,39 @@ def test_escalation_list_and_export_for_staff(client, zone, small_pages, django_
         assert len(rows) == 1 + 5 and {r[4] for r in rows[1:]} == {zone.dept_a.name}
     finally:
         EscalationListView.paginate_by = 30
+
+
+def test_rating_list_filters_sorts_paginates_and_exports(client, zone, django_assert_max_num_queries):
+    from evaluations.models import Campaign, Rating
+    from evaluations.tests.factories import CampaignFactory, RatingFactory
+    from evaluations.views import RatingListView
+    from tests.factories import EnterpriseFactory
+
+    campaign = CampaignFactory(status=Campaign.Status.CLOSED, closed_at=dt.datetime(2026, 6, 24, tzinfo=SHANGHAI))
+    for i in range(3):
+        ent = EnterpriseFactory(name=f"甲评价企业{i}", workstation=zone.ws_a, steward=zone.steward_a)
+        RatingFactory(campaign=campaign, enterprise=ent, steward=zone.steward_a, rated_by=zone.ent_user_a,
+                      value=Rating.Value.UNSATISFIED if i == 0 else Rating.Value.SATISFIED,
+                      reason="未及时回复" if i == 0 else "")
+        ent = EnterpriseFactory(name=f"乙评价企业{i}", workstation=zone.ws_b, steward=zone.steward_b)
+        RatingFactory(campaign=campaign, enterprise=ent, steward=zone.steward_b, rated_by=zone.ent_user_b)
+    RatingListView.paginate_by = 2
+    try:
+        url = reverse("evaluations:rating_list")
+        client.force_login(zone.head_a)
+        with django_assert_max_num_queries(14):
+            page = client.get(url, {"o": "-enterprise"})
+        assert page.context["paginator"].count == 3
+        assert [r.enterprise.name for r in page.context["object_list"]] == ["甲评价企业2", "甲评价企业1"]
+        with django_assert_max_num_queries(8):
+            rows = sheet_rows(client.get(url, {"format": "xlsx", "value": "unsatisfied"}))
+        assert rows[0][:4] == ("评价活动", "企业", "工作站", "服务管家")
+        assert [(r[1], r[4], r[5]) for r in rows[1:]] == [("甲评价企业0", "不满意", "未及时回复")]
+        client.force_login(zone.steward_b.user)
+        assert len(sheet_rows(client.get(url, {"format": "xlsx"}))) == 1 + 3
+        client.force_login(zone.leader)
+        assert len(sheet_rows(client.get(url, {"format": "xlsx", "campaign": campaign.pk}))) == 1 + 6
+        client.force_login(zone.ent_user_a)
+        assert client.get(url).status_code == 403
+    finally:
+        RatingListView.paginate_by = 50
