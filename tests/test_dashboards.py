@@ -155,7 +155,7 @@ def test_query_counts_do_not_grow_with_the_data(client, day, django_assert_max_n
         for _i in range(5):
             EscalationFactory(request=ServiceRequestFactory(enterprise=day.ent_a), department=day.dept_a,
                               due_at=NOW - dt.timedelta(days=2))
-    for user in (day.leader, day.head_a, day.steward_a.user, day.dept_user_a):
+    for user in (day.leader, day.admin, day.head_a, day.steward_a.user, day.dept_user_a, day.ent_user_a):
         home(client, user, HOME_QUERIES[user.effective_role], django_assert_max_num_queries)
 
 

@@ -162,10 +162,23 @@ def test_project_export_is_scoped_filtered_and_sorted(client, zone, small_pages,
     assert len(sheet_rows(client.get(url, {"format": "xlsx", "q": "乙"}))) == 1 + 3
 
 
-def test_ledger_export(client, zone, small_pages):
+def test_ledger_export(client, zone, small_pages, django_assert_max_num_queries):
+    from stewards.models import LedgerItem
+
+    for i, ent in enumerate((zone.ent_a, zone.ent_b, zone.ent_a)):
+        LedgerItem.objects.create(enterprise=ent, title=f"吐槽事项{i}", description="路灯不亮",
+                                  meeting_date=dt.date(2026, 10, 10 + i), recorded_by=zone.leader,
+                                  department=zone.dept_a if i == 1 else None,
+                                  status=LedgerItem.Status.DISPATCHED if i == 1 else LedgerItem.Status.UNASSIGNED)
     client.force_login(zone.leader)
-    rows = sheet_rows(client.get(reverse("stewards:ledger"), {"format": "xlsx"}))
+    url = reverse("stewards:ledger")
+    with django_assert_max_num_queries(12):
+        page = client.get(url, {"status": "unassigned"})
+    assert page.context["paginator"].count == 2
+    with django_assert_max_num_queries(6):
+        rows = sheet_rows(client.get(url, {"format": "xlsx", "status": "unassigned", "o": "meeting_date"}))
     assert rows[0][:3] == ("会议日期", "企业", "类别")
+    assert [r[3] for r in rows[1:]] == ["吐槽事项0", "吐槽事项2"]
 
 
 def test_board_export_streams_through_the_shared_export(client, zone):
