@@ -441,3 +441,10 @@ def test_writing_a_thousand_new_enterprises_takes_a_bounded_number_of_queries(lo
     assert Enterprise.objects.filter(name__startswith="导入企业").count() == 1000
     assert Enterprise.tags.through.objects.filter(enterprise__name__startswith="导入企业").count() == 2000
     assert Event.objects.filter(kind="enterprise.imported").count() == 1000
+
+
+def test_the_admin_home_links_to_the_import(client, lookups):
+    client.force_login(lookups.admin)
+    assert reverse("enterprises:import") in client.get(reverse("home")).content.decode()
+    client.force_login(lookups.leader)
+    assert reverse("enterprises:import") not in client.get(reverse("home")).content.decode()
