@@ -108,6 +108,10 @@ class BoardFilterForm(BootstrapFormMixin, forms.Form):
     leader = LeaderChoiceField(label=_("Lead leader"), queryset=User.objects.none(), required=False,
                                empty_label=_("All"))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + Status.choices)
+    sort = forms.ChoiceField(label=_("sort by"), required=False, choices=[
+        ("", _("lagging first")), ("title", _("item")), ("unit", _("responsible unit")), ("leader", _("lead leader")),
+        ("progress", _("nodes done (fewest first)")),
+    ])
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)

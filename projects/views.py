@@ -315,6 +315,14 @@ class InvestmentView(RoleRequiredMixin, TemplateView):
 # --------------------------------------------------------------------------------------------
 
 
+BOARD_SORTS = {
+    "title": lambda row: (row.item.title, row.item.pk),
+    "unit": lambda row: (row.item.responsible_unit.name if row.item.responsible_unit else "", row.item.pk),
+    "leader": lambda row: (row.item.lead_leader.display_name, row.item.pk),
+    "progress": lambda row: (row.progress.completed, row.item.pk),
+}
+
+
 class BoardMixin(RoleRequiredMixin):
     allowed_roles = STAFF
 
@@ -329,6 +337,11 @@ class BoardMixin(RoleRequiredMixin):
             unit, leader, status, category = data["unit"], data["leader"], data["status"], data["category"]
         board = selectors.fivekey_board(user=user, year=year, unit=unit, leader=leader, status=status,
                                         category=category)
+        sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+        if sort in BOARD_SORTS:
+            # Within each category, as the wall chart groups them; the export and the print follow.
+            for rows in [board["rows"], *(group["rows"] for group in board["groups"])]:
+                rows.sort(key=BOARD_SORTS[sort])
         return {"form": form, "year": year, "board": board, "statuses": Status, "categories": Category,
                 "can_edit": services.can_edit_items(user), "query": self.request.GET.urlencode()}
 

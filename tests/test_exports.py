@@ -278,3 +278,16 @@ def test_rating_list_filters_sorts_paginates_and_exports(client, zone, django_as
         assert client.get(url).status_code == 403
     finally:
         RatingListView.paginate_by = 50
+
+
+def test_board_sorts_and_its_export_follows(client, zone, django_assert_max_num_queries):
+    from projects.tests.factories import FiveKeyItemFactory
+
+    for title in ("丙任务", "甲任务", "乙任务"):
+        FiveKeyItemFactory(title=title, year=2026, responsible_unit=zone.dept_a)
+    client.force_login(zone.leader)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("projects:board"), {"year": 2026, "sort": "title"})
+    assert [row.item.title for row in page.context["board"]["rows"]] == sorted(["丙任务", "甲任务", "乙任务"])
+    rows = sheet_rows(client.get(reverse("projects:board_export"), {"year": 2026, "sort": "title"}))
+    assert [r[2] for r in rows[2:]] == sorted(["丙任务", "甲任务", "乙任务"])
