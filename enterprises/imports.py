@@ -133,15 +133,15 @@ MAX_ERRORS_KEPT = 60000  # every error of the largest sheet allowed; the page sh
 
 def sync_rows() -> int:
     """Sheets with at most this many rows are checked and imported in the request; larger ones by Celery."""
-    return int(getattr(settings, "ZONEHUB_IMPORT_SYNC_ROWS", 500))
+    return settings.ZONEHUB_IMPORT_SYNC_ROWS
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "ZONEHUB_IMPORT_MAX_MB", 10)) * 1024 * 1024
+    return settings.ZONEHUB_IMPORT_MAX_MB * 1024 * 1024
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "ZONEHUB_IMPORT_MAX_ROWS", 20000))
+    return settings.ZONEHUB_IMPORT_MAX_ROWS
 
 
 def _header_key(text) -> str:

@@ -136,6 +136,10 @@ ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
 # Largest attachment an enterprise may upload, in MB (types: PDF, images, Office documents).
 ZONEHUB_ATTACHMENT_MAX_MB = int(os.environ.get("ZONEHUB_ATTACHMENT_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Excel import: sheets larger than SYNC_ROWS rows are checked and imported by a Celery task.
+ZONEHUB_IMPORT_SYNC_ROWS = int(os.environ.get("ZONEHUB_IMPORT_SYNC_ROWS", "500"))
+ZONEHUB_IMPORT_MAX_MB = int(os.environ.get("ZONEHUB_IMPORT_MAX_MB", "10"))
+ZONEHUB_IMPORT_MAX_ROWS = int(os.environ.get("ZONEHUB_IMPORT_MAX_ROWS", "20000"))
 
 # --- Ratings, replacements and department grades (evaluations app, issue 5) ---
 # A campaign opens on the first working day on or after day ZONEHUB_CAMPAIGN_OPEN_DAY of each month
