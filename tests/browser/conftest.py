@@ -182,7 +182,6 @@ class Browsing:
         )
         if sizes["scroll"] <= sizes["inner"] and sizes["scroll"] <= width:
             return
-        # Name the culprits: the elements that stick out on the right, outermost first.
         # Name the culprits: the outermost elements that stick out on the right.
         culprits = self.page.evaluate(CULPRITS_JS, width)
         raise AssertionError(f"{self.page.url} scrolls sideways at {width} px ({sizes}): {culprits}")

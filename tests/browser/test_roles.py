@@ -79,6 +79,7 @@ def test_enterprise_submits_a_request_and_sees_its_steward(browse, viewport):
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_steward_accepts_a_new_request_and_escalates_it(browse, viewport):
+    from stewards.models import ServiceRequest
     from zonehub.models import Department
 
     title = "新建厂房施工许可办理（三号地块标准化厂房二期工程，需要规划建设局尽快出具意见）"
@@ -100,7 +101,7 @@ def test_steward_accepts_a_new_request_and_escalates_it(browse, viewport):
     me.assert_thumb_sized(accept)
     accept.click()
     sr.refresh_from_db()
-    expect(page.locator("[data-testid=request-status]")).to_have_text("已受理")
+    expect(page.locator("[data-testid=request-status]")).to_have_text(str(ServiceRequest.Status.ACCEPTED.label))
     me.check_page()
 
     page.locator("summary", has_text="吹哨").click()
@@ -114,7 +115,7 @@ def test_steward_accepts_a_new_request_and_escalates_it(browse, viewport):
     escalation = page.locator("[data-testid=escalation]", has_text=department.name)
     expect(escalation).to_be_visible()
     expect(escalation.locator("[data-testid^=clock-]")).to_be_visible()
-    expect(page.locator("[data-testid=request-status]")).to_have_text("已吹哨至部门")
+    expect(page.locator("[data-testid=request-status]")).to_have_text(str(ServiceRequest.Status.ESCALATED.label))
     me.check_page()
     sr.refresh_from_db()
     esc = sr.escalations.get()
@@ -191,6 +192,8 @@ def test_workstation_head_assigns_a_steward_to_an_uncovered_enterprise(browse):
 
 
 def test_leader_reads_the_five_key_board_and_opens_the_rating_campaign(browse):
+    from evaluations.models import Campaign
+
     me = browse(DESKTOP, "leader")
     me.login("leader")
     page = me.page
@@ -221,7 +224,7 @@ def test_leader_reads_the_five_key_board_and_opens_the_rating_campaign(browse):
         open_button.click()
         page.wait_for_url(me.url_re(r"/evaluations/campaigns/\d+/"))
         me.check_page()
-        expect(page.locator("h1 .badge")).to_have_text("进行中")
+        expect(page.locator("h1 .badge")).to_have_text(str(Campaign.Status.OPEN.label))
         me.goto("/evaluations/")
     expect(page.locator("[data-testid=close-campaign]")).to_be_visible()
 
