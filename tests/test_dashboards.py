@@ -54,7 +54,7 @@ def day(zone):
     from evaluations.models import DepartmentMonthlyGrade
     from projects.models import Stage
     from projects.tests.factories import FiveKeyItemFactory, FiveKeyNodeFactory, ProjectFactory, ProjectStewardFactory
-    from stewards.models import ServiceRequest
+    from stewards.models import Escalation, ServiceRequest
     from stewards.tests.factories import EscalationFactory, ServiceRequestFactory
 
     with time_machine.travel(NOW, tick=False):
@@ -74,6 +74,16 @@ def day(zone):
                                (overdue, zone.dept_b, zone.ent_b)):
             EscalationFactory(request=ServiceRequestFactory(enterprise=ent, status=ServiceRequest.Status.ESCALATED),
                               department=dept, due_at=due, overdue_at=due if due < NOW else None)
+        # October's replies: dept_a 3 of 4 on time, dept_b 1 of 4 (on requests long closed).
+        october = dt.datetime(2026, 10, 20, tzinfo=SHANGHAI)
+        for dept, on_time in ((zone.dept_a, 3), (zone.dept_b, 1)):
+            for i in range(4):
+                sr = ServiceRequestFactory(enterprise=zone.ent_b, status=ServiceRequest.Status.CLOSED, closed_at=october,
+                                           close_reason="confirmed")
+                ServiceRequest.objects.filter(pk=sr.pk).update(created_at=october - dt.timedelta(days=5))
+                EscalationFactory(request=sr, department=dept, due_at=october, status=Escalation.Status.REPLIED,
+                                  replied_at=october, answered_on_time=i < on_time,
+                                  clock_stopped_at=october)
         for dept, score, grade in ((zone.dept_a, 91, "A"), (zone.dept_b, 64, "D")):
             DepartmentMonthlyGrade.objects.create(department=dept, month=dt.date(2026, 10, 1), score=score, grade=grade,
                                                   escalations_due=4, replied_on_time=3 if grade == "A" else 1)
@@ -163,7 +173,7 @@ def test_escalation_list_is_scoped(client, day):
     with time_machine.travel(NOW, tick=False):
         client.force_login(day.head_b)
         response = client.get(reverse("stewards:escalation_list"))
-        assert response.context["paginator"].count == 2  # the two escalations of ent_b
+        assert response.context["paginator"].count == 2 + 8  # the escalations of ent_b, October's included
         client.force_login(day.dept_user_a)
         assert client.get(reverse("stewards:escalation_list")).status_code == 403
         client.force_login(day.ent_user_a)

@@ -11,13 +11,14 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from zonehub.models import Role
-from zonehub.workdays import local_date
+from zonehub.workdays import SHANGHAI, local_date, start_of_day
 
 
 def _json(option: dict) -> str:
@@ -162,8 +163,8 @@ def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
                      "url": _url("stewards:request_list", month=month, category=category.value)})
     chart = {
         "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"},
-        "grid": {"left": 40, "right": 10, "bottom": 60, "containLabel": True},
-        "xAxis": {"type": "category", "data": [str(r["label"]) for r in rows], "axisLabel": {"rotate": 30}},
+        "grid": {"left": 10, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(r["label"]) for r in rows], "axisLabel": {"rotate": 30, "interval": 0}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [{"name": str(s.label), "type": "bar", "stack": "all",
                     "data": [r["cells"][i]["count"] for r in rows]} for i, s in enumerate(statuses)],
@@ -183,38 +184,48 @@ def _months_back(today: dt.date, n: int) -> list[dt.date]:
 
 
 def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
-    """On-time reply rate of each department over the last six graded months (the monthly grades
-    count replies due and replied on time: the same figures the grades are made of)."""
-    from evaluations.models import DepartmentMonthlyGrade
+    """On-time reply rate of each department over the last six whole months: of the escalations
+    whose reply was due in a month (Beijing time) and are decided (answered, or marked overdue),
+    the share answered before the deadline. One grouped query."""
+    from stewards.models import Escalation
 
     today = today or local_date(timezone.now())
     months = _months_back(today, 6)
-    grades = (DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=months)
-              .select_related("department").order_by("department__name", "month"))
+    # due_at is the exclusive end (00:00 of the next day): a microsecond earlier is the last day.
+    last_day = ExpressionWrapper(F("due_at") - dt.timedelta(microseconds=1), output_field=DateTimeField())
+    counts = (
+        Escalation.objects.visible_to(user)
+        .filter(due_at__gt=start_of_day(months[0]), due_at__lte=start_of_day(today.replace(day=1)))
+        .annotate(month=TruncMonth(last_day, tzinfo=SHANGHAI))
+        .values("department_id", "department__name", "department__short_name", "month")
+        .annotate(on_time=Count("id", filter=Q(answered_on_time=True)),
+                  decided=Count("id", filter=Q(answered_on_time__isnull=False) | Q(overdue_at__isnull=False)))
+        .order_by()
+    )
     by_dept: dict = defaultdict(dict)
     names = {}
-    for g in grades:
-        names[g.department_id] = g.department.short_name or g.department.name
-        by_dept[g.department_id][g.month] = g
+    for row in counts:
+        names[row["department_id"]] = row["department__short_name"] or row["department__name"]
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        by_dept[row["department_id"]][month] = row
     rows = []
-    for dept_id, per_month in sorted(by_dept.items(), key=lambda kv: names[kv[0]]):
+    for dept_id in sorted(by_dept, key=lambda d: names[d]):
         cells = []
         for m in months:
-            g = per_month.get(m)
-            rate = None if g is None or not g.escalations_due else round(100 * g.replied_on_time / g.escalations_due, 1)
-            cells.append({"rate": rate, "due": g.escalations_due if g else None,
-                          "on_time": g.replied_on_time if g else None})
+            r = by_dept[dept_id].get(m)
+            decided = r["decided"] if r else 0
+            cells.append({"rate": round(100 * r["on_time"] / decided, 1) if decided else None,
+                          "due": decided, "on_time": r["on_time"] if r else 0})
         rows.append({"name": names[dept_id], "cells": cells,
                      "url": _url("stewards:escalation_list", department=dept_id, deadline="done")})
     chart = {
-        "tooltip": {"trigger": "axis", "valueFormatter": None}, "legend": {"type": "scroll"},
-        "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
+        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"},
+        "grid": {"left": 10, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
         "xAxis": {"type": "category", "data": [f"{m.year}年{m.month}月" for m in months]},
         "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
-        "series": [{"name": r["name"], "type": "line", "connectNulls": True,
+        "series": [{"name": r["name"], "type": "line", "connectNulls": True, "showSymbol": True, "symbolSize": 7,
                     "data": [c["rate"] for c in r["cells"]]} for r in rows],
     }
-    chart["tooltip"].pop("valueFormatter")
     return {"template": "zonehub/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": True,
             "months": months, "rows": rows, "chart_json": _json(chart)}
 
