@@ -149,7 +149,9 @@ def test_department_replies_to_an_escalation_from_its_inbox(browse):
     row.locator("textarea[name=reply]").fill("已与热力公司对接，下周二现场确定接入点。")
     row.locator("button[type=submit]").click()
 
-    # Answered: it leaves the list of what is waiting for the department.
+    # Back on the inbox with the confirmation; answered, it has left what is waiting for the department.
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert page.url.startswith(me.url("/requests/inbox/"))
     expect(page.locator("[data-testid=inbox-row]", has_text=title)).to_have_count(0)
     me.check_page()
     esc.refresh_from_db()
