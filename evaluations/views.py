@@ -334,6 +334,15 @@ def _parse_month(value: str | None) -> dt.date | None:
         return None
 
 
+# Clickable column headers of the grade list (?o=name, ?o=-score...): a whitelist; rank by default.
+GRADE_SORTS = {
+    "rank": lambda r: (r.rank, r.grade.department.name),
+    "name": lambda r: r.grade.department.name,
+    "score": lambda r: (r.grade.score, r.grade.department.name),
+    "overdue": lambda r: (r.grade.overdue, r.grade.department.name),
+}
+
+
 @login_required
 def grade_list(request):
     _role(request, *STAFF)
@@ -341,10 +350,13 @@ def grade_list(request):
     months = selectors.grade_months(user)
     month = _parse_month(request.GET.get("month")) or (months[0] if months else None)
     rows = selectors.grade_ranking(user=user, month=month) if month else []
+    order = request.GET.get("o", "")
+    if order.lstrip("-") in GRADE_SORTS:
+        rows = sorted(rows, key=GRADE_SORTS[order.lstrip("-")], reverse=order.startswith("-"))
     if wants_export(request) and month:
         return grades_response(rows, month=month)
     return render(request, "evaluations/grade_list.html", {
-        "export_url": export_url(request),
+        "export_url": export_url(request), "order": order,
         "rows": rows, "month": month, "months": months,
         "previous": services.previous_month(month) if month else None,
         "can_recompute": user.is_admin,

@@ -291,3 +291,19 @@ def test_board_sorts_and_its_export_follows(client, zone, django_assert_max_num_
     assert [row.item.title for row in page.context["board"]["rows"]] == sorted(["丙任务", "甲任务", "乙任务"])
     rows = sheet_rows(client.get(reverse("projects:board_export"), {"year": 2026, "sort": "title"}))
     assert [r[2] for r in rows[2:]] == sorted(["丙任务", "甲任务", "乙任务"])
+
+
+def test_grade_list_sorts_by_its_column_headers_and_the_export_follows(client, zone):
+    from evaluations.models import DepartmentMonthlyGrade
+
+    month = dt.date(2026, 9, 1)
+    for dept, score, grade, overdue in ((zone.dept_a, 92, "A", 0), (zone.dept_b, 71, "C", 3)):
+        DepartmentMonthlyGrade.objects.create(department=dept, month=month, score=score, grade=grade, overdue=overdue)
+    client.force_login(zone.leader)
+    url = reverse("evaluations:grade_list")
+    page = client.get(url, {"month": "2026-09", "o": "-overdue"})
+    assert [r.grade.department for r in page.context["rows"]] == [zone.dept_b, zone.dept_a]
+    assert "o=-score" in page.content.decode()
+    rows = sheet_rows(client.get(url, {"month": "2026-09", "o": "-overdue", "format": "xlsx"}))
+    assert [r[1] for r in rows[1:]] == [zone.dept_b.name, zone.dept_a.name]
+    assert client.get(url, {"month": "2026-09", "o": "no-such-field"}).status_code == 200
