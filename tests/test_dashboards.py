@@ -106,7 +106,7 @@ def home(client, user, max_queries, django_assert_max_num_queries):
 
 
 # Query counts of the home page, pinned per role: they must not grow with the data.
-HOME_QUERIES = {"leader": 21, "admin": 24, "workstation_head": 17, "steward": 23, "department": 14, "enterprise": 6}
+HOME_QUERIES = {"leader": 21, "admin": 24, "workstation_head": 17, "steward": 23, "department": 14, "enterprise": 7}
 
 
 def test_leader_counts_equal_the_lists_they_open(client, day, django_assert_max_num_queries):
@@ -152,10 +152,16 @@ def test_department_counts_equal_the_lists_they_open(client, day, django_assert_
     assert 'data-testid="my-grade"' in page and ">A <" in page
 
 
-def test_enterprise_home_is_its_own(client, day, django_assert_max_num_queries):
+def test_enterprise_home_is_its_own_with_its_stewards_phones(client, day, django_assert_max_num_queries):
+    from projects.models import Project
+
     page = home(client, day.ent_user_a, HOME_QUERIES["enterprise"], django_assert_max_num_queries)
     assert "甲新诉求0" in page and "乙新诉求0" not in page
     assert day.steward_a.name in page and "vendor/echarts" not in page
+    assert 'data-testid="project-stewards"' not in page  # it invests in no project
+    Project.objects.filter(name="乙项目").update(investor=day.ent_a)
+    page = home(client, day.ent_user_a, HOME_QUERIES["enterprise"], django_assert_max_num_queries)
+    assert 'data-testid="project-stewards"' in page and "乙项目" in page and day.steward_b.name in page
 
 
 def test_query_counts_do_not_grow_with_the_data(client, day, django_assert_max_num_queries):

@@ -54,7 +54,23 @@ def home_panels(user) -> list[dict]:
         return [_steward_tiles(user)]
     if role == Role.DEPARTMENT and user.department_id:
         return [_department_panel(user)]
+    if role == Role.ENTERPRISE and user.enterprise_id:
+        return _project_stewards(user)
     return []
+
+
+def _project_stewards(user) -> list[dict]:
+    """Besides its enterprise steward (the "my steward" card), an enterprise investing in a major
+    project has that project's steward (项目管家): name and phone, one query."""
+    from projects.models import ProjectStewardAssignment
+
+    assignments = list(ProjectStewardAssignment.objects.active()
+                       .filter(project__investor_id=user.enterprise_id)
+                       .select_related("project", "steward__user").order_by("project__name"))
+    if not assignments:
+        return []
+    return [{"template": "zonehub/panels/project_stewards.html", "order": 8, "css": "col-12 col-lg-6",
+             "assignments": assignments}]
 
 
 # --- tiles: the counts each role acts on ------------------------------------------------------
