@@ -100,7 +100,6 @@ def test_steward_accepts_a_new_request_and_escalates_it(browse, viewport):
     accept = page.locator("[data-testid=accept]")
     me.assert_thumb_sized(accept)
     accept.click()
-    sr.refresh_from_db()
     expect(page.locator("[data-testid=request-status]")).to_have_text(str(ServiceRequest.Status.ACCEPTED.label))
     me.check_page()
 
