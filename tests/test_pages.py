@@ -107,3 +107,9 @@ def test_openapi_schema_builds_without_warnings(tmp_path):
     # colliding enum names) into a failure.
     call_command("spectacular", "--file", str(tmp_path / "schema.yaml"), "--validate", "--fail-on-warn")
     assert (tmp_path / "schema.yaml").read_text().count("/api/") > 20
+
+
+def test_the_demo_head_has_an_enterprise_to_assign(demo_zone, client):
+    client.login(username="head", password=demo.DEMO_PASSWORD)
+    page = client.get(reverse("enterprises:uncovered")).content.decode()
+    assert reverse("enterprises:assign", args=[demo_zone["enterprises"][144].pk]) in page
