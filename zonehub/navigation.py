@@ -14,6 +14,7 @@ NAV_ITEMS: list[tuple[str, object, set]] = [
     ("stewards:request_list", _("Requests"), {Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN}),
     ("stewards:worklist", _("Worklist"), {Role.STEWARD}),
     ("stewards:inbox", _("Inbox"), {Role.DEPARTMENT}),
+    ("stewards:escalation_list", _("Escalations"), {Role.STEWARD, Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN}),
     ("stewards:ledger", _("Ledger"), {Role.LEADER, Role.DEPARTMENT, Role.ADMIN}),
     ("enterprises:list", _("Enterprises"), {Role.STEWARD, Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN}),
     ("enterprises:uncovered", _("No steward"), {Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN}),
