@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -27,5 +25,4 @@ def zonehub(request):
         "unread_count": SimpleLazyObject(unread),
         "provisional_years": SimpleLazyObject(calendar_banner),
         "today": local_date(timezone.now()),
-        "now_year": dt.date.today().year,
     }
