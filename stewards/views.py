@@ -13,10 +13,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_filters.views import FilterView
+from django_ratelimit.decorators import ratelimit
 
 from stewards import forms as f
 from stewards import selectors, services
@@ -327,6 +329,8 @@ class ServiceFormView(RoleRequiredMixin, View):
         return reverse("stewards:request_detail", args=[target.pk])
 
 
+@method_decorator(ratelimit(group="request_submit", key="user_or_ip", rate="zonehub.ratelimit.submit_rate",
+                           method="POST"), name="post")
 class RequestCreateView(ServiceFormView):
     allowed_roles = (Role.ENTERPRISE,)
     form_class = f.RequestForm

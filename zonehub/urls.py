@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from zonehub import views
@@ -9,6 +11,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    # Before django.contrib.auth.urls so it wins: the login form, capped per client address
+    # (guessing a password is also locked per username by django-axes).
+    path("accounts/login/",
+         ratelimit(group="login", key="ip", rate="zonehub.ratelimit.login_rate", method="POST")(
+             auth_views.LoginView.as_view()),
+         name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("enterprises/", include("enterprises.urls")),

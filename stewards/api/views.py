@@ -86,6 +86,7 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
     search_fields = ["title", "enterprise__name"]
     ordering_fields = ["created_at", "status", "category"]
     ordering = ["-created_at", "-id"]
+    throttle_scope = "submit"  # creating is rate-limited per user (zonehub.ratelimit)
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -5,6 +5,7 @@ the Celery broker. Production (``zonehub.settings.production``) overrides what m
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_ratelimit",
     "zonehub",
     "enterprises",
     "stewards",
@@ -62,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A login refused by django-axes becomes the lockout page (zonehub.ratelimit.lockout_response).
+    "axes.middleware.AxesMiddleware",
+    # A view over its django-ratelimit budget becomes the 429 page (zonehub.ratelimit.ratelimited).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "zonehub.urls"
@@ -105,6 +112,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes goes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -161,6 +173,53 @@ ZONEHUB_GRADE_RETURNED_PENALTY = int(os.environ.get("ZONEHUB_GRADE_RETURNED_PENA
 ZONEHUB_GRADE_CLAIM_BONUS = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS_MAX = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS_MAX", "10"))
 
+# --- Caches ---
+# Rate limits count in the cache, so every gunicorn worker and web host must share one: Redis in
+# production (CACHE_URL=redis://host:6379/1). Without CACHE_URL each process keeps its own counts,
+# which is enough for one process on one machine (make run) and nothing more.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+elif CACHE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// (or rediss://, unix://) URL, or unset.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zonehub"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists only django-redis among Redis caches; Django's own RedisCache
+    # increments with Redis INCR, which is atomic, so it counts correctly across workers.
+    "django_ratelimit.W001",
+]
+if not CACHE_URL:
+    # Per-process counts are what a single local process needs; production warns (production.py).
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# --- Guessing and flooding (issue "hardening") ---
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: set ZONEHUB_TRUSTED_PROXIES to the number of
+# proxies in front of the app and the client address is read from X-Forwarded-For, counting that
+# many entries from the right (the ones those proxies wrote). 0 (default): X-Forwarded-For is
+# ignored, since any client can write it. Used by django-axes, django-ratelimit and DRF throttles.
+ZONEHUB_TRUSTED_PROXIES = int(os.environ.get("ZONEHUB_TRUSTED_PROXIES", "0"))
+# django-axes: after this many failed logins for one username from one address, that pair is
+# locked for the cool-off; a successful login clears the count. Admins unlock in the admin
+# ("Access attempts") or with `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = int(os.environ.get("ZONEHUB_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ZONEHUB_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "zonehub.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "zonehub.ratelimit.lockout_response"
+# django-ratelimit (pages) and DRF throttles (API): "<count>/<s|m|h|d>" per address for the
+# login form, per user for submitting requests. ZONEHUB_RATELIMIT_ENABLED=0 turns both off
+# (load benchmarks); the login lockout above stays on.
+RATELIMIT_ENABLE = env_bool("ZONEHUB_RATELIMIT_ENABLED", True)
+ZONEHUB_RATELIMIT_LOGIN = os.environ.get("ZONEHUB_RATELIMIT_LOGIN", "10/m")
+ZONEHUB_RATELIMIT_SUBMIT = os.environ.get("ZONEHUB_RATELIMIT_SUBMIT", "20/m")
+RATELIMIT_IP_META_KEY = "zonehub.ratelimit.client_ip"
+RATELIMIT_VIEW = "zonehub.ratelimit.ratelimited"
+
 # --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -173,10 +232,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "zonehub.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "zonehub.api.exception_handler",
+    # Counts only request submissions (views with throttle_scope = "submit"); rate and switch
+    # are ZONEHUB_RATELIMIT_SUBMIT and RATELIMIT_ENABLE above.
+    "DEFAULT_THROTTLE_CLASSES": ["zonehub.ratelimit.SubmissionRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ZoneHub API",

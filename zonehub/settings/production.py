@@ -1,16 +1,23 @@
 """Production: refuse to start without real secrets; secure cookies and headers on."""
 
 import os
+import warnings
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_SECRET_KEY, SECRET_KEY, env_bool
+from .base import CACHE_URL, INSECURE_SECRET_KEY, SECRET_KEY, env_bool
 
 if not os.environ.get("SECRET_KEY") or SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 40+ characters in production.")
 if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL).")
+
+if not CACHE_URL:
+    # Not fatal (one gunicorn worker on one host still works), but with several workers each keeps
+    # its own counts and the login and submission limits multiply by the number of workers.
+    warnings.warn("CACHE_URL is not set: rate limits are counted per process. Production expects a shared "
+                  "Redis cache (CACHE_URL=redis://host:6379/1).", RuntimeWarning, stacklevel=1)
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,84 @@
+"""Guessing and flooding: who the client is, how fast it may log in or submit, and what it sees
+when it is stopped.
+
+Two libraries do the counting (settings, "Guessing and flooding"): django-axes locks a
+username+address pair after repeated failed logins; django-ratelimit caps the login form and the
+request form per address or user, and ``SubmissionRateThrottle`` does the same for the API. All
+three read the client address from ``client_ip`` so they agree on who someone is.
+"""
+
+import ipaddress
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.shortcuts import render
+from rest_framework.throttling import SimpleRateThrottle
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or, behind ZONEHUB_TRUSTED_PROXIES proxies, the address the outermost of them
+    saw: that many entries from the right of X-Forwarded-For. Entries further left were written by
+    the client and are never trusted; a header shorter than promised falls back to REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    proxies = settings.ZONEHUB_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
+
+
+# django-ratelimit reads these at each request, so a changed setting applies at once.
+def login_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_LOGIN
+
+
+def submit_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_SUBMIT
+
+
+def ratelimited(request, exception):
+    """RATELIMIT_VIEW: the friendly 429 page. Nothing was saved: the limit is checked before the
+    view runs."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page, with why it refuses and for how long, and the form
+    for anyone else on this device."""
+    minutes = max(1, int(get_cool_off(request).total_seconds() // 60))
+    context = {"locked_out": True, "cool_off_minutes": minutes, "next": request.POST.get("next", "")}
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+class SubmissionRateThrottle(SimpleRateThrottle):
+    """Per user (per address for the anonymous), and only for creating on views that declare
+    ``throttle_scope = "submit"``: reads and follow-up actions are never counted."""
+
+    scope = "submit"
+
+    def __init__(self):
+        # The rate is read per request (override_settings and env changes apply), not at import.
+        pass
+
+    def allow_request(self, request, view):
+        if not settings.RATELIMIT_ENABLE or getattr(view, "throttle_scope", None) != self.scope:
+            return True
+        if request.method != "POST" or getattr(view, "action", None) != "create":
+            return True
+        self.rate = settings.ZONEHUB_RATELIMIT_SUBMIT
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
