@@ -15,6 +15,7 @@ from stewards.selectors import enterprise_list_with_steward, uncovered_enterpris
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
+from zonehub.pagination import CappedPaginator
 from zonehub.views import RoleRequiredMixin
 
 STAFF_READERS = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
@@ -33,6 +34,7 @@ class EnterpriseListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/enterprise_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
     export_columns = ENTERPRISE_EXPORT_COLUMNS
     export_filename = "企业名单"
 
@@ -45,6 +47,7 @@ class UncoveredEnterpriseListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/uncovered_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
     export_columns = [c for c in ENTERPRISE_EXPORT_COLUMNS if c[1] not in ("steward_name", "steward_phone")]
     export_filename = "无管家企业"
 

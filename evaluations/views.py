@@ -24,6 +24,7 @@ from stewards.models import Steward
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin, export_url, wants_export
 from zonehub.models import Role
+from zonehub.pagination import CappedPaginator
 from zonehub.views import RoleRequiredMixin
 from zonehub.workdays import WorkCalendar, local_date
 
@@ -188,6 +189,7 @@ class RatingListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = RatingFilterSet
     template_name = "evaluations/rating_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
     export_columns = [
         ("评价活动", "campaign"), ("企业", "enterprise.name"), ("工作站", "enterprise.workstation.name"),
         ("服务管家", "steward.name"), ("评价", "get_value_display"), ("原因", "reason"), ("评价时间", "updated_at"),

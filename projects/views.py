@@ -33,6 +33,7 @@ from projects.progress import Status, item_progress, previous_month
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
+from zonehub.pagination import CappedPaginator
 from zonehub.views import RoleRequiredMixin
 from zonehub.workdays import WorkCalendar
 
@@ -64,6 +65,7 @@ class ProjectListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
     export_columns = [
         ("项目名称", "name"), ("阶段", "get_stage_display"), ("投资方", "investor.name"), ("主导产业", "industry.name"),
         ("总投资（万元）", "total_investment"), ("本年计划投资（万元）", "planned_investment_this_year"),

@@ -25,7 +25,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,17 +160,28 @@ class StewardAssignment(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+def served_enterprise_ids(user) -> list[int]:
+    """The enterprises a steward serves now. Read once per user object, that is once per web
+    request: a page scopes several lists by it."""
+    ids = getattr(user, "_served_enterprise_ids", None)
+    if ids is None:
+        ids = user._served_enterprise_ids = list(
+            StewardAssignment.objects.active().filter(steward__user=user).values_list("enterprise_id", flat=True)
+        )
+    return ids
+
+
 class ServiceRequestQuerySet(ScopedQuerySet):
     def _visible_to_enterprise(self, user):
         return self.filter(enterprise_id=user.enterprise_id)
 
     def _visible_to_steward(self, user):
         # The steward at the time keeps seeing its requests; the enterprise's current steward
-        # sees the enterprise's whole history.
-        return self.filter(
-            Q(steward__user=user)
-            | Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("enterprise"), steward__user=user))
-        )
+        # sees the enterprise's whole history. The enterprises are read first (a steward serves a
+        # handful): "steward = X OR enterprise IN (a, b, c)" is two index scans, where the same
+        # condition with a subquery makes PostgreSQL read every request of the zone.
+        own = Subquery(Steward.objects.filter(user=user).values("pk")[:1])
+        return self.filter(Q(steward_id=own) | Q(enterprise_id__in=served_enterprise_ids(user)))
 
     def _visible_to_workstation_head(self, user):
         return self.filter(enterprise__workstation_id=user.workstation_id)

@@ -31,6 +31,7 @@ from stewards.filters import (
 from stewards.models import Escalation, LedgerItem, ServiceRequest
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
+from zonehub.pagination import CappedPaginator
 from zonehub.views import RoleRequiredMixin
 
 # The steward side of a request: its steward, the head of its workstation, an administrator
@@ -87,6 +88,7 @@ class RequestListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = ServiceRequestFilterSet
     template_name = "stewards/request_list.html"
     paginate_by = 30
+    paginator_class = CappedPaginator
     export_columns = REQUEST_EXPORT_COLUMNS
     export_filename = "诉求清单"
 
@@ -118,6 +120,7 @@ class InboxView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = EscalationFilterSet
     template_name = "stewards/inbox.html"
     paginate_by = 30
+    paginator_class = CappedPaginator
     export_columns = ESCALATION_EXPORT_COLUMNS
     export_filename = "吹哨事项"
 
@@ -145,6 +148,7 @@ class EscalationListView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = EscalationListFilterSet
     template_name = "stewards/escalation_list.html"
     paginate_by = 30
+    paginator_class = CappedPaginator
     export_columns = ESCALATION_EXPORT_COLUMNS
     export_filename = "吹哨事项"
 
@@ -163,6 +167,7 @@ class LedgerView(ExportMixin, RoleRequiredMixin, FilterView):
     filterset_class = LedgerItemFilterSet
     template_name = "stewards/ledger.html"
     paginate_by = 30
+    paginator_class = CappedPaginator
     export_columns = [
         ("会议日期", "meeting_date"), ("企业", "enterprise.name"), ("类别", "get_category_display"), ("标题", "title"),
         ("情况说明", "description"), ("状态", "get_status_display"), ("责任部门", "department.name"),

@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from zonehub.models import Notification
 from zonehub.notifications import notification_mark_read
+from zonehub.pagination import CappedPaginator
 from zonehub.selectors import home_context
 
 
@@ -54,6 +55,7 @@ def healthz(request):
 class NotificationListView(LoginRequiredMixin, ListView):
     template_name = "zonehub/notification_list.html"
     paginate_by = 30
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return Notification.objects.visible_to(self.request.user)

@@ -158,7 +158,7 @@ def test_worklist_sections_in_pinned_queries(client, zone, django_assert_max_num
         escalations_to(zone.dept_b, zone.ent_a, 5)
         escalations_to(zone.dept_b, zone.ent_b, 5)
         assert count_queries(client, url) == few
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             html = page(client.get(url))
     assert 'data-testid="accept-late"' in html
     assert f"{zone.ent_b.name}诉求" not in html and f"{zone.dept_b.name}件0" in html
