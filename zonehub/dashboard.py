@@ -11,11 +11,14 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from zonehub.models import Role
 from zonehub.workdays import SHANGHAI, local_date, start_of_day
@@ -153,7 +156,23 @@ def _department_panel(user) -> dict:
 # --- the leader's panels ------------------------------------------------------------------------
 
 def _leader_panels(user) -> list[dict]:
-    return [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
+    """The leader's charts aggregate the whole zone (every request of the month, every escalation
+    of six months, every rating of the campaign): their cost grows with the zone, so they are
+    computed once per ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` for everyone who sees everything, and
+    say when. Tiles that a user acts on are never cached."""
+    seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
+    if not (user.sees_everything and seconds):
+        return _leader_panels_now(user)
+    key = f"zonehub:leader-panels:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
+    return cache.get_or_set(key, lambda: _leader_panels_now(user), seconds)
+
+
+def _leader_panels_now(user) -> list[dict]:
+    as_of = timezone.now()
+    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
+    for panel in panels:
+        panel["as_of"] = as_of
+    return panels
 
 
 def _requests_this_month(user, *, today: dt.date | None = None) -> dict:

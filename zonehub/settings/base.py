@@ -172,6 +172,8 @@ ZONEHUB_GRADE_OVERDUE_PENALTY = int(os.environ.get("ZONEHUB_GRADE_OVERDUE_PENALT
 ZONEHUB_GRADE_RETURNED_PENALTY = int(os.environ.get("ZONEHUB_GRADE_RETURNED_PENALTY", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS_MAX = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS_MAX", "10"))
+# The leader's zone-wide charts are recomputed at most this often (0: every time).
+ZONEHUB_DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZONEHUB_DASHBOARD_CACHE_SECONDS", "300"))
 
 # --- Caches ---
 # Rate limits count in the cache, so every gunicorn worker and web host must share one: Redis in

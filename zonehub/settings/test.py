@@ -18,3 +18,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
 ZONEHUB_RATELIMIT_LOGIN = "10000/m"
 ZONEHUB_RATELIMIT_SUBMIT = "10000/m"
+# Dashboards are computed fresh in tests; tests/test_dashboards.py turns the cache on to test it.
+ZONEHUB_DASHBOARD_CACHE_SECONDS = 0
