@@ -1,0 +1,423 @@
+"""The permission matrix, built from the URLconf itself: every named route × every role gets the
+answer declared in ``EXPECTED`` below, so a new page or endpoint cannot be added unguarded — a
+route missing from the table fails the test until someone decides who may open it.
+
+Routes with ids are opened twice: with an object of the "A" side of the ``zone`` fixture (the
+side every user here belongs to) and with the "B" side's (another enterprise, workstation,
+department...). Missing and not-yours look the same: 404.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from enterprises.models import ImportBatch
+from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
+from evaluations.tests.factories import CampaignFactory, RatingFactory
+from projects.models import ConstructionNode
+from projects.tests.factories import (
+    ApprovalFactory,
+    FiveKeyItemFactory,
+    FiveKeyNodeFactory,
+    ProjectFactory,
+    ProjectStewardFactory,
+)
+from stewards.models import LedgerItem, RequestAttachment, ServiceRequest, StewardAssignment, Visit
+from stewards.tests.factories import PDF_BYTES, EscalationFactory, ServiceRequestFactory
+from tests.factories import UserFactory
+from zonehub.models import Notification, Role
+from zonehub.workdays import SHANGHAI
+
+ROLES = ("enterprise", "steward", "workstation_head", "department", "department_head", "leader", "admin", "anonymous")
+
+# Each row: the answer to a GET for each role, in the order of ROLES:
+#   200, 403, 404, 405 (POST only)  the status code
+#   login                           a redirect to /accounts/login/
+#   302                             any other redirect
+#   a/b                             a route with an id: answer for the A side's object / the B side's
+# Anonymous visitors are sent to log in on pages; the API answers them 403 (no session, and Basic
+# auth is not asked for by default).
+EXPECTED = {
+    # fmt: off
+    # route                                    ent      steward  head     dept     d.head   leader   admin    anon
+    # --- Public: no login needed ---
+    "healthz":                                "200      200      200      200      200      200      200      200",
+    "login":                                  "200      200      200      200      200      200      200      200",
+    "logout":                                 "405      405      405      405      405      405      405      405",
+    "password_reset":                         "200      200      200      200      200      200      200      200",
+    "password_reset_complete":                "200      200      200      200      200      200      200      200",
+    "password_reset_confirm":                 "200      200      200      200      200      200      200      200",
+    "password_reset_done":                    "200      200      200      200      200      200      200      200",
+    "set_language":                           "302      302      302      302      302      302      302      302",
+    # --- Everyone signed in ---
+    # 302: Django's admin sends non-staff to its own login
+    "admin:index":                            "302      302      302      302      302      302      200      302",
+    "home":                                   "200      200      200      200      200      200      200      login",
+    "notifications":                          "200      200      200      200      200      200      200      login",
+    "notifications_mark_read":                "405      405      405      405      405      405      405      login",
+    "password_change":                        "200      200      200      200      200      200      200      login",
+    "password_change_done":                   "200      200      200      200      200      200      200      login",
+    # --- Enterprises ---
+    "enterprises:assign":                     "403/404  403/404  200/404  404      404      403      200      login",
+    "enterprises:detail":                     "200/404  200/404  200/404  404      404      200      200      login",
+    "enterprises:import":                     "403      403      403      403      403      403      200      login",
+    "enterprises:import_confirm":             "403      403      403      403      403      403      405      login",
+    "enterprises:import_detail":              "403      403      403      403      403      403      200      login",
+    "enterprises:import_progress":            "403      403      403      403      403      403      200      login",
+    "enterprises:import_resume":              "403      403      403      403      403      403      405      login",
+    "enterprises:import_template":            "403      403      403      403      403      403      200      login",
+    "enterprises:list":                       "403      200      200      403      403      200      200      login",
+    "enterprises:uncovered":                  "403      403      200      403      403      200      200      login",
+    # --- Requests, escalations, visits, the complaint ledger ---
+    "stewards:attachment":                    "200/404  200/404  200/404  200/404  200/404  200      200      login",
+    "stewards:escalation_conclude":           "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:escalation_consult":            "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    # an enterprise is sent to its request's page
+    "stewards:escalation_detail":             "302/404  200/404  200/404  200/404  200/404  200      200      login",
+    "stewards:escalation_list":               "403      200      200      403      403      200      200      login",
+    "stewards:escalation_progress":           "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:escalation_reply":              "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:escalation_return":             "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:inbox":                         "403      403      403      200      200      403      403      login",
+    "stewards:ledger":                        "403      200      200      200      200      200      200      login",
+    "stewards:ledger_claim":                  "404      403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:ledger_create":                 "403      403      403      403      403      200      200      login",
+    "stewards:ledger_dispatch":               "404      403/404  403/404  403/404  403/404  200      200      login",
+    "stewards:request_accept":                "403/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_attach":                "200/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_comment":               "200/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_confirm":               "200/404  403/404  403/404  403/404  403/404  403      403      login",
+    "stewards:request_create":                "200      403      403      403      403      403      403      login",
+    "stewards:request_detail":                "200/404  200/404  200/404  200/404  200/404  200      200      login",
+    "stewards:request_escalate":              "403/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_list":                  "200      200      200      200      200      200      200      login",
+    "stewards:request_log":                   "403      200      403      403      403      403      403      login",
+    "stewards:request_reopen":                "200/404  403/404  403/404  403/404  403/404  403      403      login",
+    "stewards:request_report":                "403/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_resolve":               "403/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:visit_create":                  "403      200      403      403      403      403      403      login",
+    "stewards:worklist":                      "403      200      403      403      403      403      403      login",
+    # --- Projects and the five-key list ---
+    "projects:approval_add":                  "403/404  200/404  403/404  403/404  403/404  200      200      login",
+    "projects:approval_update":               "403/404  200/404  403/404  200/404  200/404  200      200      login",
+    "projects:board":                         "403      200      200      200      200      200      200      login",
+    "projects:board_export":                  "403      200      200      200      200      200      200      login",
+    "projects:board_print":                   "403      200      200      200      200      200      200      login",
+    "projects:claim_confirm":                 "403      405      405      405      405      405      405      login",
+    "projects:claim_decline":                 "403      405      405      405      405      405      405      login",
+    "projects:construction_node_add":         "403/404  200/404  403/404  403/404  403/404  200      200      login",
+    "projects:construction_node_done":        "403      405      405      405      405      405      405      login",
+    "projects:investment":                    "403      200      200      200      200      200      200      login",
+    "projects:item_claim":                    "403      405      405      405      405      405      405      login",
+    "projects:item_coordinate":               "403      405      405      405      405      405      405      login",
+    "projects:item_create":                   "403      403      403      403      403      200      200      login",
+    "projects:item_detail":                   "403      200      200      200      200      200      200      login",
+    "projects:item_edit":                     "404      403      403      403      403      200      200      login",
+    "projects:node_add":                      "404      403      403      403      403      200      200      login",
+    "projects:node_complete":                 "404      403      403      200/403  200/403  200      200      login",
+    "projects:node_edit":                     "404      403      403      403      403      200      200      login",
+    "projects:project_create":                "403      403      403      403      403      200      200      login",
+    "projects:project_detail":                "200/404  200/404  200/404  200/404  200/404  200      200      login",
+    "projects:project_edit":                  "403/404  200/404  403/404  403/404  403/404  200      200      login",
+    "projects:project_list":                  "200      200      200      200      200      200      200      login",
+    "projects:project_stage":                 "403      405      405      405      405      405      405      login",
+    "projects:project_steward":               "403/404  403/404  200/404  403/404  403/404  200      200      login",
+    "projects:ranking":                       "403      200      200      200      200      200      200      login",
+    # --- Ratings, replacement cases, grades ---
+    "evaluations:appraisal":                  "403      200      200      403      403      200      200      login",
+    "evaluations:campaign_close":             "405      405      405      405      405      405      405      login",
+    # an enterprise rates from the campaign list
+    "evaluations:campaign_detail":            "302      200      200      200      200      200      200      login",
+    "evaluations:campaign_export":            "403      403      200      403      403      200      200      login",
+    "evaluations:campaign_list":              "200      200      200      200      200      200      200      login",
+    "evaluations:campaign_open":              "405      405      405      405      405      405      405      login",
+    "evaluations:case_detail":                "200/404  200/404  200/404  404      404      200      200      login",
+    "evaluations:case_list":                  "200      200      200      403      403      200      200      login",
+    "evaluations:case_name":                  "405      405      405      405      405      405      405      login",
+    "evaluations:case_override":              "405      405      405      405      405      405      405      login",
+    "evaluations:case_review":                "405      405      405      405      405      405      405      login",
+    "evaluations:grade_detail":               "403      404      404      200/404  200/404  200      200      login",
+    "evaluations:grade_list":                 "403      200      200      200      200      200      200      login",
+    "evaluations:grade_recompute":            "405      405      405      405      405      405      405      login",
+    "evaluations:rate":                       "405      405      405      405      405      405      405      login",
+    "evaluations:rating_list":                "403      200      200      403      403      200      200      login",
+    # --- The REST API (DRF: anonymous gets 403, lists are scoped, POST-only actions answer GET with 405) ---
+    "api-root":                               "200      200      200      200      200      200      200      403",
+    "api_docs":                               "200      200      200      200      200      200      200      403",
+    "api_redoc":                              "200      200      200      200      200      200      200      403",
+    "appraisal-list":                         "403      200      200      403      403      200      200      403",
+    "approval-detail":                        "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "approval-list":                          "200      200      200      200      200      200      200      403",
+    "approval-record":                        "405      405      405      405      405      405      405      403",
+    "campaign-close":                         "405      405      405      405      405      405      405      403",
+    "campaign-detail":                        "200      200      200      200      200      200      200      403",
+    "campaign-list":                          "200      200      200      200      200      200      200      403",
+    "campaign-open-campaign":                 "405      405      405      405      405      405      405      403",
+    "campaign-results":                       "403      403      200      403      403      200      200      403",
+    "department-detail":                      "200      200      200      200      200      200      200      403",
+    "department-list":                        "200      200      200      200      200      200      200      403",
+    "enterprise-detail":                      "200/404  200/404  200/404  404      404      200      200      403",
+    "enterprise-list":                        "200      200      200      200      200      200      200      403",
+    "escalation-conclude":                    "405      405      405      405      405      405      405      403",
+    "escalation-consultation":                "405      405      405      405      405      405      405      403",
+    "escalation-detail":                      "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "escalation-list":                        "200      200      200      200      200      200      200      403",
+    "escalation-progress":                    "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "escalation-reply":                       "405      405      405      405      405      405      405      403",
+    "escalation-return":                      "405      405      405      405      405      405      405      403",
+    "fivekeyitem-claim":                      "405      405      405      405      405      405      405      403",
+    "fivekeyitem-confirm-claim":              "405      405      405      405      405      405      405      403",
+    "fivekeyitem-detail":                     "404      200      200      200      200      200      200      403",
+    "fivekeyitem-list":                       "200      200      200      200      200      200      200      403",
+    "fivekeynode-complete":                   "405      405      405      405      405      405      405      403",
+    "fivekeynode-detail":                     "404      200      200      200      200      200      200      403",
+    "fivekeynode-list":                       "200      200      200      200      200      200      200      403",
+    "grade-detail":                           "404      404      404      200/404  200/404  200      200      403",
+    "grade-list":                             "200      200      200      200      200      200      200      403",
+    # with ?month=
+    "grade-ranking":                          "200      200      200      200      200      200      200      403",
+    "ledgeritem-claim":                       "405      405      405      405      405      405      405      403",
+    "ledgeritem-detail":                      "404      200/404  200/404  200/404  200/404  200      200      403",
+    "ledgeritem-dispatch-to":                 "405      405      405      405      405      405      405      403",
+    "ledgeritem-list":                        "200      200      200      200      200      200      200      403",
+    "notification-detail":                    "200/404  200/404  200/404  200/404  200/404  200/404  200/404  403",
+    "notification-list":                      "200      200      200      200      200      200      200      403",
+    "notification-mark-read":                 "405      405      405      405      405      405      405      403",
+    "project-detail":                         "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "project-list":                           "200      200      200      200      200      200      200      403",
+    "project-stage":                          "405      405      405      405      405      405      405      403",
+    "rating-detail":                          "200/404  200/404  200/404  404      404      200      200      403",
+    "rating-list":                            "200      200      200      200      200      200      200      403",
+    "replacementcase-allow-back":             "405      405      405      405      405      405      405      403",
+    "replacementcase-detail":                 "200/404  200/404  200/404  404      404      200      200      403",
+    "replacementcase-list":                   "200      200      200      200      200      200      200      403",
+    "replacementcase-name-steward":           "405      405      405      405      405      405      405      403",
+    "replacementcase-review":                 "405      405      405      405      405      405      405      403",
+    "schema":                                 "200      200      200      200      200      200      200      403",
+    "servicerequest-accept":                  "405      405      405      405      405      405      405      403",
+    "servicerequest-attach":                  "405      405      405      405      405      405      405      403",
+    "servicerequest-comments":                "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "servicerequest-confirm":                 "405      405      405      405      405      405      405      403",
+    "servicerequest-detail":                  "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "servicerequest-escalate":                "405      405      405      405      405      405      405      403",
+    "servicerequest-events":                  "200/404  200/404  200/404  200/404  200/404  200      200      403",
+    "servicerequest-list":                    "200      200      200      200      200      200      200      403",
+    "servicerequest-log":                     "405      405      405      405      405      405      405      403",
+    "servicerequest-reopen":                  "405      405      405      405      405      405      405      403",
+    "servicerequest-report-back":             "405      405      405      405      405      405      405      403",
+    "servicerequest-resolve":                 "405      405      405      405      405      405      405      403",
+    "steward-detail":                         "200/404  200/404  200/404  404      404      200      200      403",
+    "steward-list":                           "200      200      200      200      200      200      200      403",
+    "stewardassignment-detail":               "200/404  200/404  200/404  404      404      200      200      403",
+    "stewardassignment-list":                 "200      200      200      200      200      200      200      403",
+    "visit-detail":                           "200/404  200/404  200/404  404      404      200      200      403",
+    "visit-list":                             "200      200      200      200      200      200      200      403",
+    "workstation-detail":                     "404      200/404  200/404  200      200      200      200      403",
+    "workstation-list":                       "200      200      200      200      200      200      200      403",
+    # fmt: on
+}
+
+# The object kind each route with an id opens, by the path before its first id.
+KINDS = {
+    "enterprises/": "enterprise",
+    "enterprises/import/": "import",
+    "requests/": "request",
+    "requests/escalations/": "escalation",
+    "requests/ledger/": "ledger",
+    "projects/": "project",
+    "projects/approvals/": "approval",
+    "projects/construction-nodes/": "construction_node",
+    "projects/fivekey/": "item",
+    "projects/fivekey/nodes/": "node",
+    "evaluations/campaigns/": "campaign",
+    "evaluations/cases/": "case",
+    "evaluations/grades/": "grade",
+    "api/departments/": "department",
+    "api/workstations/": "workstation",
+    "api/notifications/": "notification",
+    "api/enterprises/": "enterprise",
+    "api/stewards/": "steward",
+    "api/steward-assignments/": "assignment",
+    "api/requests/": "request",
+    "api/escalations/": "escalation",
+    "api/visits/": "visit",
+    "api/ledger-items/": "ledger",
+    "api/projects/": "project",
+    "api/approvals/": "approval",
+    "api/fivekey-items/": "item",
+    "api/fivekey-nodes/": "node",
+    "api/campaigns/": "campaign",
+    "api/ratings/": "rating",
+    "api/replacement-cases/": "case",
+    "api/grades/": "grade",
+}
+
+# Query strings a route needs to answer at all (without them it is a 400, not a permission).
+QUERIES = {"grade-ranking": "?month=2026-10"}
+
+# Routes with something other than ids in them: how to fill the rest.
+EXTRA_KWARGS = {
+    "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    "enterprises:import_template": {"kind": "enterprises"},
+}
+
+ARG = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
+
+
+def named_routes(resolver=None, prefix="", namespace=""):
+    """(name, pattern text) for every named route, once per name (the router's ".json" twins
+    share their name with the plain route and are left out). The admin's own pages are Django's."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_routes(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            pattern = prefix + str(entry.pattern)
+            if "format" in pattern:
+                continue
+            yield f"{namespace}{entry.name}", pattern
+
+
+ROUTES = dict(reversed(list(named_routes())))  # first pattern of each name, as Django resolves it
+ROUTES["admin:index"] = "admin/"  # the admin's own pages are Django's; its door is ours to check
+
+
+def route_kind(pattern: str) -> str | None:
+    match = ARG.search(pattern)
+    if not match or (match.group("name") or match.group("rname")) not in ("pk", "node_pk"):
+        return None
+    before = pattern[:match.start()].replace("^", "")
+    if before not in KINDS:
+        raise AssertionError(f"route pattern {pattern!r}: add the object kind for {before!r} to KINDS")
+    return KINDS[before]
+
+
+def parse_row(name: str) -> list[str]:
+    cells = EXPECTED[name].split()
+    assert len(cells) == len(ROLES), f"EXPECTED[{name!r}] needs one answer per role {ROLES}"
+    return cells
+
+
+def build_objects(zone):
+    """The A and B side of everything a route can open. All the users in the matrix are A's."""
+    z = zone
+    z.dept_plain_a = UserFactory(role=Role.DEPARTMENT, department=z.dept_a, is_department_head=False)
+    users = {
+        "enterprise": z.ent_user_a, "steward": z.steward_a.user, "workstation_head": z.head_a,
+        "department": z.dept_plain_a, "department_head": z.dept_user_a, "leader": z.leader, "admin": z.admin,
+    }
+    campaign = CampaignFactory(status=Campaign.Status.CLOSED, closed_at=dt.datetime(2026, 6, 24, tzinfo=SHANGHAI))
+    other_campaign = CampaignFactory(year=2025, half=Campaign.Half.H2, status=Campaign.Status.CLOSED,
+                                     opened_at=dt.datetime(2025, 12, 1, 9, tzinfo=SHANGHAI),
+                                     closes_at=dt.datetime(2025, 12, 24, tzinfo=SHANGHAI),
+                                     closed_at=dt.datetime(2025, 12, 24, tzinfo=SHANGHAI))
+    objects = {"campaign": (campaign, other_campaign)}
+    for ent, steward, dept, ws, ent_user in ((z.ent_a, z.steward_a, z.dept_a, z.ws_a, z.ent_user_a),
+                                             (z.ent_b, z.steward_b, z.dept_b, z.ws_b, z.ent_user_b)):
+        request = ServiceRequestFactory(enterprise=ent, status=ServiceRequest.Status.ESCALATED, created_by=ent_user)
+        escalation = EscalationFactory(request=request, department=dept)
+        attachment = RequestAttachment.objects.create(
+            request=request, file=SimpleUploadedFile("证明.pdf", PDF_BYTES), original_name="证明.pdf",
+            size=len(PDF_BYTES), content_type="application/pdf", uploaded_by=ent_user)
+        ledger = LedgerItem.objects.create(
+            enterprise=ent, title="道路积水", description="雨天积水", meeting_date=dt.date(2026, 11, 2),
+            status=LedgerItem.Status.DISPATCHED, department=dept, recorded_by=z.leader)
+        visit = Visit.objects.create(steward=steward, enterprise=ent, visited_on=dt.date(2026, 11, 2),
+                                     findings="运行正常", created_by=steward.user)
+        project = ProjectFactory(investor=ent)
+        ProjectStewardFactory(project=project, steward=steward)
+        approval = ApprovalFactory(project=project, department=dept)
+        construction_node = ConstructionNode.objects.create(project=project, name="主体封顶",
+                                                            planned_date=dt.date(2026, 12, 1))
+        item = FiveKeyItemFactory(responsible_unit=dept, project=project)
+        node = FiveKeyNodeFactory(item=item)
+        rating = RatingFactory(campaign=campaign, enterprise=ent, steward=steward, value=Rating.Value.UNSATISFIED,
+                               reason="响应慢", rated_by=ent_user)
+        case = ReplacementCase.objects.create(rating=rating, campaign=campaign, enterprise=ent, steward=steward,
+                                              workstation=ws, due_at=dt.datetime(2026, 7, 1, tzinfo=SHANGHAI))
+        grade = DepartmentMonthlyGrade.objects.create(department=dept, month=dt.date(2026, 10, 1), score=90,
+                                                      grade=DepartmentMonthlyGrade.Grade.A)
+        batch = ImportBatch.objects.create(kind=ImportBatch.Kind.ENTERPRISES, file=SimpleUploadedFile("企业.xlsx", b"x"),
+                                           file_name="企业.xlsx", status=ImportBatch.Status.INVALID, created_by=z.admin)
+        for kind, obj in {
+            "enterprise": ent, "request": request, "escalation": escalation, "attachment": attachment,
+            "ledger": ledger, "visit": visit, "project": project, "approval": approval,
+            "construction_node": construction_node, "item": item, "node": node, "rating": rating, "case": case,
+            "grade": grade, "import": batch, "department": dept, "workstation": ws, "steward": steward,
+            "assignment": StewardAssignment.objects.get(enterprise=ent),
+        }.items():
+            objects.setdefault(kind, []).append(obj)
+    # Notifications are personal: A is the user's own, B someone else's.
+    other_notification = Notification.objects.create(recipient=z.ent_user_b, kind="test", title="B", dedupe_key="b")
+    notifications = {role: Notification.objects.create(recipient=user, kind="test", title=role, dedupe_key=role)
+                     for role, user in users.items()}
+    return users, objects, notifications, other_notification
+
+
+def route_url(name, pattern, objects, side, own_notification, other_notification) -> str:
+    kwargs = dict(EXTRA_KWARGS.get(name, {}))
+    kind = route_kind(pattern)
+    if kind:
+        if kind == "notification":
+            obj = (own_notification or other_notification) if side == 0 else other_notification
+        else:
+            obj = objects[kind][side]
+        for match in ARG.finditer(pattern):
+            arg = match.group("name") or match.group("rname")
+            if arg in ("pk", "node_pk"):
+                kwargs[arg] = obj.pk
+            elif arg == "file_pk":
+                kwargs[arg] = objects["attachment"][side].pk
+            elif arg == "steward_pk":
+                kwargs[arg] = objects["steward"][side].pk
+    return reverse(name, kwargs=kwargs or None) + QUERIES.get(name, "")
+
+
+def answer(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return "login"
+    return str(response.status_code)
+
+
+def test_every_route_is_in_the_table():
+    missing = sorted(set(ROUTES) - set(EXPECTED))
+    gone = sorted(set(EXPECTED) - set(ROUTES))
+    assert not missing, (
+        "New routes with no declared permissions. Add a row to EXPECTED in tests/test_permission_matrix.py "
+        f"saying what each role gets: {missing}")
+    assert not gone, f"EXPECTED lists routes the URLconf no longer has: {gone}"
+    assert len(ROUTES) > 100  # the matrix must not silently shrink when the URLconf changes shape
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, zone, role):
+    """One role, every route: all differences from the table are collected and shown at once."""
+    cache.clear()
+    column = ROLES.index(role)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI), tick=False):
+        users, objects, notifications, other_notification = build_objects(zone)
+        if role != "anonymous":
+            client.force_login(users[role])
+        mismatches = []
+        for name, pattern in sorted(ROUTES.items()):
+            if name not in EXPECTED:
+                continue  # reported by test_every_route_is_in_the_table
+            sides = (0, 1) if route_kind(pattern) else (0,)
+            answers = [answer(client.get(route_url(name, pattern, objects, side, notifications.get(role),
+                                                   other_notification)))
+                       for side in sides]
+            got = answers[0] if len(set(answers)) == 1 else "/".join(answers)
+            want = parse_row(name)[column]
+            if got != want:
+                mismatches.append(f"  {name:40} expected {want:9} got {got}")
+    assert not mismatches, (
+        f"{role}: answers that differ from EXPECTED in tests/test_permission_matrix.py (fix the view, or the table "
+        "if the new answer is the intended one):\n" + "\n".join(mismatches))
