@@ -155,7 +155,8 @@ class Rating(models.Model):
                 violation_error_message=_("Say why you are not satisfied."),
             ),
         ]
-        indexes = [models.Index(fields=["steward", "campaign"], name="rating_steward_idx")]
+        indexes = [models.Index(fields=["steward", "campaign"], name="rating_steward_idx"),
+                   models.Index(fields=["-campaign", "enterprise", "steward"], name="rating_api_order_idx")]
 
     def __str__(self):
         return f"{self.enterprise} → {self.steward}: {self.get_value_display()}"

@@ -293,6 +293,8 @@ class ServiceRequest(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["enterprise", "-created_at"], name="request_enterprise_idx"),
+            # The lists' order: a page is read off the index (filters are checked on the way).
+            models.Index(fields=["-created_at", "-id"], name="request_created_idx"),
             models.Index(fields=["steward", "status"], name="request_steward_status_idx"),
             # What the sweep looks for, and nothing else: cost grows with what is due.
             models.Index(
@@ -494,6 +496,7 @@ class Escalation(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "status"], name="escalation_dept_status_idx"),
+            models.Index(fields=["-sent_at", "-id"], name="escalation_sent_idx"),
             # The sweep's three queries, each on a partial index of the rows it may act on.
             models.Index(
                 fields=["remind_at"], name="escalation_remind_due_idx",

@@ -66,7 +66,8 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     queryset = Rating.objects.all()
     serializer_class = s.RatingSerializer
     filterset_fields = ["campaign", "value", "steward"]
-    ordering = ["-campaign__year", "-campaign__half", "enterprise__name"]
+    # Newest campaign first, read off an index (ordering by joined names sorts every rating).
+    ordering = ["-campaign", "enterprise", "steward"]
     search_fields: list = []
 
     def get_queryset(self):

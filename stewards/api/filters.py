@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from stewards.models import Escalation, LedgerItem, ServiceRequest, Visit
 
 
+# The multiple-choice filters are on the row's own columns: no join, so no DISTINCT (which would make
+# the database sort every matching row, description included, before taking a page).
 class ServiceRequestAPIFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Status.choices, label=_("status"))
-    category = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Category.choices, label=_("category"))
+    status = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Status.choices, distinct=False, label=_("status"))
+    category = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Category.choices, distinct=False, label=_("category"))
     urgency = django_filters.ChoiceFilter(choices=ServiceRequest.Urgency.choices, label=_("urgency"))
-    channel = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Channel.choices, label=_("channel"))
+    channel = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Channel.choices, distinct=False, label=_("channel"))
     # Plain ids: filtering inside the user's scope needs no lookup of the enterprise itself.
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"))
     steward = django_filters.NumberFilter(field_name="steward_id", label=_("steward"))
@@ -31,7 +33,7 @@ class ServiceRequestAPIFilterSet(django_filters.FilterSet):
 
 
 class EscalationAPIFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Escalation.Status.choices, label=_("status"))
+    status = django_filters.MultipleChoiceFilter(choices=Escalation.Status.choices, distinct=False, label=_("status"))
     department = django_filters.NumberFilter(field_name="department_id", label=_("department"))
     request = django_filters.NumberFilter(field_name="request_id", label=_("service request"))
     overdue = django_filters.BooleanFilter(field_name="overdue_at", lookup_expr="isnull", exclude=True,
@@ -63,7 +65,7 @@ class VisitAPIFilterSet(django_filters.FilterSet):
 
 
 class LedgerItemAPIFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=LedgerItem.Status.choices, label=_("status"))
+    status = django_filters.MultipleChoiceFilter(choices=LedgerItem.Status.choices, distinct=False, label=_("status"))
     department = django_filters.NumberFilter(field_name="department_id", label=_("department"))
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"))
 
