@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward
-from zonehub.forms import BootstrapFilterSet
+from zonehub.forms import BootstrapFilterSet, BoundedModelSelect
 from zonehub.models import Department, Role
 from zonehub.workdays import local_date, start_of_day
 
@@ -22,8 +22,10 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
     category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
     urgency = django_filters.ChoiceFilter(label=_("urgency"), choices=ServiceRequest.Urgency.choices)
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=ServiceRequest.Channel.choices)
-    enterprise = django_filters.ModelChoiceFilter(label=_("enterprise"), queryset=Enterprise.objects.none())
-    steward = django_filters.ModelChoiceFilter(label=_("steward"), queryset=Steward.objects.none())
+    enterprise = django_filters.ModelChoiceFilter(label=_("enterprise"), queryset=Enterprise.objects.none(),
+                                                  widget=BoundedModelSelect)
+    steward = django_filters.ModelChoiceFilter(label=_("steward"), queryset=Steward.objects.none(),
+                                               widget=BoundedModelSelect)
     attention = django_filters.ChoiceFilter(
         label=_("needs attention"), method="filter_attention", empty_label=_("all"),
         choices=[("unaccepted", _("not yet accepted")), ("late", _("acceptance overdue")),

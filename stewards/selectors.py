@@ -110,10 +110,13 @@ PAGE_SECTION_LIMIT = 50
 
 def request_list_for_page(user):
     """Requests the user may see, with the count of escalations still open, in one query."""
+    # A correlated subquery, not a join: it is evaluated for the rows of the page only, where a
+    # JOIN ... GROUP BY would group every visible request before the page is taken.
+    open_escalations = (Escalation.objects.filter(request=OuterRef("pk"), status__in=Escalation.OPEN_STATUSES)
+                        .order_by().values("request").annotate(n=Count("pk")).values("n"))
     return (
         request_list(user)
-        .annotate(open_escalation_count=Count(
-            "escalations", filter=Q(escalations__status__in=Escalation.OPEN_STATUSES), distinct=True))
+        .annotate(open_escalation_count=Coalesce(Subquery(open_escalations), 0))
         .order_by("-created_at", "-id")
     )
 

@@ -23,8 +23,8 @@ class CappedPaginator(Paginator):
         object_list = self.object_list
         if not hasattr(object_list, "query"):
             return super().count
-        # Without the ordering: counting needs no sort.
-        return object_list.order_by()[: count_cap() + 1].count()
+        # Only the keys, unordered: counting needs neither a sort nor the annotations.
+        return object_list.order_by().values("pk")[: count_cap() + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
