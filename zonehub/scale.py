@@ -43,6 +43,7 @@ from array import array
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import accumulate
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -50,6 +51,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseIndicator, EnterpriseTag, IndustryChain, Park
@@ -84,7 +86,7 @@ from stewards.models import (
     Visit,
 )
 from zonehub import demo
-from zonehub.models import CalendarYear, Department, Event, Role, User, Workstation
+from zonehub.models import CalendarYear, Department, Event, Notification, Role, User, Workstation
 from zonehub.workdays import SHANGHAI, WorkCalendar, local_date, start_of_day
 
 PASSWORD = "zonehub2026"
@@ -109,6 +111,7 @@ WINDOW_DAYS = 730
 # A sweep effect whose deadline falls within this margin after ``now`` is applied already, so a
 # sweep run right after seeding (the bench, the tests) finds nothing that became due meanwhile.
 SWEEP_MARGIN = dt.timedelta(minutes=10)
+NOTIFIED_DAYS = 30  # notifications are kept for the requests' steps of the last 30 days
 ONE_DAY = dt.timedelta(days=1)
 
 DEPARTMENTS = [  # (name, short name, kind); #1 is the bench department
@@ -218,7 +221,8 @@ def _date_text(ordinal: int) -> str:
 def _datetime_pg(v: dt.datetime) -> str:
     if v.microsecond or v.tzinfo is not SHANGHAI:
         return v.isoformat()
-    return f"{_date_text(v.toordinal())} {_HMS[v.hour * 3600 + v.minute * 60 + v.second]}+08"
+    ordinal = v.toordinal()
+    return (_DATES.get(ordinal) or _date_text(ordinal)) + " " + _HMS[v.hour * 3600 + v.minute * 60 + v.second] + "+08"
 
 
 def _datetime_sqlite(v: dt.datetime) -> str:
@@ -228,7 +232,7 @@ def _datetime_sqlite(v: dt.datetime) -> str:
     second, ordinal = v.hour * 3600 + v.minute * 60 + v.second - 8 * 3600, v.toordinal()
     if second < 0:
         second, ordinal = second + 86400, ordinal - 1
-    return f"{_date_text(ordinal)} {_HMS[second]}"
+    return (_DATES.get(ordinal) or _date_text(ordinal)) + " " + _HMS[second]
 
 
 def _copy_text(v: str) -> str:
@@ -456,14 +460,15 @@ class _Writer:
                 with connection.cursor() as cursor:
                     cursor.execute("SET session_replication_role = DEFAULT")
 
-    def verify_foreign_keys(self) -> int:
-        """Every foreign key of every table loaded with the triggers off points at a row: one
-        anti-join per key. Returns the number of keys checked; raises on the first dangling one."""
+    def verify_foreign_keys(self, also=()) -> int:
+        """Every foreign key of every table loaded with the triggers off (and of the models in
+        ``also``, written by the ORM meanwhile) points at a row: one anti-join per key. Returns the
+        number of keys checked; raises on the first dangling one."""
         if not self.triggers_off:
             return 0
         checked = 0
         with connection.cursor() as cursor:
-            for model in self.tables:
+            for model in [*self.tables, *also]:
                 meta = model._meta
                 for field in meta.concrete_fields:
                     if not field.is_relation:
@@ -629,7 +634,10 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
         zone.step("monthly five-key scores and department grades")
     finally:
         zone.writer.close()
-    checked = zone.writer.verify_foreign_keys()
+    from evaluations.models import DepartmentMonthlyGrade
+    from projects.models import UnitMonthlyScore
+
+    checked = zone.writer.verify_foreign_keys(also=[UnitMonthlyScore, DepartmentMonthlyGrade])
     if checked:
         zone.step(f"{checked} foreign keys verified")
     if zone.writer.vendor == "postgresql":
@@ -641,7 +649,7 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
 
 COUNTED = [
     Workstation, Department, User, Steward, Enterprise, EnterpriseIndicator, StewardAssignment, ServiceRequest,
-    Escalation, EscalationProgress, RequestComment, LedgerItem, Visit, Event, Project, ProjectStageChange,
+    Escalation, EscalationProgress, RequestComment, LedgerItem, Visit, Event, Notification, Project, ProjectStageChange,
     ProjectStewardAssignment, Approval, ConstructionNode, FiveKeyItem, FiveKeyNode, Campaign, Rating,
     ReplacementCase,
 ]
@@ -1267,13 +1275,18 @@ class _RequestStory:
                                                      "was_due_at", "on_time"])
         self.comments = w.table(RequestComment, ["request_id", "author_id", "body", "created_at"])
         self.ledger = w.table(LedgerItem, LEDGER_FIELDS)
+        self.notifications = w.table(Notification, ["recipient_id", "kind", "title", "url", "dedupe_key", "created_at",
+                                                    "read_at", "delivery", "delivered_at", "attempts"])
+        self.notify_from = zone.now - dt.timedelta(days=NOTIFIED_DAYS)
+        self.request_url = reverse("stewards:request_detail", args=[999_999_999]).replace("999999999", "{}")
+        self.escalation_url = reverse("stewards:escalation_detail", args=[999_999_999]).replace("999999999", "{}")
         self.accept_days = settings.ZONEHUB_ACCEPT_WORKING_DAYS
         self.reply_days = settings.ZONEHUB_REPLY_WORKING_DAYS
         self.auto_days = settings.ZONEHUB_AUTO_CLOSE_WORKING_DAYS
         self.remind_hour = dt.timedelta(hours=settings.ZONEHUB_REMINDER_HOUR)
         self._info: dict[tuple[int, dt.datetime], str] = {}
         self.categories = list(CATEGORY_WEIGHTS)
-        self.category_weights = list(CATEGORY_WEIGHTS.values())
+        self.category_weights = list(accumulate(CATEGORY_WEIGHTS.values()))  # cumulative: choices() is faster
         # Department #1 hears only from workstation #1 (weighted so that it gets a typical share).
         self.routes = {}
         for home in (True, False):
@@ -1295,15 +1308,28 @@ class _RequestStory:
             pool = [(u, w) for u, w in pool if u != unit]
         return chosen
 
+    def notify(self, q, recipients, kind: str, key: str, title: str, at: dt.datetime, url: str = "") -> None:
+        """The notification rows a service writes with a step, for the steps of the last days only:
+        delivered, and read unless recent, so the sweep has nothing to send."""
+        if at < self.notify_from:
+            return
+        url = url or self.request_url.format(q.id)
+        recent = self.zone.now - at < dt.timedelta(days=3)
+        for n, user in enumerate(dict.fromkeys(recipients)):
+            unread = recent or (q.i + q.k + n + len(key)) % 6 == 0
+            read = None if unread else at + dt.timedelta(hours=1 + (q.i + q.k + n) % 40)
+            self.notifications.add(user, kind, title[:200], url, key, at, read, Notification.Delivery.SENT, at, 1)
+
     def run(self, i: int, k: int, t0: dt.datetime) -> None:
         zone = self.zone
         r = _rng(zone.seed, _REQUEST, i, k)
         ent, ent_name, ws, _first = zone.enterprises[i]
         steward = zone.stewards[_steward_at(zone, i, t0)]
-        category = r.choices(self.categories, self.category_weights)[0]
+        category = r.choices(self.categories, cum_weights=self.category_weights)[0]
         title = r.choice(TITLES[category])
         q = SimpleNamespace(
-            id=self.requests.new_id(), r=r, i=i, home=ws == 0, category=category, enterprise_user=zone.ent_users[i],
+            id=self.requests.new_id(), r=r, i=i, k=k, ws=ws, home=ws == 0, category=category, title=title,
+            ent_name=ent_name, enterprise_user=zone.ent_users[i],
             steward_user=steward[1], steward_name=steward[3], status=ServiceRequest.Status.SUBMITTED, created_by=None,
             accept_due_at=None, accepted_at=None, accepted_by=None, accept_flagged_at=None, resolved_directly=False,
             reported_at=None, report="", reported_by=None, auto_close_due_at=None, reopen_count=0, closed_at=None,
@@ -1332,6 +1358,8 @@ class _RequestStory:
             q.accept_due_at = days.due(t0, self.accept_days)
             event(ServiceRequest, q.id, ServiceRequest, q.id, q.enterprise_user, "request.submitted", t0,
                   to_state=S.SUBMITTED, data='{"attachments": 0, "steward": "' + q.steward_name + '"}')
+            self.notify(q, [q.steward_user], "request.submitted", f"request:{q.id}:submitted",
+                        f"{q.ent_name}的新诉求：{title}", t0)
             if r.random() < 0.07:  # accepted late
                 accepted = days.at(days.add(q.accept_due_at.date() - ONE_DAY, 1 + int(r.random() * 3)), r)
             else:
@@ -1340,17 +1368,22 @@ class _RequestStory:
                 q.accept_flagged_at = q.accept_due_at
                 event(ServiceRequest, q.id, ServiceRequest, q.id, None, "request.accept_late", q.accept_due_at,
                       data='{"due_at": "' + days.iso(q.accept_due_at) + '"}')
+                self.notify(q, [zone.heads[q.ws], q.steward_user], "request.accept_late", f"request:{q.id}:accept_late",
+                            f"未及时受理：{q.ent_name}的“{title}”", q.accept_due_at)
             if accepted > now:
                 return
             q.status, q.accepted_at, q.accepted_by = S.ACCEPTED, accepted, q.steward_user
             event(ServiceRequest, q.id, ServiceRequest, q.id, q.steward_user, "request.accepted", accepted,
                   from_state=S.SUBMITTED, to_state=S.ACCEPTED,
                   data='{"on_time": true}' if accepted < q.accept_due_at else '{"on_time": false}')
+            self.notify(q, [q.enterprise_user], "request.accepted", f"request:{q.id}:accepted",
+                        f"您的诉求“{title}”已由{q.steward_name}受理", accepted)
             t = accepted
         elif channel != "complaint_meeting":  # logged by the steward after a call or a visit
             q.created_by, q.status, q.accepted_at, q.accepted_by = q.steward_user, S.ACCEPTED, t0, q.steward_user
             event(ServiceRequest, q.id, ServiceRequest, q.id, q.steward_user, "request.logged", t0,
                   to_state=S.ACCEPTED, data='{"channel": "' + channel + '"}')
+            self.notify(q, [q.enterprise_user], "request.logged", f"request:{q.id}:logged", f"管家为您登记了诉求：{title}", t0)
             t = t0
         else:
             done = self.complaint_meeting(q, t0, ent, title, description)
@@ -1369,6 +1402,8 @@ class _RequestStory:
         q.status = S.ESCALATED
         event(ServiceRequest, q.id, ServiceRequest, q.id, q.steward_user, "request.escalated", sent,
               from_state=S.ACCEPTED, to_state=S.ESCALATED, data={"departments": [zone.departments[u][1] for u in units]})
+        self.notify(q, [q.enterprise_user], "request.escalated", f"request:{q.id}:escalated:1",
+                    f"您的诉求“{title}”已转{'、'.join(zone.departments[u][1] for u in units)}办理", sent)
         if r.random() < 0.15:
             q.comment_at = days.after(sent, r, 1, 2)
         dones = []
@@ -1427,6 +1462,9 @@ class _RequestStory:
             info = self._info[unit, due] = '{"department": "' + name + '", "due_at": "' + days.iso(due) + '"}'
         event(Escalation, pk, ServiceRequest, q.id, sender, "escalation.sent", sent, to_state=E.OPEN, note=reason,
               data=info)
+        url = self.escalation_url.format(pk)
+        self.notify(q, zone.dept_users[unit], "escalation.sent", f"escalation:{pk}:sent",
+                    f"{q.ent_name}的新吹哨：{q.title}（{due.date() - ONE_DAY:%Y-%m-%d}前答复）", sent, url)
         roll = r.random()
         kind = E.RETURNED if allow_return and roll < 0.08 else E.CONSULTATION if roll < 0.15 else E.REPLIED
         if r.random() < zone.dept_late[unit]:
@@ -1438,9 +1476,13 @@ class _RequestStory:
         overdue = due if due <= horizon and (not stopped or stop >= due) else None
         if reminded:
             event(Escalation, pk, ServiceRequest, q.id, None, "escalation.reminded", reminded, data=info)
+            self.notify(q, zone.dept_users[unit], "escalation.reminded", f"escalation:{pk}:reminder",
+                        f"今天是答复“{q.title}”（{q.ent_name}）的最后一个工作日", reminded, url)
         if overdue:
             event(Escalation, pk, ServiceRequest, q.id, None, "escalation.overdue", overdue, from_state=E.OPEN,
                   to_state="overdue", data=info)
+            self.notify(q, [zone.dept_users[unit][0], q.steward_user, *zone.leaders], "escalation.overdue",
+                        f"escalation:{pk}:overdue", f"已超期：{name}未答复“{q.title}”（{q.ent_name}）", overdue, url)
         e = SimpleNamespace(
             status=E.OPEN, clock_stopped_at=None, answered_on_time=None, needs_consultation=False,
             consultation_reason="", consultation_marked_at=None, next_progress_due_at=None, progress_overdue_count=0,
@@ -1455,11 +1497,15 @@ class _RequestStory:
                 event(Escalation, pk, ServiceRequest, q.id, answerer, "escalation.replied", stop, from_state=E.OPEN,
                       to_state=E.REPLIED, note=e.reply,
                       data='{"department": "' + name + ('", "on_time": true}' if on_time else '", "on_time": false}'))
+                self.notify(q, [q.steward_user], "escalation.replied", f"escalation:{pk}:replied",
+                            f"{name}已答复“{q.title}”", stop)
                 done = stop
             elif kind == E.RETURNED:
                 e.status, e.returned_at, e.return_reason, e.returned_by = E.RETURNED, stop, r.choice(RETURNS), answerer
                 event(Escalation, pk, ServiceRequest, q.id, answerer, "escalation.returned", stop, from_state=E.OPEN,
                       to_state=E.RETURNED, note=e.return_reason, data='{"department": "' + name + '"}')
+                self.notify(q, [q.steward_user], "escalation.returned", f"escalation:{pk}:returned",
+                            f"{name}退回了“{q.title}”：不属于本单位职责", stop)
                 done = stop
             else:
                 done = self.consultation(q, pk, e, stop, answerer, name, on_time)
@@ -1533,6 +1579,8 @@ class _RequestStory:
             q.auto_close_due_at = days.due(at, self.auto_days)
             event(ServiceRequest, q.id, ServiceRequest, q.id, q.steward_user, kind, at, from_state=from_state,
                   to_state=S.REPORTED, note=q.report)
+            self.notify(q, [q.enterprise_user], kind, f"request:{q.id}:reported:{q.reopen_count}",
+                        f"管家已反馈“{q.title}”的办理结果：请确认或退回", at)
             roll = r.random()
             answer = "reopen" if roll < 0.04 and not q.reopen_count else "confirm" if roll < 0.74 else None
             answered = days.after(at, r, 0, self.auto_days - 1) if answer else None
@@ -1541,10 +1589,14 @@ class _RequestStory:
                     q.status, q.closed_at, q.close_reason = S.CLOSED, answered, ServiceRequest.CloseReason.CONFIRMED
                     event(ServiceRequest, q.id, ServiceRequest, q.id, q.enterprise_user, "request.confirmed", answered,
                           from_state=S.REPORTED, to_state=S.CLOSED)
+                    self.notify(q, [q.steward_user], "request.confirmed", f"request:{q.id}:closed",
+                                f"{q.ent_name}确认“{q.title}”已解决", answered)
                     return
                 q.status, q.auto_close_due_at, q.reopen_count = S.REOPENED, None, q.reopen_count + 1
                 event(ServiceRequest, q.id, ServiceRequest, q.id, q.enterprise_user, "request.reopened", answered,
                       from_state=S.REPORTED, to_state=S.REOPENED, note=r.choice(REOPENS))
+                self.notify(q, [q.steward_user], "request.reopened", f"request:{q.id}:reopened:{q.reopen_count}",
+                            f"{q.ent_name}退回了“{q.title}”", answered)
                 at = days.after(answered, r, 1, 3)
                 if at > zone.now:
                     return
@@ -1555,6 +1607,8 @@ class _RequestStory:
                 q.close_reason = ServiceRequest.CloseReason.AUTO
                 event(ServiceRequest, q.id, ServiceRequest, q.id, None, "request.auto_closed", q.auto_close_due_at,
                       from_state=S.REPORTED, to_state=S.CLOSED, data='{"due_at": "' + days.iso(q.auto_close_due_at) + '"}')
+                self.notify(q, [q.enterprise_user, q.steward_user], "request.auto_closed", f"request:{q.id}:closed",
+                            f"“{q.title}”已自动办结：{self.auto_days}个工作日内未回复", q.auto_close_due_at)
             return
 
 
