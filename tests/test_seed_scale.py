@@ -117,6 +117,15 @@ def test_the_sweep_finds_nothing_due(seeded):
     assert not Notification.objects.filter(delivery=Notification.Delivery.PENDING).exists()
     assert deadline_sweep() == {"reminded": 0, "overdue": 0, "progress_missed": 0, "accept_late": 0,
                                 "auto_closed": 0, "notifications_sent": 0}
+    # Nor do the other beat jobs: no campaign to open or close, no lagging item not yet flagged and told.
+    from evaluations.services import campaign_sweep
+    from projects.services import supervision_sweep
+
+    notifications = Notification.objects.count()
+    assert not any(campaign_sweep().values())
+    swept = supervision_sweep()
+    assert (swept["flagged"], swept["recovered"]) == (0, 0)
+    assert Notification.objects.count() == notifications
 
 
 def test_a_recent_tail_is_still_open(db):

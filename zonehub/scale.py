@@ -1097,6 +1097,8 @@ def _fivekey(zone: _Zone) -> None:
         "claim", "claim_unit_id", "claimed_at", "claim_confirmed_on", "lagging_since", "created_at"])
     cooperating = writer.table(FiveKeyItem.cooperating_units.through, ["fivekeyitem_id", "department_id"])
     nodes = writer.table(FiveKeyNode, ["item_id", "name", "planned_date", "completed_on", "evidence", "completed_by_id"])
+    notifications = writer.table(Notification, NOTIFICATION_FIELDS)
+    item_url = reverse("projects:item_detail", args=[999_999_999]).replace("999999999", "{}")
     categories = list(Category)
     all_units = list(range(len(zone.departments)))
     for n in range(zone.counts["items"]):
@@ -1169,6 +1171,13 @@ def _fivekey(zone: _Zone) -> None:
                        min(start_of_day(lagging_since) + dt.timedelta(hours=7), now),
                        to_state=str(ProgressStatus.LAGGING.label),
                        note=f"{worst.node.name}，滞后 {worst.workdays_late} 个工作日")
+            # ... and told the unit and the lead leader, once per lagging spell (the sweep's key).
+            told = start_of_day(lagging_since) + dt.timedelta(hours=7)
+            read = told + dt.timedelta(hours=5) if now - told > dt.timedelta(days=3) else None
+            for user in dict.fromkeys([*(zone.dept_users[unit] if unit is not None else []), leader]):
+                notifications.add(user, "fivekey.lagging", f"五重任务滞后：{title}"[:200], item_url.format(pk),
+                                  f"fivekey:{pk}:lagging:{lagging_since.isoformat()}", min(told, now), read,
+                                  Notification.Delivery.SENT, min(told, now), 1)
         items.add(category, year, title, f"{year}年底前{title}，形成可检验的成果。", leader,
                   zone.departments[unit][0] if unit is not None else None,
                   zone.enterprises[r.randrange(len(zone.enterprises))][0] if category == Category.KEY_ENTERPRISES else None,
@@ -1200,6 +1209,8 @@ ESCALATION_FIELDS = [
     "consultation_marked_at", "next_progress_due_at", "progress_overdue_count", "last_progress_overdue_at",
     "concluded_at", "conclusion", "concluded_by_id", "replied_at", "reply", "replied_by_id", "returned_at",
     "return_reason", "returned_by_id"]
+NOTIFICATION_FIELDS = ["recipient_id", "kind", "title", "url", "dedupe_key", "created_at", "read_at", "delivery",
+                       "delivered_at", "attempts"]
 LEDGER_FIELDS = [
     "enterprise_id", "category", "title", "description", "meeting_date", "status", "recorded_by_id", "recorded_at",
     "department_id", "dispatched_by_id", "dispatched_at", "claimed_by_id", "claimed_at", "request_id"]
@@ -1275,8 +1286,7 @@ class _RequestStory:
                                                      "was_due_at", "on_time"])
         self.comments = w.table(RequestComment, ["request_id", "author_id", "body", "created_at"])
         self.ledger = w.table(LedgerItem, LEDGER_FIELDS)
-        self.notifications = w.table(Notification, ["recipient_id", "kind", "title", "url", "dedupe_key", "created_at",
-                                                    "read_at", "delivery", "delivered_at", "attempts"])
+        self.notifications = w.table(Notification, NOTIFICATION_FIELDS)
         self.notify_from = zone.now - dt.timedelta(days=NOTIFIED_DAYS)
         self.request_url = reverse("stewards:request_detail", args=[999_999_999]).replace("999999999", "{}")
         self.escalation_url = reverse("stewards:escalation_detail", args=[999_999_999]).replace("999999999", "{}")
