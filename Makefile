@@ -50,3 +50,9 @@ messages:
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts
+
+# Scale benchmark (bench/run.py): F=1 and F=50 on their own database (PostgreSQL when DATABASE_URL
+# says so), table printed and written to bench/results.md. BENCH_ARGS="--factors 0.1 1" for a quick look.
+bench: install
+	$(PY) manage.py compiletranslations
+	$(PY) bench/run.py $(BENCH_ARGS)

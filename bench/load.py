@@ -1,0 +1,101 @@
+"""Requests per second of the request-submission form under concurrent load (run by bench/run.py
+against a gunicorn it started). Each thread logs in as the bench enterprise through the real
+login form, then submits the real form as fast as the server answers."""
+
+import argparse
+import http.cookiejar
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def session():
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    return opener, jar
+
+
+def csrf_token(opener, url: str) -> str:
+    html = opener.open(url, timeout=30).read().decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def post(opener, url: str, data: dict) -> int:
+    body = urllib.parse.urlencode(data).encode()
+    request = urllib.request.Request(url, data=body, headers={"Referer": url})
+    try:
+        return opener.open(request, timeout=30).status
+    except urllib.error.HTTPError as error:  # 302 arrives here because redirects are not followed
+        return error.code
+
+
+def worker(base: str, username: str, password: str, seconds: float, barrier, counts, lock, n: int) -> None:
+    opener, _ = session()
+    login = f"{base}/accounts/login/"
+    status = post(opener, login, {"csrfmiddlewaretoken": csrf_token(opener, login),
+                                  "username": username, "password": password})
+    if status != 302:
+        raise SystemExit(f"login as {username} answered {status}")
+    form = f"{base}/requests/new/"
+    token = csrf_token(opener, form)
+    barrier.wait()
+    ok = failed = 0
+    deadline = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < deadline:
+        i += 1
+        status = post(opener, form, {
+            "csrfmiddlewaretoken": token, "category": "policy", "urgency": "normal",
+            "title": f"压测诉求 {n}-{i}", "description": "厂房消防验收需要协调，请管家帮忙对接。",
+        })
+        if status == 302:
+            ok += 1
+        else:
+            failed += 1
+    with lock:
+        counts["ok"] += ok
+        counts["failed"] += failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--username", default="scale-enterprise")
+    parser.add_argument("--password", default="zonehub2026")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    counts = {"ok": 0, "failed": 0}
+    lock = threading.Lock()
+    barrier = threading.Barrier(args.threads + 1)
+    threads = [
+        threading.Thread(target=worker, args=(args.base, args.username, args.password, args.seconds,
+                                              barrier, counts, lock, n))
+        for n in range(args.threads)
+    ]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    result = {**counts, "threads": args.threads, "seconds": elapsed, "rps": counts["ok"] / elapsed}
+    print(f"  {'submission form (rps)':32} {result['rps']:8.1f} /s  ({counts['ok']} saved, "
+          f"{counts['failed']} failed, {args.threads} threads)", flush=True)
+    with open(args.out, "w") as fh:
+        json.dump(result, fh)
+
+
+if __name__ == "__main__":
+    main()

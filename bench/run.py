@@ -1,0 +1,202 @@
+"""``make bench``: build a synthetic zone at each factor (default F=1 and F=50), measure the pages,
+the API, the deadline sweep and the submission form under load, print one table with the
+F=large/F=small ratio of every figure and write it to bench/results.md.
+
+The bench runs on its own database, never the developer's: ``zonehub_bench`` on the PostgreSQL
+server of DATABASE_URL when that is PostgreSQL, else ``var/bench/bench.sqlite3``. It is dropped
+and rebuilt for each factor.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+VAR = ROOT / "var" / "bench"
+
+# Targets of the issue: same query count at both sizes, median at most this much slower.
+MAX_RATIO = 1.5
+
+
+def bench_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path="/zonehub_bench"))
+    return f"sqlite:///{VAR / 'bench.sqlite3'}"
+
+
+def reset_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(urlsplit(url).path + suffix).unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    parts = urlsplit(url)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("DROP DATABASE IF EXISTS zonehub_bench WITH (FORCE)")
+        cursor.execute("CREATE DATABASE zonehub_bench")
+    admin.close()
+
+
+def env_for(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "zonehub.settings.bench",
+            "ZONEHUB_RATELIMIT_ENABLED": "0", "PYTHONUNBUFFERED": "1"}
+
+
+def run(args: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, env=env, cwd=ROOT, check=True)
+    return time.perf_counter() - start
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_test(env: dict, out: Path, threads: int, seconds: float) -> dict:
+    port = free_port()
+    gunicorn = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "zonehub.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4",
+         "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        run([PY, "bench/load.py", "--base", base, "--threads", str(threads), "--seconds", str(seconds),
+             "--out", str(out)], env)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    return json.loads(out.read_text())
+
+
+def bench_factor(factor: str, url: str, args) -> dict:
+    env = env_for(url)
+    print(f"\n::: F={factor}: fresh database, migrate, seed", flush=True)
+    reset_database(url)
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    seed_seconds = run([PY, "manage.py", "seed_scale", "--factor", factor], env)
+    print(f"::: F={factor}: pages, API and sweep", flush=True)
+    out = VAR / f"measure-{factor}.json"
+    run([PY, "bench/measure.py", "--out", str(out), "--repeat", str(args.repeat),
+         "--sweep-due", str(args.sweep_due)], env)
+    data = json.loads(out.read_text())
+    data["seed_seconds"] = seed_seconds
+    if not args.no_load:
+        print(f"::: F={factor}: submission form under load (gunicorn)", flush=True)
+        data["load"] = load_test(env, VAR / f"load-{factor}.json", args.threads, args.seconds)
+    return data
+
+
+def ratio(big: float, small: float) -> float:
+    return big / small if small else float("inf")
+
+
+def table(small_f: str, big_f: str, small: dict, big: dict) -> tuple[list[str], list[str]]:
+    """The markdown table and the list of targets missed."""
+    lines = [
+        f"| What | median ms F={small_f} | median ms F={big_f} | ratio | p95 ms F={small_f} | p95 ms F={big_f} "
+        f"| queries F={small_f} | queries F={big_f} | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:-:|",
+    ]
+    missed = []
+    for what, s in small["pages"].items():
+        b = big["pages"][what]
+        r = ratio(b["median_ms"], s["median_ms"])
+        ok = r <= MAX_RATIO and b["queries"] == s["queries"]
+        if not ok:
+            missed.append(what)
+        lines.append(
+            f"| {what} (`{s['url']}`) | {s['median_ms']:.1f} | {b['median_ms']:.1f} | {r:.2f} | {s['p95_ms']:.1f} "
+            f"| {b['p95_ms']:.1f} | {s['queries']} | {b['queries']} | {'✓' if ok else '✗'} |"
+        )
+    sweep_s, sweep_b = small["sweep"], big["sweep"]
+    if sweep_s.get("runs") and sweep_b.get("runs"):
+        r = ratio(sweep_b["median_ms"], sweep_s["median_ms"])
+        ok = r <= MAX_RATIO
+        if not ok:
+            missed.append("deadline sweep")
+        lines.append(f"| deadline sweep, {sweep_s['due']} due escalations | {sweep_s['median_ms']:.1f} "
+                     f"| {sweep_b['median_ms']:.1f} | {r:.2f} | | | | | {'✓' if ok else '✗'} |")
+    if "load" in small and "load" in big:
+        ls, lb = small["load"], big["load"]
+        lines.append(f"| submission form, requests/s ({ls['threads']} clients, gunicorn -w 4) | {ls['rps']:.1f} "
+                     f"| {lb['rps']:.1f} | {ratio(lb['rps'], ls['rps']):.2f} | | | | | |")
+    lines.append(f"| seed_scale, seconds | {small['seed_seconds']:.0f} | {big['seed_seconds']:.0f} "
+                 f"| {ratio(big['seed_seconds'], small['seed_seconds']):.1f} | | | | | |")
+    return lines, missed
+
+
+def machine(database: str) -> str:
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown CPU"
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
+            f"Python {platform.python_version()}, {database}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--factors", nargs=2, default=["1", "50"], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--sweep-due", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=8, help="concurrent clients of the load test")
+    parser.add_argument("--seconds", type=float, default=15, help="length of the load test")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results.md"))
+    args = parser.parse_args()
+    VAR.mkdir(parents=True, exist_ok=True)
+    url = bench_database_url()
+    small_f, big_f = args.factors
+    small = bench_factor(small_f, url, args)
+    big = bench_factor(big_f, url, args)
+    lines, missed = table(small_f, big_f, small, big)
+    verdict = ("All targets met." if not missed else "Targets missed: " + ", ".join(missed) + ".")
+    report = "\n".join([
+        "# Benchmark results",
+        "",
+        f"Run {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with `make bench` "
+        f"(`python bench/run.py --factors {small_f} {big_f}`).",
+        "",
+        f"Machine: {machine(small['database'])}.",
+        "",
+        f"Targets: each page's query count is the same at both sizes and its median time at F={big_f} "
+        f"is at most {MAX_RATIO}× its time at F={small_f}; the sweep's time depends on the due escalations "
+        f"({args.sweep_due} at both sizes), not the total. {verdict}",
+        "",
+        *lines,
+        "",
+    ])
+    print("\n" + report)
+    Path(args.results).write_text(report)
+    print(f"Written to {args.results}")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
