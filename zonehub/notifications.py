@@ -64,17 +64,25 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
 
 def notifications_send_pending(*, batch: int = 200) -> int:
     """Deliver pending notifications by e-mail (and SMS when asked). Concurrent runs share the
-    work: each row is locked and skipped by the others."""
+    work: each row is locked and skipped by the others.
+
+    Each message is sent and marked in a transaction of its own: a worker killed half way through
+    a batch has committed every message it sent but the one in flight, so a restart sends that one
+    again, not the whole batch (e-mail and SMS cannot be rolled back with the database)."""
     sms_backend = import_string(settings.ZONEHUB_SMS_BACKEND)()
-    sent = 0
-    with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(delivery=Notification.Delivery.PENDING)
-            .select_related("recipient")
-            .order_by("pk")[:batch]
-        )
-        for row in rows:
+    sent, last_pk = 0, 0
+    for _ in range(batch):
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(delivery=Notification.Delivery.PENDING, pk__gt=last_pk)
+                .select_related("recipient")
+                .order_by("pk")
+                .first()
+            )
+            if row is None:
+                break
+            last_pk = row.pk  # a failed row stays pending for the next run, not this one
             row.attempts += 1
             user = row.recipient
             try:

@@ -13,10 +13,23 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Enqueue ``task`` once the current transaction commits; the same task with the same
+    arguments is enqueued once per transaction (a sweep that notifies a thousand people sends one
+    delivery task, not a thousand)."""
+    key = (task.name, args, kwargs)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "enqueues", None) == key and not callback.sent
+        for _, callback, _ in connection.run_on_commit
+    ):
+        return
+
     def send():
+        send.sent = True
         try:
             task.apply_async(args=args, kwargs=kwargs, retry=False)
         except Exception:  # noqa: BLE001 - any broker failure; the sweep catches up
             logger.warning("broker unavailable, %s left for the sweep", task.name, exc_info=True)
 
+    send.enqueues, send.sent = key, False
     transaction.on_commit(send)
