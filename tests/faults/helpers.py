@@ -192,18 +192,23 @@ def start_worker(processes: Processes, env: dict, *, name: str = "worker", pool:
 
 def start_gunicorn(processes: Processes, env: dict, *, workers: int = 4, threads: int = 1) -> tuple[Proc, str]:
     """gunicorn as README runs it in production (sync workers; threaded if ``threads`` > 1), on a
-    free port."""
+    free port. ``--preload`` only so the workers fork from one loaded app instead of each loading
+    it on a busy CI machine; Django opens no connection at import, so none is shared."""
     port = free_port()
     proc = processes.start("gunicorn", [
         str(VENV_BIN / "gunicorn"), "zonehub.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "2", "--access-logfile", "-",
+        "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "2", "--preload",
+        "--access-logfile", "-",
     ], env=env)
     base = f"http://127.0.0.1:{port}"
 
     def ready():
         if not proc.alive():
             return True
-        return port_open(port) and Browser(base, timeout=10).get("/accounts/login/").status == 200
+        try:
+            return port_open(port) and Browser(base, timeout=10).get("/accounts/login/").status == 200
+        except OSError:  # refused, reset or timed out while the workers boot
+            return False
 
     if not wait_for(ready, 60, 0.2) or not proc.alive():
         raise RuntimeError(f"gunicorn did not start:\n{proc.log()}")
