@@ -67,7 +67,7 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     serializer_class = s.RatingSerializer
     filterset_fields = ["campaign", "value", "steward"]
     # Newest campaign first, read off an index (ordering by joined names sorts every rating).
-    ordering = ["-campaign", "enterprise", "steward"]
+    ordering = ["-campaign_id", "enterprise_id", "steward_id"]
     search_fields: list = []
 
     def get_queryset(self):

@@ -201,7 +201,7 @@ class EscalationViewSet(_ServiceActionMixin, ScopedReadOnlyViewSet):
     filterset_class = EscalationAPIFilterSet
     search_fields = ["request__title", "request__enterprise__name"]
     ordering_fields = ["sent_at", "due_at", "status"]
-    ordering = ["due_at", "pk"]
+    ordering = ["-sent_at", "-id"]  # newest first, read off an index; ?ordering=due_at for deadlines
 
     @extend_schema(summary="Reply (答复): stops the clock", request=ReplySerializer, responses=EscalationSerializer)
     @action(detail=True, methods=["post"])
