@@ -80,9 +80,16 @@ class FiveKeyItemAdmin(AuditedModelAdmin):
     list_filter = ["year", "category", "responsible_unit", "claim"]
     search_fields = ["title", "goal"]
     filter_horizontal = ["cooperating_units"]
-    readonly_fields = ["claim", "claim_unit", "claimed_at", "claim_confirmed_on", "lagging_since"]
+    readonly_fields = ["claim", "claim_unit", "claimed_at", "claim_confirmed_on", "lagging_since",
+                       "progress_status", "progress_late_days", "progress_late_node", "progress_done",
+                       "progress_total", "progress_on"]
     inlines = [FiveKeyNodeInline]
     actions = ["confirm_claims"]
+
+    def save_related(self, request, form, formsets, change):
+        # The nodes edited inline change the item's progress: store it as the services do.
+        super().save_related(request, form, formsets, change)
+        services.fivekey_items_progress_store([form.instance.pk])
 
     @admin.action(description=_("Confirm the pending claims"))
     def confirm_claims(self, request, queryset):
@@ -99,6 +106,19 @@ class FiveKeyNodeAdmin(AuditedModelAdmin):
     list_filter = ["item__year", "item__category"]
     search_fields = ["name", "item__title"]
     readonly_fields = ["completed_on", "evidence", "completed_by"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.fivekey_items_progress_store([obj.item_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.fivekey_items_progress_store([obj.item_id])
+
+    def delete_queryset(self, request, queryset):
+        item_ids = set(queryset.values_list("item_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.fivekey_items_progress_store(item_ids)
 
 
 @admin.register(CoordinationNote)

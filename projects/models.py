@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.progress import Status
 from zonehub.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
@@ -262,6 +263,11 @@ class FiveKeyItemQuerySet(ScopedQuerySet):
     _visible_to_steward = _visible_to_department
     _visible_to_workstation_head = _visible_to_department
 
+    def progress_stale(self, today):
+        """The items whose stored progress is not that of ``today`` (or was never computed). Three
+        ranges rather than ``!=`` so that the (year, progress_on) index answers at once when none is."""
+        return self.filter(Q(progress_on__isnull=True) | Q(progress_on__lt=today) | Q(progress_on__gt=today))
+
 
 class FiveKeyItem(models.Model):
     class Claim(models.TextChoices):
@@ -298,6 +304,20 @@ class FiveKeyItem(models.Model):
     # supervision sweep notifies once per spell, keyed by this date.
     lagging_since = models.DateField(_("lagging since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The item's progress (projects.progress.item_progress) as of ``progress_on``, kept so that the
+    # board counts and sorts tens of thousands of items from an index instead of reading every
+    # node. Every service that changes a node stores it at once; the daily sweep and the board
+    # itself recompute the rows of an earlier day, since working days late grow by the calendar
+    # (services.items_progress_refresh). An empty status has never been computed. The database
+    # defaults are for rows written outside the ORM (the scale seed).
+    progress_status = models.CharField(_("progress"), max_length=15, choices=Status.choices, blank=True,
+                                       default="", db_default="")
+    progress_late_days = models.PositiveSmallIntegerField(_("working days late"), default=0, db_default=0)
+    progress_late_node = models.ForeignKey("FiveKeyNode", verbose_name=_("late node"), null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+")
+    progress_done = models.PositiveSmallIntegerField(_("nodes done"), default=0, db_default=0)
+    progress_total = models.PositiveSmallIntegerField(_("nodes"), default=0, db_default=0)
+    progress_on = models.DateField(_("progress computed on"), null=True, blank=True)
 
     objects = FiveKeyItemQuerySet.as_manager()
 
@@ -305,7 +325,14 @@ class FiveKeyItem(models.Model):
         verbose_name = _("five-key item")
         verbose_name_plural = _("five-key items")
         ordering = ["year", "category", "id"]
-        indexes = [models.Index(fields=["year", "category"], name="fivekey_year_cat_idx")]
+        indexes = [
+            # The board's summary: a count by category and status, read from the index alone.
+            models.Index(fields=["year", "category", "progress_status"], name="fivekey_year_cat_status_idx"),
+            # The board's order (selectors.BOARD_ORDER): a page of it is the first rows of this index.
+            models.Index(fields=["year", "-progress_late_days", "-progress_status", "id"], name="fivekey_board_idx"),
+            # The stale rows of a year: none on most views, found without reading the year.
+            models.Index(fields=["year", "progress_on"], name="fivekey_progress_on_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(claim="confirmed") | Q(responsible_unit__isnull=False),

@@ -1,7 +1,8 @@
 """Progress against time (时序进度, DESIGN.md rule 5), as pure functions of dates.
 
 Nothing here reads the database except through the ``WorkCalendar`` passed in, so the rules can be
-tested on fixed dates and the board can compute 2,000 items from one prefetch.
+tested on fixed dates and thousands of items computed from their node dates alone (the progress the
+board reads is stored on each item by ``services.items_progress_refresh``).
 
 The rules:
 

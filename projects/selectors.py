@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from projects.models import (
 )
 from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_bounds, month_result, previous_month
 from zonehub.models import Department, Role
+from zonehub.pagination import CappedPaginator, count_cap
 from zonehub.workdays import WorkCalendar, local_date
 
 
@@ -130,10 +132,38 @@ def fivekey_item_queryset(user):
     )
 
 
+@dataclass(frozen=True)
+class StoredLateNode:
+    node: FiveKeyNode
+    workdays_late: int
+
+
+@dataclass(frozen=True)
+class StoredProgress:
+    """An item's progress as stored on it (``FiveKeyItem.progress_*``), with the attributes of
+    ``progress.Progress`` the board's templates read."""
+
+    status: str
+    completed: int
+    total: int
+    workdays_late: int
+    worst: StoredLateNode | None
+
+    @classmethod
+    def of(cls, item: FiveKeyItem) -> StoredProgress:
+        late = item.progress_late_node if item.progress_late_node_id else None
+        return cls(status=item.progress_status, completed=item.progress_done, total=item.progress_total,
+                   workdays_late=item.progress_late_days,
+                   worst=StoredLateNode(node=late, workdays_late=item.progress_late_days) if late else None)
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label) if self.status else ""
+
+
 @dataclass
 class BoardRow:
     item: FiveKeyItem
-    progress: Progress
+    progress: Progress | StoredProgress
 
 
 def with_progress(items, *, on: dt.date | None = None, calendar: WorkCalendar | None = None) -> list[BoardRow]:
@@ -182,6 +212,108 @@ def fivekey_board(*, user, year: int, unit=None, leader=None, status: str = "", 
     }
 
 
+# Lagging first, the most working days late first, then on schedule before ahead, then by pk: the
+# order of STATUS_ORDER, from the stored columns so that an index (fivekey_board_idx) serves it.
+# Only a lagging item is 1 working day late or more, and "on_schedule" sorts after "ahead", so late
+# days then status, both descending, is that order.
+BOARD_ORDER = ("-progress_late_days", "-progress_status", "pk")
+
+# User.display_name in SQL: the name, else the full name, else the username.
+_LEADER_NAME = Coalesce(
+    NullIf("lead_leader__name", Value("")),
+    NullIf(Trim(Concat("lead_leader__first_name", Value(" "), "lead_leader__last_name")), Value("")),
+    "lead_leader__username",
+)
+
+# The board's other sorts (views.BOARD_SORTS, in SQL); items without a unit come first.
+BOARD_SORT_ORDERS = {
+    "title": ("title", "pk"),
+    "unit": (F("responsible_unit__name").asc(nulls_first=True), "pk"),
+    "leader": (_LEADER_NAME.asc(), "pk"),
+    "progress": ("progress_done", "pk"),
+}
+
+BOARD_PAGE_SIZE = 50
+
+
+class _CountedPaginator(CappedPaginator):
+    """The board knows how many rows match from the summary it shows: no second COUNT. The pages
+    stop at the list cap as on every other list."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = min(count, count_cap() + 1)
+
+
+def fivekey_board_items(*, user, year: int, unit=None, leader=None, category: str = ""):
+    items = FiveKeyItem.objects.visible_to(user).filter(year=year)
+    if unit is not None:
+        items = items.filter(responsible_unit=unit)
+    if leader is not None:
+        items = items.filter(lead_leader=leader)
+    if category:
+        items = items.filter(category=category)
+    return items
+
+
+def fivekey_board_summary(items) -> dict:
+    """How many of ``items`` are in each category and status, from the stored progress: one
+    grouped COUNT that the (year, category, progress_status) index answers alone."""
+    counts = {c.value: Counter() for c in Category}
+    for row in items.order_by().values("category", "progress_status").annotate(n=Count("*")):
+        if row["category"] in counts and row["progress_status"]:
+            counts[row["category"]][row["progress_status"]] += row["n"]
+    status_totals = Counter()
+    for by_status in counts.values():
+        status_totals.update(by_status)
+    return {
+        "counts": counts,
+        "status_totals": {s.value: status_totals[s.value] for s in Status},
+        "category_counts": [
+            {"category": cat, "counts": {s.value: counts[cat.value][s.value] for s in Status},
+             "total": sum(counts[cat.value].values())}
+            for cat in Category
+        ],
+        "total": sum(status_totals.values()),
+    }
+
+
+def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str = "", category: str = "",
+                       sort: str = "", page=1, per_page: int | None = None) -> dict:
+    """The director's board, one page at a time: the counts by category and status, and a page of
+    rows, lagging first (or by ``sort``), grouped by category on the page. Both read the progress
+    stored on the items, which must be today's (``services.fivekey_progress_refresh_stale``): the
+    cost is the same for 600 items as for 30,000."""
+    items = fivekey_board_items(user=user, year=year, unit=unit, leader=leader, category=category)
+    summary = fivekey_board_summary(items)
+    counts = summary.pop("counts")
+    if status:
+        items = items.filter(progress_status=status)
+    items = (items.select_related("lead_leader", "responsible_unit", "claim_unit", "progress_late_node")
+             .order_by(*BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)))
+    matching = summary["status_totals"].get(status, 0) if status else summary["total"]
+    paginator = _CountedPaginator(items, per_page or BOARD_PAGE_SIZE, count=matching)
+    page_obj = paginator.get_page(page)
+    rows = [BoardRow(item=item, progress=StoredProgress.of(item)) for item in page_obj.object_list]
+    groups = []
+    for cat in Category:
+        cat_rows = [row for row in rows if row.item.category == cat.value]
+        in_all = counts[cat.value][status] if status else sum(counts[cat.value].values())
+        # Unfiltered, the first page also names the categories that have no item at all.
+        if cat_rows or (not (status or category) and not in_all and page_obj.number == 1):
+            groups.append({"category": cat, "rows": cat_rows, "count": in_all,
+                           "counts": {s.value: counts[cat.value][s.value] for s in Status},
+                           "total": sum(counts[cat.value].values())})
+    return {**summary, "groups": groups, "rows": rows, "page_obj": page_obj, "paginator": paginator}
+
+
+def fivekey_lagging(*, user, year: int, limit: int = 8) -> list[BoardRow]:
+    """The most lagging items of a year, from the stored progress: the first rows of the board's index."""
+    items = (FiveKeyItem.objects.visible_to(user).filter(year=year, progress_status=Status.LAGGING)
+             .select_related("responsible_unit", "progress_late_node").order_by(*BOARD_ORDER)[:limit])
+    return [BoardRow(item=item, progress=StoredProgress.of(item)) for item in items]
+
+
 def fivekey_item_get(*, user, pk: int) -> FiveKeyItem:
     from django.shortcuts import get_object_or_404
 
@@ -189,7 +321,11 @@ def fivekey_item_get(*, user, pk: int) -> FiveKeyItem:
 
 
 def fivekey_years(user) -> list[int]:
-    years = set(FiveKeyItem.objects.visible_to(user).values_list("year", flat=True).distinct())
+    """The years from the first item's to the last's, and this year: two look-ups in an index
+    that starts with the year, not a pass over the items."""
+    items = FiveKeyItem.objects.visible_to(user).values_list("year", flat=True)
+    first, last = items.order_by("year").first(), items.order_by("-year").first()
+    years = set(range(first, last + 1)) if first is not None else set()
     years.add(today().year)
     return sorted(years, reverse=True)
 
@@ -300,12 +436,17 @@ def home_panels(user) -> list[dict]:
     now = today()
     panels: list[dict] = []
     if role in (Role.LEADER, Role.ADMIN):
-        board = fivekey_board(user=user, year=now.year, on=now)
+        # The panel counts like the board, from the stored progress, made today's first (a
+        # service here: services imports this module).
+        from projects.services import fivekey_progress_refresh_stale
+
+        fivekey_progress_refresh_stale(year=now.year, on=now)
+        summary = fivekey_board_summary(FiveKeyItem.objects.visible_to(user).filter(year=now.year))
         panels.append({
             "template": "projects/panels/leader_fivekey.html", "order": 20, "board_url": reverse("projects:board"),
-            "status_totals": board["status_totals"], "total": board["total"], "year": now.year,
-            "category_counts": board["category_counts"],
-            "lagging": [row for row in board["rows"] if row.progress.status == Status.LAGGING][:8],
+            "status_totals": summary["status_totals"], "total": summary["total"], "year": now.year,
+            "category_counts": summary["category_counts"],
+            "lagging": fivekey_lagging(user=user, year=now.year),
         })
         panels.append({"template": "projects/panels/projects_by_stage.html", "order": 21,
                        "list_url": reverse("projects:project_list"),

@@ -4,9 +4,12 @@ permission, validating, writing in one transaction and recording who did it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -303,6 +306,86 @@ def construction_node_update(*, node, actor, actual_date) -> object:
 # The five-key list
 # --------------------------------------------------------------------------------------------
 
+# Items recomputed per round trip: their nodes are one query, their new values one or two UPDATEs.
+PROGRESS_BATCH = 500
+PROGRESS_FIELDS = ("progress_status", "progress_late_days", "progress_late_node", "progress_done", "progress_total")
+
+
+class _NodeDates(NamedTuple):
+    pk: int
+    planned_date: dt.date
+    completed_on: dt.date | None
+
+
+def items_progress_refresh(items, *, today: dt.date, stale_only: bool = False,
+                           calendar: WorkCalendar | None = None) -> int:
+    """Store on each of ``items`` its progress on ``today`` as ``item_progress`` computes it (the
+    board sorts and counts from these columns). Returns how many rows were written.
+
+    Works through the items in batches of ``PROGRESS_BATCH``, reading only the node dates. With
+    ``stale_only`` (the board and the daily sweep) it takes the items not yet computed for
+    ``today`` and writes a row only if it is still stale, so a service that stored a newer
+    progress meanwhile is never overwritten with one computed from the nodes read before."""
+    items = items.order_by()
+    if stale_only:
+        items = items.progress_stale(today)
+    guard = FiveKeyItem.objects.progress_stale(today) if stale_only else FiveKeyItem.objects.all()
+    written, last = 0, 0
+    while True:
+        batch = list(items.filter(pk__gt=last).order_by("pk").values_list("pk", *(
+            f"{name}_id" if name == "progress_late_node" else name for name in PROGRESS_FIELDS))[:PROGRESS_BATCH])
+        if not batch:
+            return written
+        last = batch[-1][0]
+        if calendar is None:
+            calendar = WorkCalendar.for_years({today.year - 1, today.year, today.year + 1})
+        nodes = defaultdict(list)
+        for item_id, *dates in (FiveKeyNode.objects.filter(item_id__in=[row[0] for row in batch])
+                                .order_by("item_id", "planned_date", "id")
+                                .values_list("item_id", "pk", "planned_date", "completed_on")):
+            nodes[item_id].append(_NodeDates(*dates))
+        unchanged, changed = [], {}
+        for pk, *stored in batch:
+            progress = item_progress(nodes[pk], today=today, calendar=calendar)
+            values = (progress.status, progress.workdays_late, progress.worst.node.pk if progress.worst else None,
+                      progress.completed, progress.total)
+            if tuple(stored) == values:
+                unchanged.append(pk)
+            else:
+                changed[pk] = values
+        if unchanged:
+            written += guard.filter(pk__in=unchanged).update(progress_on=today)
+        if changed:
+            columns = {}
+            for index, name in enumerate(PROGRESS_FIELDS):
+                by_value = defaultdict(list)
+                for pk, values in changed.items():
+                    by_value[values[index]].append(pk)
+                field = FiveKeyItem._meta.get_field(name)
+                # As QuerySet.bulk_update writes it, with one WHEN per value rather than per row.
+                columns[name] = Case(*(When(pk__in=pks, then=Value(value, output_field=field))
+                                       for value, pks in by_value.items()), default=F(name), output_field=field)
+            written += guard.filter(pk__in=list(changed)).update(**columns, progress_on=today)
+        if len(batch) < PROGRESS_BATCH:
+            return written
+
+
+def fivekey_progress_refresh_stale(*, year: int, on: dt.date | None = None) -> int:
+    """The board's guard against a day the sweep did not run: the items of ``year`` not yet
+    computed for today are computed now, before anything is counted. One query when none is."""
+    return items_progress_refresh(FiveKeyItem.objects.filter(year=year), today=on or today(), stale_only=True)
+
+
+@transaction.atomic
+def fivekey_items_progress_store(item_ids) -> None:
+    """Store today's progress of items whose nodes just changed (the node services, the admin).
+    The items are locked first, so that two units marking nodes of one item at the same moment
+    each count the other's node."""
+    items = FiveKeyItem.objects.select_for_update().filter(pk__in=list(item_ids)).order_by("pk")
+    list(items.values_list("pk", flat=True))
+    items_progress_refresh(items, today=today())
+
+
 ITEM_FIELDS = ("category", "year", "title", "goal", "lead_leader", "responsible_unit", "enterprise", "project")
 
 
@@ -334,6 +417,7 @@ def fivekey_item_create(*, actor, cooperating_units=(), **fields) -> FiveKeyItem
     _validate_item(fields)
     item = FiveKeyItem.objects.create(**fields)
     item.cooperating_units.set([u for u in cooperating_units if u.pk != item.responsible_unit_id])
+    fivekey_items_progress_store([item.pk])
     record_event(item, actor=actor, kind="fivekey.created", to_state=item.get_category_display())
     return item
 
@@ -363,6 +447,7 @@ def fivekey_item_update(*, item: FiveKeyItem, actor, cooperating_units=None, **f
             item.cooperating_units.set(after)
             changed.append("cooperating_units")
     if changed:
+        fivekey_items_progress_store([item.pk])
         record_event(item, actor=actor, kind="fivekey.updated", data={"fields": sorted(set(changed))})
     return item
 
@@ -384,6 +469,7 @@ def fivekey_node_add(*, item: FiveKeyItem, actor, name: str, planned_date: dt.da
     require(can_edit_items(actor), _("Only leaders may add nodes."))
     _validate_node(item, name, planned_date)
     node = FiveKeyNode.objects.create(item=item, name=name.strip(), planned_date=planned_date)
+    fivekey_items_progress_store([item.pk])
     record_event(node, root=item, actor=actor, kind="fivekey.node_added", to_state=planned_date.isoformat(),
                  note=node.name)
     return node
@@ -397,6 +483,7 @@ def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt
     before = node.planned_date
     node.name, node.planned_date = name.strip(), planned_date
     node.save(update_fields=["name", "planned_date"])
+    fivekey_items_progress_store([node.item_id])
     record_event(node, root=node.item, actor=actor, kind="fivekey.node_updated", from_state=before.isoformat(),
                  to_state=planned_date.isoformat(), note=node.name)
     return node
@@ -424,6 +511,7 @@ def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, ev
         raise ValidationError(errors)
     node.completed_on, node.evidence, node.completed_by = completed_on, evidence.strip(), actor
     node.save(update_fields=["completed_on", "evidence", "completed_by"])
+    fivekey_items_progress_store([node.item_id])
     record_event(node, root=node.item, actor=actor, kind="fivekey.node_completed",
                  to_state=completed_on.isoformat(), note=f"{node.name}：{node.evidence}")
     return node
@@ -501,11 +589,16 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
     spell: the spell starts the day the sweep first sees the item lagging (kept on the item) and
     ends when it is no longer lagging. The notification key holds the spell's start, so a sweep
     that runs twice, or dies after writing and before notifying, never notifies twice and never
-    misses one."""
+    misses one.
+
+    It first stores the day's progress of every item of the two years (the board reads it), then
+    looks only at the items that are lagging or were: its notifying part grows with those."""
     on = on or today()
     calendar = WorkCalendar.for_years({on.year - 1, on.year, on.year + 1})
+    recent = FiveKeyItem.objects.filter(year__in=[on.year - 1, on.year])
+    items_progress_refresh(recent, today=on, stale_only=True, calendar=calendar)
     items = (
-        FiveKeyItem.objects.filter(year__in=[on.year - 1, on.year])
+        recent.filter(Q(progress_status=Status.LAGGING) | Q(lagging_since__isnull=False))
         .select_related("lead_leader", "responsible_unit")
         .prefetch_related("nodes")
         .order_by("pk")
@@ -589,7 +682,10 @@ def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScor
 
 def on_calendar_changed(sender, years=(), **kwargs) -> None:
     """Receiver of zonehub.services.calendar_changed: due dates move with the holidays, so the
-    stored monthly scores of those years are recomputed (statuses are computed live anyway)."""
+    stored monthly scores of those years are recomputed, and the stored progress of every item
+    whose working days those years count is marked stale (the board recomputes it on its next view)."""
+    if years:
+        FiveKeyItem.objects.filter(year__lte=max(years), progress_on__isnull=False).update(progress_on=None)
     months = set(UnitMonthlyScore.objects.filter(year__in=list(years)).values_list("year", "month").distinct())
     for year, month in sorted(months):
         monthly_assessment(year=year, month=month)

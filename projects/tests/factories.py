@@ -35,9 +35,18 @@ class ApprovalFactory(DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
 
 
+def store_progress(item_id: int) -> None:
+    """What the services do after every node change: the board reads the stored progress, so
+    the objects made here carry it too (a test that wants stale rows says so)."""
+    from projects.services import fivekey_items_progress_store
+
+    fivekey_items_progress_store([item_id])
+
+
 class FiveKeyItemFactory(DjangoModelFactory):
     class Meta:
         model = FiveKeyItem
+        skip_postgeneration_save = True
 
     category = Category.PROJECTS
     year = 2026
@@ -46,11 +55,22 @@ class FiveKeyItemFactory(DjangoModelFactory):
     lead_leader = factory.SubFactory(UserFactory, role=Role.LEADER)
     responsible_unit = factory.SubFactory(DepartmentFactory)
 
+    @factory.post_generation
+    def progress(obj, create, extracted, **kwargs):
+        if create:
+            store_progress(obj.pk)
+
 
 class FiveKeyNodeFactory(DjangoModelFactory):
     class Meta:
         model = FiveKeyNode
+        skip_postgeneration_save = True
 
     item = factory.SubFactory(FiveKeyItemFactory)
     name = factory.Sequence(lambda n: f"节点{n}")
     planned_date = dt.date(2026, 6, 30)
+
+    @factory.post_generation
+    def progress(obj, create, extracted, **kwargs):
+        if create:
+            store_progress(obj.item_id)
