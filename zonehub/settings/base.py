@@ -181,7 +181,8 @@ ZONEHUB_DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZONEHUB_DASHBOARD_CACHE_SE
 # which is enough for one process on one machine (make run) and nothing more.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+    # Fails open: with Redis down a page still answers and a submission is still saved.
+    CACHES = {"default": {"BACKEND": "zonehub.cache.FailOpenRedisCache", "LOCATION": CACHE_URL,
                           "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 elif CACHE_URL:
     from django.core.exceptions import ImproperlyConfigured
