@@ -317,19 +317,17 @@ class _NodeDates(NamedTuple):
     completed_on: dt.date | None
 
 
-def items_progress_refresh(items, *, today: dt.date, stale_only: bool = False,
+def items_progress_refresh(items, *, today: dt.date, only_if_stale: bool = False,
                            calendar: WorkCalendar | None = None) -> int:
     """Store on each of ``items`` its progress on ``today`` as ``item_progress`` computes it (the
     board sorts and counts from these columns). Returns how many rows were written.
 
     Works through the items in batches of ``PROGRESS_BATCH``, reading only the node dates. With
-    ``stale_only`` (the board and the daily sweep) it takes the items not yet computed for
-    ``today`` and writes a row only if it is still stale, so a service that stored a newer
-    progress meanwhile is never overwritten with one computed from the nodes read before."""
+    ``only_if_stale`` (the board and the daily sweep, which pass the stale items) a row is written
+    only if it is still stale, so a service that stored a newer progress meanwhile is never
+    overwritten with one computed from the nodes read before it."""
     items = items.order_by()
-    if stale_only:
-        items = items.progress_stale(today)
-    guard = FiveKeyItem.objects.progress_stale(today) if stale_only else FiveKeyItem.objects.all()
+    guard = FiveKeyItem.objects.progress_stale(today) if only_if_stale else FiveKeyItem.objects.all()
     written, last = 0, 0
     while True:
         batch = list(items.filter(pk__gt=last).order_by("pk").values_list("pk", *(
@@ -373,7 +371,8 @@ def items_progress_refresh(items, *, today: dt.date, stale_only: bool = False,
 def fivekey_progress_refresh_stale(*, year: int, on: dt.date | None = None) -> int:
     """The board's guard against a day the sweep did not run: the items of ``year`` not yet
     computed for today are computed now, before anything is counted. One query when none is."""
-    return items_progress_refresh(FiveKeyItem.objects.filter(year=year), today=on or today(), stale_only=True)
+    on = on or today()
+    return items_progress_refresh(FiveKeyItem.objects.progress_stale(on, years=[year]), today=on, only_if_stale=True)
 
 
 @transaction.atomic
@@ -595,10 +594,11 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
     looks only at the items that are lagging or were: its notifying part grows with those."""
     on = on or today()
     calendar = WorkCalendar.for_years({on.year - 1, on.year, on.year + 1})
-    recent = FiveKeyItem.objects.filter(year__in=[on.year - 1, on.year])
-    items_progress_refresh(recent, today=on, stale_only=True, calendar=calendar)
+    years = [on.year - 1, on.year]
+    items_progress_refresh(FiveKeyItem.objects.progress_stale(on, years=years), today=on, only_if_stale=True,
+                           calendar=calendar)
     items = (
-        recent.filter(Q(progress_status=Status.LAGGING) | Q(lagging_since__isnull=False))
+        FiveKeyItem.objects.filter(year__in=years).filter(Q(progress_status=Status.LAGGING) | Q(lagging_since__isnull=False))
         .select_related("lead_leader", "responsible_unit")
         .prefetch_related("nodes")
         .order_by("pk")
