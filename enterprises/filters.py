@@ -1,14 +1,37 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseTag
 from zonehub.forms import BootstrapFilterSet
+
+
+class _TagIdsField(forms.ModelMultipleChoiceField):
+    """Ids no database column can hold are refused before the query: SQLite raised OverflowError
+    (a 500) for ?tags=99999999999999999999 instead of finding nothing."""
+
+    def clean(self, value):
+        for pk in value or []:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # the parent class reports it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super().clean(value)
+
+
+class _TagsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = _TagIdsField
 
 
 class EnterpriseFilterSet(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    tags = _TagsFilter(label=_("tags"), queryset=EnterpriseTag.objects.all())
     visited = django_filters.ChoiceFilter(
         label=_("visited this month"), method="filter_visited", empty_label=_("all"),
         choices=[("no", _("not visited yet this month")), ("yes", _("visited this month"))],

@@ -8,7 +8,9 @@ from zonehub.forms import BootstrapFilterSet
 
 class ProjectFilterSet(BootstrapFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    signed_year = django_filters.NumberFilter(label=_("Signed in year"), field_name="signed_on", lookup_expr="year")
+    # A whole year a date can have: ?signed_year=1e131 used to reach the year lookup and give a 500.
+    signed_year = django_filters.NumberFilter(label=_("Signed in year"), field_name="signed_on", lookup_expr="year",
+                                              min_value=1, max_value=9999, decimal_places=0)
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=[("name", "name"), ("stage", "stage"), ("total_investment", "total_investment"), ("signed_on", "signed_on"),

@@ -86,5 +86,7 @@ class FiveKeyItemWriteSerializer(serializers.Serializer):
     goal = serializers.CharField(required=False, allow_blank=True, default="")
     lead_leader = serializers.IntegerField()
     responsible_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
-    cooperating_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    # Bounded: an id beyond 64 bits reached SQLite in "pk IN (...)" and came back as a 500.
+    cooperating_units = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                              required=False, default=list)
 
