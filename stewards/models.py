@@ -171,6 +171,20 @@ def served_enterprise_ids(user) -> list[int]:
     return ids
 
 
+def workstation_enterprise_ids(user) -> list[int]:
+    """The enterprises of a workstation head's workstation, read once per user object (once per
+    web request). "enterprise IN (...)" lets the database read those enterprises' requests by
+    index; a join on the workstation makes it walk the whole zone's requests in date order."""
+    ids = getattr(user, "_workstation_enterprise_ids", None)
+    if ids is None:
+        from enterprises.models import Enterprise
+
+        ids = user._workstation_enterprise_ids = list(
+            Enterprise.objects.filter(workstation_id=user.workstation_id).order_by().values_list("pk", flat=True)
+        )
+    return ids
+
+
 class ServiceRequestQuerySet(ScopedQuerySet):
     def _visible_to_enterprise(self, user):
         return self.filter(enterprise_id=user.enterprise_id)
@@ -184,7 +198,7 @@ class ServiceRequestQuerySet(ScopedQuerySet):
         return self.filter(Q(steward_id=own) | Q(enterprise_id__in=served_enterprise_ids(user)))
 
     def _visible_to_workstation_head(self, user):
-        return self.filter(enterprise__workstation_id=user.workstation_id)
+        return self.filter(enterprise_id__in=workstation_enterprise_ids(user))
 
     def _visible_to_department(self, user):
         # Only the requests behind escalations sent to it, read-only.
@@ -398,7 +412,7 @@ class EscalationQuerySet(ScopedQuerySet):
         return self.filter(request__in=ServiceRequest.objects.visible_to(user).values("pk"))
 
     def _visible_to_workstation_head(self, user):
-        return self.filter(request__enterprise__workstation_id=user.workstation_id)
+        return self.filter(request__enterprise_id__in=workstation_enterprise_ids(user))
 
     def _visible_to_department(self, user):
         return self.filter(department_id=user.department_id)

@@ -155,16 +155,21 @@ def _department_panel(user) -> dict:
 
 # --- the leader's panels ------------------------------------------------------------------------
 
-def _leader_panels(user) -> list[dict]:
-    """The leader's charts aggregate the whole zone (every request of the month, every escalation
-    of six months, every rating of the campaign): their cost grows with the zone, so they are
-    computed once per ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` for everyone who sees everything, and
-    say when. Tiles that a user acts on are never cached."""
+def zone_wide(user, name: str, compute):
+    """``compute()``, shared for ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` by everyone who sees the whole
+    zone. What aggregates the whole zone costs what the zone holds, so it is computed once per
+    period (and says when); anything scoped to a unit, or that a user acts on, is never cached."""
     seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
     if not (user.sees_everything and seconds):
-        return _leader_panels_now(user)
-    key = f"zonehub:leader-panels:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
-    return cache.get_or_set(key, lambda: _leader_panels_now(user), seconds)
+        return compute()
+    key = f"zonehub:zone-wide:{name}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
+    return cache.get_or_set(key, compute, seconds)
+
+
+def _leader_panels(user) -> list[dict]:
+    """The leader's charts: every request of the month, every escalation of six months, every
+    rating of the campaign."""
+    return zone_wide(user, "leader-panels", lambda: _leader_panels_now(user))
 
 
 def _leader_panels_now(user) -> list[dict]:

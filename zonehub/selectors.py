@@ -13,6 +13,7 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from stewards.models import Steward
 from stewards.selectors import enterprise_list_with_steward, uncovered_enterprise_list
+from zonehub.dashboard import zone_wide
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
 from zonehub.workdays import local_date
@@ -22,10 +23,7 @@ def home_context(user) -> dict:
     role = user.effective_role
     ctx: dict = {"role": role}
     if role in (Role.ADMIN, Role.LEADER, Role.WORKSTATION_HEAD):
-        uncovered = uncovered_enterprise_list(user)
-        ctx["uncovered"] = list(uncovered[:10])
-        ctx["uncovered_count"] = uncovered.count()
-        ctx["enterprise_count"] = Enterprise.objects.visible_to(user).filter(is_active=True).count()
+        ctx.update(zone_wide(user, "coverage", lambda: _coverage(user)))
     if role == Role.ADMIN:
         ctx["calendar_years"] = list(CalendarYear.objects.order_by("-year")[:4])
         ctx["years_needing_notice"] = calendar_years_needing_notice(today=local_date(timezone.now()))
@@ -42,6 +40,13 @@ def home_context(user) -> dict:
     ctx["panels"] = home_panels(user)
     ctx["has_charts"] = any(panel.get("chart") for panel in ctx["panels"])
     return ctx
+
+
+def _coverage(user) -> dict:
+    """Enterprises without a steward: a workstation's for its head, the zone's (cached) for others."""
+    uncovered = uncovered_enterprise_list(user)
+    return {"uncovered": list(uncovered[:10]), "uncovered_count": uncovered.count(),
+            "enterprise_count": Enterprise.objects.visible_to(user).filter(is_active=True).count()}
 
 
 def home_panels(user) -> list[dict]:
