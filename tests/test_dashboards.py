@@ -207,3 +207,22 @@ def test_leader_charts_are_computed_once_per_period_and_say_when(client, day, se
         fresh = client.get(reverse("home")).content.decode()
     assert links(fresh, "requests-month-total")[0][1] == total + 1
     cache.clear()
+
+
+@pytest.mark.parametrize("who", ["leader", "admin"])
+def test_zone_wide_home_page_is_served_from_the_cache(client, day, settings, django_assert_max_num_queries, who):
+    """Everything a leader's or administrator's home page aggregates over the zone is shared: a
+    second view reads it from the cache (the panels survive pickling) and looks the same."""
+    from django.core.cache import cache
+
+    settings.ZONEHUB_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    client.force_login(getattr(day, who))
+    with time_machine.travel(NOW, tick=False):
+        first = client.get(reverse("home"))
+        with django_assert_max_num_queries(8):
+            second = client.get(reverse("home"))
+    cache.clear()
+    assert first.status_code == second.status_code == 200
+    assert links(second.content.decode(), "requests-month-total") == links(first.content.decode(), "requests-month-total")
+    assert second.content.decode().count('data-testid="tile"') == first.content.decode().count('data-testid="tile"')

@@ -50,6 +50,12 @@ def _coverage(user) -> dict:
 
 
 def home_panels(user) -> list[dict]:
+    """Every app's panels. For those who see the whole zone they are all zone-wide figures, shared
+    for ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` (see ``zone_wide``)."""
+    return zone_wide(user, "home-panels", lambda: _home_panels(user))
+
+
+def _home_panels(user) -> list[dict]:
     panels: list[dict] = []
     for app in ("stewards", "projects", "evaluations"):
         module = importlib.import_module(f"{app}.selectors") if _has_selectors(app) else None
