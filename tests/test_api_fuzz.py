@@ -14,6 +14,8 @@ import base64
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -24,6 +26,19 @@ from tests.test_permission_matrix import build_objects
 from zonehub.wsgi import application
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI app itself, not through Django's test client, so the start and end of each
+    request would close the database connection inside the test's transaction (on PostgreSQL the
+    next request then fails with "connection already closed"). The test client disconnects the
+    same handler."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def basic_auth(user) -> dict:
