@@ -188,7 +188,6 @@ def fivekey_board(*, user, year: int, unit=None, leader=None, status: str = "", 
     counts = {c.value: Counter() for c in Category}
     for row in rows:
         counts[row.item.category][row.progress.status] += 1
-    status_totals = Counter(row.progress.status for row in rows)
     if status:
         rows = [row for row in rows if row.progress.status == status]
     rows.sort(key=lambda row: (STATUS_ORDER[row.progress.status], -row.progress.workdays_late, row.item.pk))
@@ -199,17 +198,7 @@ def fivekey_board(*, user, year: int, unit=None, leader=None, status: str = "", 
             groups.append({"category": cat, "rows": cat_rows,
                            "counts": {s.value: counts[cat.value][s.value] for s in Status},
                            "total": sum(counts[cat.value].values())})
-    return {
-        "groups": groups,
-        "rows": rows,
-        "status_totals": {s.value: status_totals[s.value] for s in Status},
-        "category_counts": [
-            {"category": cat, "counts": {s.value: counts[cat.value][s.value] for s in Status},
-             "total": sum(counts[cat.value].values())}
-            for cat in Category
-        ],
-        "total": sum(status_totals.values()),
-    }
+    return {"groups": groups, "rows": rows, **_board_counts(counts)}
 
 
 # Lagging first, the most working days late first, then on schedule before ahead, then by pk: the
@@ -263,11 +252,16 @@ def fivekey_board_summary(items) -> dict:
     for row in items.order_by().values("category", "progress_status").annotate(n=Count("*")):
         if row["category"] in counts and row["progress_status"]:
             counts[row["category"]][row["progress_status"]] += row["n"]
+    return {"counts": counts, **_board_counts(counts)}
+
+
+def _board_counts(counts: dict[str, Counter]) -> dict:
+    """The board's summary from {category: Counter(status)}: per status, per category, in all.
+    Shared by the paged board (stored progress) and the full one (print, export)."""
     status_totals = Counter()
     for by_status in counts.values():
         status_totals.update(by_status)
     return {
-        "counts": counts,
         "status_totals": {s.value: status_totals[s.value] for s in Status},
         "category_counts": [
             {"category": cat, "counts": {s.value: counts[cat.value][s.value] for s in Status},
