@@ -168,11 +168,8 @@ def zone_wide(user, name: str, compute):
 
 def _leader_panels(user) -> list[dict]:
     """The leader's charts: every request of the month, every escalation of six months, every
-    rating of the campaign."""
-    return zone_wide(user, "leader-panels", lambda: _leader_panels_now(user))
-
-
-def _leader_panels_now(user) -> list[dict]:
+    rating of the campaign. Shared with the rest of the home page (zonehub.selectors.home_panels,
+    ``zone_wide``), so they say when they were computed."""
     as_of = timezone.now()
     panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
     for panel in panels:
