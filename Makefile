@@ -42,6 +42,7 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Re-extract the strings to translate (needs GNU gettext; the build itself does not).
