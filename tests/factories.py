@@ -3,9 +3,9 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from enterprises.demo import make_credit_code
 from enterprises.models import Enterprise, IndustryChain, Park
 from stewards.models import Steward, StewardAssignment
-from zonehub.demo import make_credit_code
 from zonehub.models import Department, Role, User, Workstation
 
 

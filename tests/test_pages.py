@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from zonehub import demo
+from portal import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -112,4 +112,4 @@ def test_openapi_schema_builds_without_warnings(tmp_path):
 def test_the_demo_head_has_an_enterprise_to_assign(demo_zone, client):
     client.post(reverse("login"), {"username": "head", "password": demo.DEMO_PASSWORD})
     page = client.get(reverse("enterprises:uncovered")).content.decode()
-    assert reverse("enterprises:assign", args=[demo_zone["enterprises"][144].pk]) in page
+    assert reverse("assignments:assign", args=[demo_zone["enterprises"][144].pk]) in page

@@ -2,6 +2,12 @@
 answer declared in ``EXPECTED`` below, so a new page or endpoint cannot be added unguarded — a
 route missing from the table fails the test until someone decides who may open it.
 
+Who may open a page is declared once, on the view (``allowed_roles``, zonehub/roles.py). The
+table marks the roles a page's declaration refuses with "-" — exactly those, checked against the
+declaration — and each of them must be refused; the table spells out only what the declaration
+cannot say (the answers to the roles it admits: object scope, POST-only, redirects). The menu is
+built from the same declaration, and a role is shown exactly the pages that open for it.
+
 Routes with ids are opened twice: with an object of the "A" side of the ``zone`` fixture (the
 side every user here belongs to) and with the "B" side's (another enterprise, workstation,
 department...). Missing and not-yours look the same: 404.
@@ -19,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from enterprises.models import ImportBatch
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from evaluations.tests.factories import CampaignFactory, RatingFactory
+from portal.navigation import NAV_ITEMS
 from projects.models import ConstructionNode
 from projects.tests.factories import (
     ApprovalFactory,
@@ -31,11 +38,18 @@ from stewards.models import LedgerItem, RequestAttachment, ServiceRequest, Stewa
 from stewards.tests.factories import PDF_BYTES, EscalationFactory, ServiceRequestFactory
 from tests.factories import UserFactory
 from zonehub.models import Notification, Role
+from zonehub.roles import view_roles
 from zonehub.workdays import SHANGHAI
 
 ROLES = ("enterprise", "steward", "workstation_head", "department", "department_head", "leader", "admin", "anonymous")
+# The role each signed-in column's user has.
+ROLE_OF = {"enterprise": Role.ENTERPRISE, "steward": Role.STEWARD, "workstation_head": Role.WORKSTATION_HEAD,
+           "department": Role.DEPARTMENT, "department_head": Role.DEPARTMENT, "leader": Role.LEADER,
+           "admin": Role.ADMIN}
 
 # Each row: the answer to a GET for each role, in the order of ROLES:
+#   -                               refused by the page's declared roles: 403, or 404 where the
+#                                   object is looked up first (a POST-only page is asked by POST)
 #   200, 403, 404, 405 (POST only)  the status code
 #   login                           a redirect to /accounts/login/
 #   302                             any other redirect
@@ -63,89 +77,89 @@ EXPECTED = {
     "password_change":                        "200      200      200      200      200      200      200      login",
     "password_change_done":                   "200      200      200      200      200      200      200      login",
     # --- Enterprises ---
-    "enterprises:assign":                     "403/404  403/404  200/404  404      404      403      200      login",
+    "assignments:assign":                     "-        -        200/404  -        -        -        200      login",
     "enterprises:detail":                     "200/404  200/404  200/404  404      404      200      200      login",
-    "enterprises:import":                     "403      403      403      403      403      403      200      login",
-    "enterprises:import_confirm":             "403      403      403      403      403      403      405      login",
-    "enterprises:import_detail":              "403      403      403      403      403      403      200      login",
-    "enterprises:import_progress":            "403      403      403      403      403      403      200      login",
-    "enterprises:import_resume":              "403      403      403      403      403      403      405      login",
-    "enterprises:import_template":            "403      403      403      403      403      403      200      login",
-    "enterprises:list":                       "403      200      200      403      403      200      200      login",
-    "enterprises:uncovered":                  "403      403      200      403      403      200      200      login",
+    "enterprises:import":                     "-        -        -        -        -        -        200      login",
+    "enterprises:import_confirm":             "-        -        -        -        -        -        405      login",
+    "enterprises:import_detail":              "-        -        -        -        -        -        200      login",
+    "enterprises:import_progress":            "-        -        -        -        -        -        200      login",
+    "enterprises:import_resume":              "-        -        -        -        -        -        405      login",
+    "enterprises:import_template":            "-        -        -        -        -        -        200      login",
+    "enterprises:list":                       "-        200      200      -        -        200      200      login",
+    "enterprises:uncovered":                  "-        -        200      -        -        200      200      login",
     # --- Requests, escalations, visits, the complaint ledger ---
     "stewards:attachment":                    "200/404  200/404  200/404  200/404  200/404  200      200      login",
-    "stewards:escalation_conclude":           "403/404  403/404  403/404  200/404  200/404  403      403      login",
-    "stewards:escalation_consult":            "403/404  403/404  403/404  200/404  200/404  403      403      login",
+    "stewards:escalation_conclude":           "-        -        -        200/404  200/404  -        -        login",
+    "stewards:escalation_consult":            "-        -        -        200/404  200/404  -        -        login",
     # an enterprise is sent to its request's page
     "stewards:escalation_detail":             "302/404  200/404  200/404  200/404  200/404  200      200      login",
-    "stewards:escalation_list":               "403      200      200      403      403      200      200      login",
-    "stewards:escalation_progress":           "403/404  403/404  403/404  200/404  200/404  403      403      login",
-    "stewards:escalation_reply":              "403/404  403/404  403/404  200/404  200/404  403      403      login",
-    "stewards:escalation_return":             "403/404  403/404  403/404  200/404  200/404  403      403      login",
-    "stewards:inbox":                         "403      403      403      200      200      403      403      login",
-    "stewards:ledger":                        "403      200      200      200      200      200      200      login",
-    "stewards:ledger_claim":                  "404      403/404  403/404  200/404  200/404  403      403      login",
-    "stewards:ledger_create":                 "403      403      403      403      403      200      200      login",
-    "stewards:ledger_dispatch":               "404      403/404  403/404  403/404  403/404  200      200      login",
-    "stewards:request_accept":                "403/404  200/404  200/404  403/404  403/404  403      200      login",
-    "stewards:request_attach":                "200/404  200/404  200/404  403/404  403/404  403      200      login",
-    "stewards:request_comment":               "200/404  200/404  200/404  403/404  403/404  403      200      login",
-    "stewards:request_confirm":               "200/404  403/404  403/404  403/404  403/404  403      403      login",
-    "stewards:request_create":                "200      403      403      403      403      403      403      login",
+    "stewards:escalation_list":               "-        200      200      -        -        200      200      login",
+    "stewards:escalation_progress":           "-        -        -        200/404  200/404  -        -        login",
+    "stewards:escalation_reply":              "-        -        -        200/404  200/404  -        -        login",
+    "stewards:escalation_return":             "-        -        -        200/404  200/404  -        -        login",
+    "stewards:inbox":                         "-        -        -        200      200      -        -        login",
+    "stewards:ledger":                        "-        200      200      200      200      200      200      login",
+    "stewards:ledger_claim":                  "-        -        -        200/404  200/404  -        -        login",
+    "stewards:ledger_create":                 "-        -        -        -        -        200      200      login",
+    "stewards:ledger_dispatch":               "-        -        -        -        -        200      200      login",
+    "stewards:request_accept":                "-        200/404  200/404  -        -        -        200      login",
+    "stewards:request_attach":                "200/404  200/404  200/404  -        -        -        200      login",
+    "stewards:request_comment":               "200/404  200/404  200/404  -        -        -        200      login",
+    "stewards:request_confirm":               "200/404  -        -        -        -        -        -        login",
+    "stewards:request_create":                "200      -        -        -        -        -        -        login",
     "stewards:request_detail":                "200/404  200/404  200/404  200/404  200/404  200      200      login",
-    "stewards:request_escalate":              "403/404  200/404  200/404  403/404  403/404  403      200      login",
+    "stewards:request_escalate":              "-        200/404  200/404  -        -        -        200      login",
     "stewards:request_list":                  "200      200      200      200      200      200      200      login",
-    "stewards:request_log":                   "403      200      403      403      403      403      403      login",
-    "stewards:request_reopen":                "200/404  403/404  403/404  403/404  403/404  403      403      login",
-    "stewards:request_report":                "403/404  200/404  200/404  403/404  403/404  403      200      login",
-    "stewards:request_resolve":               "403/404  200/404  200/404  403/404  403/404  403      200      login",
-    "stewards:visit_create":                  "403      200      403      403      403      403      403      login",
-    "stewards:worklist":                      "403      200      403      403      403      403      403      login",
+    "stewards:request_log":                   "-        200      -        -        -        -        -        login",
+    "stewards:request_reopen":                "200/404  -        -        -        -        -        -        login",
+    "stewards:request_report":                "-        200/404  200/404  -        -        -        200      login",
+    "stewards:request_resolve":               "-        200/404  200/404  -        -        -        200      login",
+    "stewards:visit_create":                  "-        200      -        -        -        -        -        login",
+    "stewards:worklist":                      "-        200      -        -        -        -        -        login",
     # --- Projects and the five-key list ---
-    "projects:approval_add":                  "403/404  200/404  403/404  403/404  403/404  200      200      login",
-    "projects:approval_update":               "403/404  200/404  403/404  200/404  200/404  200      200      login",
-    "projects:board":                         "403      200      200      200      200      200      200      login",
-    "projects:board_export":                  "403      200      200      200      200      200      200      login",
-    "projects:board_print":                   "403      200      200      200      200      200      200      login",
-    "projects:claim_confirm":                 "403      405      405      405      405      405      405      login",
-    "projects:claim_decline":                 "403      405      405      405      405      405      405      login",
-    "projects:construction_node_add":         "403/404  200/404  403/404  403/404  403/404  200      200      login",
-    "projects:construction_node_done":        "403      405      405      405      405      405      405      login",
-    "projects:investment":                    "403      200      200      200      200      200      200      login",
-    "projects:item_claim":                    "403      405      405      405      405      405      405      login",
-    "projects:item_coordinate":               "403      405      405      405      405      405      405      login",
-    "projects:item_create":                   "403      403      403      403      403      200      200      login",
-    "projects:item_detail":                   "403      200      200      200      200      200      200      login",
-    "projects:item_edit":                     "404      403      403      403      403      200      200      login",
-    "projects:node_add":                      "404      403      403      403      403      200      200      login",
-    "projects:node_complete":                 "404      403      403      200/403  200/403  200      200      login",
-    "projects:node_edit":                     "404      403      403      403      403      200      200      login",
-    "projects:project_create":                "403      403      403      403      403      200      200      login",
+    "projects:approval_add":                  "-        200/404  -        -        -        200      200      login",
+    "projects:approval_update":               "-        200/404  403/404  200/404  200/404  200      200      login",
+    "projects:board":                         "-        200      200      200      200      200      200      login",
+    "projects:board_export":                  "-        200      200      200      200      200      200      login",
+    "projects:board_print":                   "-        200      200      200      200      200      200      login",
+    "projects:claim_confirm":                 "-        405      405      405      405      405      405      login",
+    "projects:claim_decline":                 "-        405      405      405      405      405      405      login",
+    "projects:construction_node_add":         "-        200/404  -        -        -        200      200      login",
+    "projects:construction_node_done":        "-        405      405      405      405      405      405      login",
+    "projects:investment":                    "-        200      200      200      200      200      200      login",
+    "projects:item_claim":                    "-        405      405      405      405      405      405      login",
+    "projects:item_coordinate":               "-        405      405      405      405      405      405      login",
+    "projects:item_create":                   "-        -        -        -        -        200      200      login",
+    "projects:item_detail":                   "-        200      200      200      200      200      200      login",
+    "projects:item_edit":                     "-        -        -        -        -        200      200      login",
+    "projects:node_add":                      "-        -        -        -        -        200      200      login",
+    "projects:node_complete":                 "-        -        -        200/403  200/403  200      200      login",
+    "projects:node_edit":                     "-        -        -        -        -        200      200      login",
+    "projects:project_create":                "-        -        -        -        -        200      200      login",
     "projects:project_detail":                "200/404  200/404  200/404  200/404  200/404  200      200      login",
-    "projects:project_edit":                  "403/404  200/404  403/404  403/404  403/404  200      200      login",
+    "projects:project_edit":                  "-        200/404  403/404  403/404  403/404  200      200      login",
     "projects:project_list":                  "200      200      200      200      200      200      200      login",
-    "projects:project_stage":                 "403      405      405      405      405      405      405      login",
-    "projects:project_steward":               "403/404  403/404  200/404  403/404  403/404  200      200      login",
-    "projects:ranking":                       "403      200      200      200      200      200      200      login",
+    "projects:project_stage":                 "-        405      405      405      405      405      405      login",
+    "projects:project_steward":               "-        -        200/404  -        -        200      200      login",
+    "projects:ranking":                       "-        200      200      200      200      200      200      login",
     # --- Ratings, replacement cases, grades ---
-    "evaluations:appraisal":                  "403      200      200      403      403      200      200      login",
+    "evaluations:appraisal":                  "-        200      200      -        -        200      200      login",
     "evaluations:campaign_close":             "405      405      405      405      405      405      405      login",
     # an enterprise rates from the campaign list
     "evaluations:campaign_detail":            "302      200      200      200      200      200      200      login",
-    "evaluations:campaign_export":            "403      403      200      403      403      200      200      login",
+    "evaluations:campaign_export":            "-        -        200      -        -        200      200      login",
     "evaluations:campaign_list":              "200      200      200      200      200      200      200      login",
     "evaluations:campaign_open":              "405      405      405      405      405      405      405      login",
     "evaluations:case_detail":                "200/404  200/404  200/404  404      404      200      200      login",
-    "evaluations:case_list":                  "200      200      200      403      403      200      200      login",
+    "evaluations:case_list":                  "200      200      200      -        -        200      200      login",
     "evaluations:case_name":                  "405      405      405      405      405      405      405      login",
-    "evaluations:case_override":              "405      405      405      405      405      405      405      login",
-    "evaluations:case_review":                "405      405      405      405      405      405      405      login",
-    "evaluations:grade_detail":               "403      404      404      200/404  200/404  200      200      login",
-    "evaluations:grade_list":                 "403      200      200      200      200      200      200      login",
+    "evaluations:case_override":              "-        -        -        -        -        405      405      login",
+    "evaluations:case_review":                "-        -        -        -        -        405      405      login",
+    "evaluations:grade_detail":               "-        404      404      200/404  200/404  200      200      login",
+    "evaluations:grade_list":                 "-        200      200      200      200      200      200      login",
     "evaluations:grade_recompute":            "405      405      405      405      405      405      405      login",
-    "evaluations:rate":                       "405      405      405      405      405      405      405      login",
-    "evaluations:rating_list":                "403      200      200      403      403      200      200      login",
+    "evaluations:rate":                       "405      -        -        -        -        -        -        login",
+    "evaluations:rating_list":                "-        200      200      -        -        200      200      login",
     # --- The REST API (DRF: anonymous gets 403, lists are scoped, POST-only actions answer GET with 405) ---
     "api-root":                               "200      200      200      200      200      200      200      403",
     "api_docs":                               "200      200      200      200      200      200      200      403",
@@ -191,6 +205,7 @@ EXPECTED = {
     "project-detail":                         "200/404  200/404  200/404  200/404  200/404  200      200      403",
     "project-list":                           "200      200      200      200      200      200      200      403",
     "project-stage":                          "405      405      405      405      405      405      405      403",
+    "project-steward":                        "405      405      405      405      405      405      405      403",
     "rating-detail":                          "200/404  200/404  200/404  404      404      200      200      403",
     "rating-list":                            "200      200      200      200      200      200      200      403",
     "replacementcase-allow-back":             "405      405      405      405      405      405      405      403",
@@ -270,7 +285,7 @@ ARG = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*
 
 
 def named_routes(resolver=None, prefix="", namespace=""):
-    """(name, pattern text) for every named route, once per name (the router's ".json" twins
+    """(name, pattern text, view) for every named route, once per name (the router's ".json" twins
     share their name with the plain route and are left out). The admin's own pages are Django's."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
@@ -283,10 +298,12 @@ def named_routes(resolver=None, prefix="", namespace=""):
             pattern = prefix + str(entry.pattern)
             if "format" in pattern:
                 continue
-            yield f"{namespace}{entry.name}", pattern
+            yield f"{namespace}{entry.name}", pattern, entry.callback
 
 
-ROUTES = dict(reversed(list(named_routes())))  # first pattern of each name, as Django resolves it
+# The first pattern of each name, as Django resolves it, and its view.
+ROUTES = {name: pattern for name, pattern, _view in reversed(list(named_routes()))}
+VIEWS = {name: view for name, _pattern, view in reversed(list(named_routes()))}
 ROUTES["admin:index"] = "admin/"  # the admin's own pages are Django's; its door is ours to check
 
 
@@ -387,6 +404,20 @@ def answer(response) -> str:
     return str(response.status_code)
 
 
+def refusal(client, url: str) -> str:
+    """The answer to a role the page's declaration refuses. A POST-only view that checks the method
+    first answers a GET with 405 whoever asks: it is asked by POST, as its form would."""
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return answer(response)
+
+
+def declared_roles(name: str) -> tuple[str, ...] | None:
+    view = VIEWS.get(name)
+    return view_roles(view) if view is not None else None
+
+
 def test_every_route_is_in_the_table():
     missing = sorted(set(ROUTES) - set(EXPECTED))
     gone = sorted(set(EXPECTED) - set(ROUTES))
@@ -395,6 +426,23 @@ def test_every_route_is_in_the_table():
         f"saying what each role gets: {missing}")
     assert not gone, f"EXPECTED lists routes the URLconf no longer has: {gone}"
     assert len(ROUTES) > 100  # the matrix must not silently shrink when the URLconf changes shape
+
+
+def test_the_table_refuses_exactly_the_roles_each_page_declares_it_refuses():
+    """A "-" where the view's declared roles leave a role out, and only there: the table cannot
+    say another thing than the declaration."""
+    wrong = []
+    for name in sorted(set(EXPECTED) & set(ROUTES)):
+        roles = declared_roles(name)
+        for role, cell in zip(ROLES, parse_row(name), strict=True):
+            if role == "anonymous":
+                if cell == "-":
+                    wrong.append(f"  {name}: anonymous visitors are sent to log in, not '-'")
+                continue
+            refused = roles is not None and ROLE_OF[role] not in roles
+            if refused != (cell == "-"):
+                wrong.append(f"  {name:40} {role:17} table says {cell!r}, the view declares {roles}")
+    assert not wrong, "EXPECTED disagrees with the views' allowed_roles:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -411,13 +459,35 @@ def test_permission_matrix(client, zone, role):
             if name not in EXPECTED:
                 continue  # reported by test_every_route_is_in_the_table
             sides = (0, 1) if route_kind(pattern) else (0,)
-            answers = [answer(client.get(route_url(name, pattern, objects, side, notifications.get(role),
-                                                   other_notification)))
-                       for side in sides]
-            got = answers[0] if len(set(answers)) == 1 else "/".join(answers)
             want = parse_row(name)[column]
+            urls = [route_url(name, pattern, objects, side, notifications.get(role), other_notification)
+                    for side in sides]
+            if want == "-":
+                answers = [refusal(client, url) for url in urls]
+                if not set(answers) <= {"403", "404"}:
+                    mismatches.append(f"  {name:40} expected a refusal (403/404), got {'/'.join(answers)}")
+                continue
+            answers = [answer(client.get(url)) for url in urls]
+            got = answers[0] if len(set(answers)) == 1 else "/".join(answers)
             if got != want:
                 mismatches.append(f"  {name:40} expected {want:9} got {got}")
     assert not mismatches, (
         f"{role}: answers that differ from EXPECTED in tests/test_permission_matrix.py (fix the view, or the table "
         "if the new answer is the intended one):\n" + "\n".join(mismatches))
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_the_menu_shows_a_role_exactly_the_pages_that_open_for_it(client, zone, role):
+    """The header's menu, read from the home page: every page in it opens (200) for the role, and
+    every menu page left out of it does not."""
+    cache.clear()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI), tick=False):
+        users, *_rest = build_objects(zone)
+        client.force_login(users[role])
+        shown = {item["name"] for item in client.get(reverse("home")).context["nav_items"]}
+        wrong = []
+        for name, _label in NAV_ITEMS:
+            status = client.get(reverse(name)).status_code
+            if (name in shown) != (status == 200):
+                wrong.append(f"  {name:30} {'shown' if name in shown else 'hidden'}, the page answers {status}")
+    assert not wrong, f"{role}: the menu and the pages disagree:\n" + "\n".join(wrong)

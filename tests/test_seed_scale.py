@@ -13,13 +13,13 @@ from django.utils import timezone
 
 import evaluations.services  # noqa: F401 - registers its event labels
 import projects.services  # noqa: F401 - registers its event labels
+from bench import scale
 from enterprises.models import Enterprise
 from enterprises.validators import validate_credit_code
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating
 from projects.models import FiveKeyItem, FiveKeyNode, Project, UnitMonthlyScore
 from stewards.models import Escalation, ServiceRequest, Steward, StewardAssignment, Visit
 from stewards.services import deadline_sweep
-from zonehub import scale
 from zonehub.events import EVENT_LABELS
 from zonehub.models import CalendarYear, Department, Event, Notification, Role, User, Workstation
 from zonehub.workdays import SHANGHAI, WorkCalendar, due_at

@@ -1,4 +1,6 @@
-"""What every API view shares: the scoped base viewset and the error format."""
+"""What every API view shares: the scoped base viewset and the error format. The filter backend,
+which hands each list's FilterSet the user, is ``zonehub.filters.FilterBackend`` (DRF imports it
+from the settings while loading its views, so it cannot live here, beside them)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError

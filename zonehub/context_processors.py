@@ -1,7 +1,6 @@
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from zonehub.navigation import nav_for
 from zonehub.workdays import local_date
 
 
@@ -21,7 +20,6 @@ def zonehub(request):
         return calendar_years_needing_notice(today=local_date(timezone.now()))
 
     return {
-        "nav_items": SimpleLazyObject(lambda: nav_for(user)),
         "unread_count": SimpleLazyObject(unread),
         "provisional_years": SimpleLazyObject(calendar_banner),
         "today": local_date(timezone.now()),

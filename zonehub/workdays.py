@@ -185,3 +185,50 @@ def workdays_left(now: dt.datetime, due: dt.datetime, *, calendar: WorkCalendar 
 
 def is_workday(day: dt.date) -> bool:
     return WorkCalendar().is_workday(day)
+
+
+# --- months -----------------------------------------------------------------------------------
+# The one home of month arithmetic: grades, assessments, dashboards, filters and the scale
+# seeder all count "a month" with these.
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def next_month_start(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    return next_month_start(day) - ONE_DAY
+
+
+def previous_month(day: dt.date) -> dt.date:
+    """The first day of the month before ``day``'s."""
+    return month_start(month_start(day) - ONE_DAY)
+
+
+def months_before(day: dt.date, n: int) -> list[dt.date]:
+    """The ``n`` whole months before ``day``'s month (their first days), oldest first."""
+    months, month = [], month_start(day)
+    for _i in range(n):
+        month = previous_month(month)
+        months.append(month)
+    return months[::-1]
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of ``month`` in Asia/Shanghai, as instants."""
+    return start_of_day(month_start(month)), start_of_day(next_month_start(month))
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """"2026-11" → 1 November 2026; None for anything else (a bad query string is no month)."""
+    try:
+        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return None

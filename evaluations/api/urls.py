@@ -1,5 +1,5 @@
 def register(router) -> None:
-    """Register this app's viewsets on the one API router (zonehub/api_urls.py)."""
+    """Register this app's viewsets on the one API router (portal/api_urls.py)."""
     from evaluations.api.views import (
         AppraisalViewSet,
         CampaignViewSet,

@@ -2,7 +2,7 @@ from projects.api.views import ApprovalViewSet, FiveKeyItemViewSet, FiveKeyNodeV
 
 
 def register(router) -> None:
-    """Register this app's viewsets on the one API router (zonehub/api_urls.py)."""
+    """Register this app's viewsets on the one API router (portal/api_urls.py)."""
     router.register("projects", ProjectViewSet)
     router.register("approvals", ApprovalViewSet)
     router.register("fivekey-items", FiveKeyItemViewSet)

@@ -9,7 +9,7 @@ from stewards.api.views import (
 
 
 def register(router) -> None:
-    """Register this app's viewsets on the one API router (zonehub/api_urls.py)."""
+    """Register this app's viewsets on the one API router (portal/api_urls.py)."""
     router.register("stewards", StewardViewSet)
     router.register("steward-assignments", StewardAssignmentViewSet)
     router.register("requests", ServiceRequestViewSet)

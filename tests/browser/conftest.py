@@ -91,7 +91,7 @@ def demo(transactional_db, live_server):
     (a transactional test starts from empty tables)."""
     from django.utils import timezone
 
-    from zonehub import demo as zone_demo
+    from portal import demo as zone_demo
     from zonehub import services as calendar_services
     from zonehub.workdays import local_date
 

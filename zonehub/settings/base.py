@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "stewards",
     "projects",
     "evaluations",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zonehub.context_processors.zonehub",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -231,7 +233,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "zonehub.filters.FilterBackend",  # DjangoFilterBackend, given the user (one FilterSet per list)
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],

@@ -161,3 +161,30 @@ def test_the_calendar_survives_a_flush():
     call_command("flush", "--noinput")
     assert CalendarYear.objects.filter(year=2025, provisional=False).exists()
     assert due_at(at("2025-02-07 10:00"), 3) == at("2025-02-12 00:00")
+
+
+def test_month_helpers_across_year_ends_and_short_months():
+    from zonehub.workdays import (
+        month_bounds,
+        month_end,
+        month_start,
+        months_before,
+        next_month_start,
+        parse_month,
+        previous_month,
+    )
+
+    assert month_start(dt.date(2026, 2, 17)) == dt.date(2026, 2, 1)
+    assert next_month_start(dt.date(2026, 12, 31)) == dt.date(2027, 1, 1)
+    assert next_month_start(dt.date(2026, 1, 31)) == dt.date(2026, 2, 1)
+    assert month_end(dt.date(2024, 2, 3)) == dt.date(2024, 2, 29)
+    assert month_end(dt.date(2026, 12, 1)) == dt.date(2026, 12, 31)
+    assert previous_month(dt.date(2026, 1, 31)) == dt.date(2025, 12, 1)
+    assert previous_month(dt.date(2026, 3, 31)) == dt.date(2026, 2, 1)
+    assert months_before(dt.date(2026, 2, 15), 3) == [dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1)]
+    assert months_before(dt.date(2026, 2, 15), 0) == []
+    start, end = month_bounds(dt.date(2026, 12, 9))
+    assert (start, end) == (dt.datetime(2026, 12, 1, tzinfo=SHANGHAI), dt.datetime(2027, 1, 1, tzinfo=SHANGHAI))
+    assert parse_month("2026-11") == dt.date(2026, 11, 1)
+    assert parse_month(" 2026-02 ") == dt.date(2026, 2, 1)
+    assert parse_month("2026-13") is None and parse_month("") is None and parse_month(None) is None

@@ -54,6 +54,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from enterprises import demo as ent_demo
 from enterprises.models import Enterprise, EnterpriseIndicator, EnterpriseTag, IndustryChain, Park
 from enterprises.validators import credit_code_check_char
 from evaluations.demo import REASONS as UNSATISFIED_REASONS
@@ -87,7 +88,15 @@ from stewards.models import (
 )
 from zonehub import demo
 from zonehub.models import CalendarYear, Department, Event, Notification, Role, User, Workstation
-from zonehub.workdays import SHANGHAI, WorkCalendar, local_date, start_of_day
+from zonehub.workdays import (
+    SHANGHAI,
+    WorkCalendar,
+    local_date,
+    month_start,
+    months_before,
+    next_month_start,
+    start_of_day,
+)
 
 PASSWORD = "zonehub2026"
 
@@ -141,10 +150,10 @@ ROUTES = {
 CATEGORY_WEIGHTS = {"approval": 18, "factors": 22, "policy": 20, "talent": 12, "qualification": 8,
                     "infrastructure": 9, "living": 6, "other": 5}
 AREAS = ["东区", "西区", "南区", "北区", "科创城", "物流园", "高铁新城", "大学城", "综合保税区", "临港"]
-PLACES = demo.PLACE + ["洛邑", "伏牛", "熊耳", "小秦岭", "亚武", "燕子", "娘娘", "黄河湾", "上阳", "虢国",
+PLACES = ent_demo.PLACE + ["洛邑", "伏牛", "熊耳", "小秦岭", "亚武", "燕子", "娘娘", "黄河湾", "上阳", "虢国",
                        "温塘", "西原", "东原", "南山", "北岭", "青龙", "白马", "金谷", "银川", "秦川",
                        "函关", "灵山", "弘农", "湖滨", "崤山", "底张", "原店", "大营"]
-BRANDS = demo.BRAND + ["瑞祥", "宏图", "永信", "盛达", "华信", "中科", "华创", "恒信", "金源", "方圆", "万通", "海纳",
+BRANDS = ent_demo.BRAND + ["瑞祥", "宏图", "永信", "盛达", "华信", "中科", "华创", "恒信", "金源", "方圆", "万通", "海纳",
                        "同创", "正泰", "泰和", "华夏", "天成", "東方", "中盛", "景明", "信和", "嘉信", "国瑞", "天元",
                        "新元", "长风", "九州", "宏远", "金石", "宝丰", "隆基", "聚能", "兴华", "润达", "和盛", "卓越"]
 FORMS = ["有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
@@ -681,7 +690,7 @@ def _workstation_name(w: int) -> str:
 
 def enterprise_name(i: int) -> str:
     """A unique, believable name for enterprise i (a scrambled mixed-radix number)."""
-    radices = (len(demo.INDUSTRIES), len(FORMS), 4, len(BRANDS), len(PLACES))
+    radices = (len(ent_demo.INDUSTRIES), len(FORMS), 4, len(BRANDS), len(PLACES))
     total = 1
     for r in radices:
         total *= r
@@ -690,12 +699,12 @@ def enterprise_name(i: int) -> str:
     form, j = j % radices[1], j // radices[1]
     trade, j = j % radices[2], j // radices[2]
     brand, place = j % radices[3], j // radices[3]
-    name = f"{PLACES[place]}{BRANDS[brand]}{demo.TRADE[demo.INDUSTRIES[industry]][trade]}{FORMS[form]}"
+    name = f"{PLACES[place]}{BRANDS[brand]}{ent_demo.TRADE[ent_demo.INDUSTRIES[industry]][trade]}{FORMS[form]}"
     return f"{name[:-2]}（{rest + 1}）公司" if rest else name
 
 
 def enterprise_industry(i: int) -> int:
-    return ((i * 7919) % (len(demo.INDUSTRIES) * len(FORMS) * 4 * len(BRANDS) * len(PLACES))) % len(demo.INDUSTRIES)
+    return ((i * 7919) % (len(ent_demo.INDUSTRIES) * len(FORMS) * 4 * len(BRANDS) * len(PLACES))) % len(ent_demo.INDUSTRIES)
 
 
 def credit_code(i: int) -> str:
@@ -716,9 +725,9 @@ def _organisation(zone: _Zone) -> None:
     workstations = _ensure_named(Workstation, [
         {"name": _workstation_name(w), "phone": demo.phone(rng), "area": f"{AREAS[w % len(AREAS)]}片区"}
         for w in range(c["workstations"])])
-    industries = _ensure_named(IndustryChain, [{"name": n, "order": i} for i, n in enumerate(demo.INDUSTRIES)])
-    parks = _ensure_named(Park, [{"name": n} for n in demo.PARKS])
-    tags = _ensure_named(EnterpriseTag, [{"name": n} for n in demo.TAGS])
+    industries = _ensure_named(IndustryChain, [{"name": n, "order": i} for i, n in enumerate(ent_demo.INDUSTRIES)])
+    parks = _ensure_named(Park, [{"name": n} for n in ent_demo.PARKS])
+    tags = _ensure_named(EnterpriseTag, [{"name": n} for n in ent_demo.TAGS])
     zone.departments = [(d.pk, d.name, d.short_name) for d in departments]
     zone.dept_index = {d.short_name: i for i, d in enumerate(departments)}
     zone.dept_late = [0.03 + 0.17 * _rng(seed, _DEPARTMENT, i + 1).random() for i in range(len(departments))]
@@ -771,8 +780,8 @@ def _organisation(zone: _Zone) -> None:
     through = Enterprise.tags.through
     tagged = writer.table(through, ["enterprise_id", "enterprisetag_id"])
     indicators = writer.table(EnterpriseIndicator, ["enterprise_id", "year", "revenue", "output", "tax", "employees"])
-    ownerships = [o for o, _ in demo.OWNERSHIP_WEIGHTS]
-    weights = [w for _, w in demo.OWNERSHIP_WEIGHTS]
+    ownerships = [o for o, _ in ent_demo.OWNERSHIP_WEIGHTS]
+    weights = [w for _, w in ent_demo.OWNERSHIP_WEIGHTS]
     zone.enterprises = []  # (id, name, workstation index, steward index at the start)
     zone.ent_users = []
     zone.segments = []  # per enterprise: [(from, steward index)], its assignment history
@@ -787,7 +796,7 @@ def _organisation(zone: _Zone) -> None:
         registered = joined + dt.timedelta(days=r.randint(0, 300))
         pk = enterprises.add(
             name, credit_code(i), industries[enterprise_industry(i)].pk, parks[park].pk, zone.workstations[ws], big,
-            r.choices(ownerships, weights)[0], f"{demo.PARKS[park]}{r.randint(1, 199)}号",
+            r.choices(ownerships, weights)[0], f"{ent_demo.PARKS[park]}{r.randint(1, 199)}号",
             demo.person_name(r), demo.person_name(r), demo.phone(r), True, registered)
         for tag in r.sample(tags, r.choice([0, 0, 0, 1, 1, 2])):
             tagged.add(pk, tag.pk)
@@ -841,7 +850,7 @@ def _projects(zone: _Zone) -> None:
     approvals = writer.table(Approval, ["project_id", "kind", "department_id", "status", "started_on", "due_on",
                                         "approved_on", "note"])
     nodes = writer.table(ConstructionNode, ["project_id", "name", "planned_date", "actual_date"])
-    industries = list(IndustryChain.objects.filter(name__in=demo.INDUSTRIES).order_by("order", "name")
+    industries = list(IndustryChain.objects.filter(name__in=ent_demo.INDUSTRIES).order_by("order", "name")
                       .values_list("pk", flat=True))
     E, S = len(zone.enterprises), len(zone.stewards)
     zone.projects = []  # (id, steward index)
@@ -1062,9 +1071,9 @@ def _visits(zone: _Zone) -> None:
                                       "created_at"])
     workdays, today, now = zone.days.workdays, zone.today, zone.now
     months = []
-    month = zone.window_start.replace(day=1)
+    month = month_start(zone.window_start)
     while month <= today:
-        following = (month + dt.timedelta(days=32)).replace(day=1)
+        following = next_month_start(month)
         first, last = max(month, zone.window_start), min(following - dt.timedelta(days=1), today)
         lo, hi = bisect.bisect_left(workdays, first), bisect.bisect_right(workdays, last)
         if hi > lo:
@@ -1643,14 +1652,6 @@ def _ledger_waiting(zone: _Zone) -> None:
                    to_state=LedgerItem.Status.UNASSIGNED)
 
 
-def _months_before(today: dt.date, n: int) -> list[dt.date]:
-    months, month = [], today.replace(day=1)
-    for _ in range(n):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-        months.append(month)
-    return months[::-1]
-
-
 def _scores(zone: _Zone) -> None:
     """The monthly five-key scores and department grades of the 24 whole months before this one.
 
@@ -1658,14 +1659,14 @@ def _scores(zone: _Zone) -> None:
     store, by their own rules (``month_result``, ``escalation_facts``, ``department_score``,
     ``GradePolicy.grade_for``), but from one read of the nodes and claims instead of a few queries
     per unit and month (tested to agree with the services)."""
-    from evaluations.adapters import escalation_facts
     from evaluations.models import DepartmentMonthlyGrade, GradePolicy
     from evaluations.services import department_score
     from projects.models import UnitMonthlyScore
     from projects.progress import month_result
     from projects.selectors import fivekey_weights
+    from stewards.selectors import escalation_facts
 
-    months = _months_before(zone.today, 24)
+    months = months_before(zone.today, 24)
     calendar, weights = zone.days.calendar, fivekey_weights()
     nodes: dict[tuple[int, int, int], list] = {}  # (unit, year, month it falls due) → nodes
     for unit, planned, completed in FiveKeyNode.objects.filter(item__responsible_unit__isnull=False).values_list(

@@ -4,8 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from bench import scale
 from enterprises.models import Enterprise
-from zonehub import scale
 
 
 class Command(BaseCommand):

@@ -1,19 +1,22 @@
 """What the home page of each role shows.
 
-Each app may add panels: a function ``home_panels(user) -> list[dict]`` in its ``selectors``
+Each app adds panels through a function ``home_panels(user) -> list[dict]`` in its ``selectors``
 module, each dict naming a ``template`` (rendered with the dict as ``panel``) and an ``order``.
+The portal stands above every app, so it imports each one's panels directly (``_PROVIDERS``): an
+app with panels to show is added there, by name.
 """
-
-import importlib
-import importlib.util
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from enterprises.selectors import enterprise_list, uncovered_enterprise_list
+from evaluations import selectors as evaluations_selectors
+from portal import dashboard
+from portal.dashboard import zone_wide
+from projects import selectors as projects_selectors
+from stewards import selectors as stewards_selectors
 from stewards.models import Steward
-from stewards.selectors import enterprise_list_with_steward, uncovered_enterprise_list
-from zonehub.dashboard import zone_wide
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
 from zonehub.workdays import local_date
@@ -34,9 +37,9 @@ def home_context(user) -> dict:
             )
         )
     if role == Role.STEWARD:
-        ctx["enterprises"] = list(enterprise_list_with_steward(user)[:50])
+        ctx["enterprises"] = list(enterprise_list(user)[:50])
     if role == Role.ENTERPRISE:
-        ctx["enterprise"] = enterprise_list_with_steward(user).first()
+        ctx["enterprise"] = enterprise_list(user).first()
     ctx["panels"] = home_panels(user)
     ctx["has_charts"] = any(panel.get("chart") for panel in ctx["panels"])
     return ctx
@@ -55,18 +58,17 @@ def home_panels(user) -> list[dict]:
     return zone_wide(user, "home-panels", lambda: _home_panels(user))
 
 
+# Each app's panels, in floor order, then the portal's own (the dashboards no single app owns).
+_PROVIDERS = (
+    stewards_selectors.home_panels,
+    projects_selectors.home_panels,
+    evaluations_selectors.home_panels,
+    dashboard.home_panels,
+)
+
+
 def _home_panels(user) -> list[dict]:
     panels: list[dict] = []
-    for app in ("stewards", "projects", "evaluations"):
-        module = importlib.import_module(f"{app}.selectors") if _has_selectors(app) else None
-        provider = getattr(module, "home_panels", None)
-        if provider is not None:
-            panels.extend(provider(user))
-    from zonehub.dashboard import home_panels as dashboard_panels
-
-    panels.extend(dashboard_panels(user))
+    for provider in _PROVIDERS:
+        panels.extend(provider(user))
     return sorted(panels, key=lambda panel: panel.get("order", 50))
-
-
-def _has_selectors(app: str) -> bool:
-    return importlib.util.find_spec(f"{app}.selectors") is not None

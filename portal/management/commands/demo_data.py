@@ -1,11 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from zonehub import demo
+from portal import demo
 from zonehub.models import User
 
 
 class Command(BaseCommand):
-    help = "Build the demo zone (idempotent). With --if-empty, only when the database has no users."
+    help = ("Build the demo zone, every app's part in floor order (idempotent). "
+            "With --if-empty, only when the database has no users.")
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true")

@@ -2,7 +2,7 @@
 
 Every count links to the list behind it, and is computed by that list's own FilterSet with the
 very parameters of the link (``_tile``): the number on the dashboard and the rows of the list it
-opens cannot drift apart. Charts carry their numbers as a table too (templates/zonehub/panels/).
+opens cannot drift apart. Charts carry their numbers as a table too (templates/portal/panels/).
 """
 
 from __future__ import annotations
@@ -20,8 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from enterprises.filters import EnterpriseFilterSet
+from enterprises.models import Enterprise
+from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
+from projects.models import ProjectStewardAssignment
+from stewards.filters import EscalationFilterSet, EscalationListFilterSet, ServiceRequestFilterSet
+from stewards.models import Escalation, ServiceRequest
+from stewards.selectors import escalation_list, inbox_for_page, request_list
 from zonehub.models import Role
-from zonehub.workdays import SHANGHAI, local_date, start_of_day
+from zonehub.workdays import SHANGHAI, local_date, month_start, months_before, start_of_day
 
 
 def _json(option: dict) -> str:
@@ -65,47 +72,34 @@ def home_panels(user) -> list[dict]:
 def _project_stewards(user) -> list[dict]:
     """Besides its enterprise steward (the "my steward" card), an enterprise investing in a major
     project has that project's steward (项目管家): name and phone, one query."""
-    from projects.models import ProjectStewardAssignment
-
     assignments = list(ProjectStewardAssignment.objects.active()
                        .filter(project__investor_id=user.enterprise_id)
                        .select_related("project", "steward__user").order_by("project__name"))
     if not assignments:
         return []
-    return [{"template": "zonehub/panels/project_stewards.html", "order": 8, "css": "col-12 col-lg-6",
+    return [{"template": "portal/panels/project_stewards.html", "order": 8, "css": "col-12 col-lg-6",
              "assignments": assignments}]
 
 
 # --- tiles: the counts each role acts on ------------------------------------------------------
 
 def _request_tiles(user, *pairs) -> list[dict]:
-    from stewards.filters import ServiceRequestFilterSet
-    from stewards.selectors import request_list
-
     return [_tile(label, url_name="stewards:request_list", filterset_class=ServiceRequestFilterSet,
                   queryset=request_list(user), user=user, css=css, **params) for label, css, params in pairs]
 
 
 def _escalation_tiles(user, *pairs) -> list[dict]:
-    from stewards.filters import EscalationListFilterSet
-    from stewards.selectors import escalation_list
-
     return [_tile(label, url_name="stewards:escalation_list", filterset_class=EscalationListFilterSet,
                   queryset=escalation_list(user), css=css, **params) for label, css, params in pairs]
 
 
 def _unvisited_tile(user, label) -> dict:
-    from enterprises.filters import EnterpriseFilterSet
-    from enterprises.models import Enterprise
-
     return _tile(label, url_name="enterprises:list", filterset_class=EnterpriseFilterSet,
                  queryset=Enterprise.objects.visible_to(user), css="text-warning-emphasis", visited="no")
 
 
 def _head_tiles(user) -> dict:
     from django.utils.translation import gettext as _
-
-    from evaluations.models import ReplacementCase
 
     tiles = _request_tiles(
         user,
@@ -116,7 +110,7 @@ def _head_tiles(user) -> dict:
     tiles.append({"label": _("replacement cases waiting for you"), "css": "text-danger",
                   "count": ReplacementCase.objects.visible_to(user).pending().count(),
                   "url": _url("evaluations:case_list", status=ReplacementCase.Status.PENDING)})
-    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+    return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
             "testid": "tiles-head"}
 
 
@@ -128,16 +122,12 @@ def _steward_tiles(user) -> dict:
     tiles += _escalation_tiles(user, (_("escalations waiting for a reply"), "", {"deadline": "open"}),
                                (_("escalations overdue"), "text-danger", {"deadline": "overdue"}))
     tiles.append(_unvisited_tile(user, _("enterprises to visit this month")))
-    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+    return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
             "testid": "tiles-steward"}
 
 
 def _department_panel(user) -> dict:
     from django.utils.translation import gettext as _
-
-    from evaluations.models import DepartmentMonthlyGrade
-    from stewards.filters import EscalationFilterSet
-    from stewards.selectors import inbox_for_page
 
     tiles = [
         _tile(_("escalations waiting for your reply"), url_name="stewards:inbox", filterset_class=EscalationFilterSet,
@@ -149,7 +139,7 @@ def _department_panel(user) -> dict:
     tiles[0]["url"] = reverse("stewards:inbox")
     grade = (DepartmentMonthlyGrade.objects.visible_to(user).filter(department_id=user.department_id)
              .order_by("-month").first())
-    return {"template": "zonehub/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
+    return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
             "grade": grade, "testid": "tiles-department"}
 
 
@@ -168,7 +158,7 @@ def zone_wide(user, name: str, compute):
 
 def _leader_panels(user) -> list[dict]:
     """The leader's charts: every request of the month, every escalation of six months, every
-    rating of the campaign. Shared with the rest of the home page (zonehub.selectors.home_panels,
+    rating of the campaign. Shared with the rest of the home page (portal.selectors.home_panels,
     ``zone_wide``), so they say when they were computed."""
     as_of = timezone.now()
     panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
@@ -180,10 +170,6 @@ def _leader_panels(user) -> list[dict]:
 def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
     """Requests submitted this month (Beijing time), by category and status: a stacked bar chart
     and the same numbers as a table, each cell linking to the request list filtered to it."""
-    from stewards.filters import ServiceRequestFilterSet
-    from stewards.models import ServiceRequest
-    from stewards.selectors import request_list
-
     today = today or local_date(timezone.now())
     month = f"{today:%Y-%m}"
     filterset = ServiceRequestFilterSet({"month": month}, queryset=request_list(user), user=user)
@@ -206,33 +192,22 @@ def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
         "series": [{"name": str(s.label), "type": "bar", "stack": "all",
                     "data": [r["cells"][i]["count"] for r in rows]} for i, s in enumerate(statuses)],
     }
-    return {"template": "zonehub/panels/requests_month.html", "order": 6, "css": "col-12 col-xl-6", "chart": True,
+    return {"template": "portal/panels/requests_month.html", "order": 6, "css": "col-12 col-xl-6", "chart": True,
             "month": today, "statuses": statuses, "rows": rows, "total": sum(r["total"] for r in rows),
             "url": _url("stewards:request_list", month=month), "chart_json": _json(chart)}
-
-
-def _months_back(today: dt.date, n: int) -> list[dt.date]:
-    first = today.replace(day=1)
-    months = []
-    for _i in range(n):
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-        months.append(first)
-    return list(reversed(months))
 
 
 def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
     """On-time reply rate of each department over the last six whole months: of the escalations
     whose reply was due in a month (Beijing time) and are decided (answered, or marked overdue),
     the share answered before the deadline. One grouped query."""
-    from stewards.models import Escalation
-
     today = today or local_date(timezone.now())
-    months = _months_back(today, 6)
+    months = months_before(today, 6)
     # due_at is the exclusive end (00:00 of the next day): a microsecond earlier is the last day.
     last_day = ExpressionWrapper(F("due_at") - dt.timedelta(microseconds=1), output_field=DateTimeField())
     counts = (
         Escalation.objects.visible_to(user)
-        .filter(due_at__gt=start_of_day(months[0]), due_at__lte=start_of_day(today.replace(day=1)))
+        .filter(due_at__gt=start_of_day(months[0]), due_at__lte=start_of_day(month_start(today)))
         .annotate(month=TruncMonth(last_day, tzinfo=SHANGHAI))
         .values("department_id", "department__name", "department__short_name", "month")
         .annotate(on_time=Count("id", filter=Q(answered_on_time=True)),
@@ -263,14 +238,12 @@ def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
         "series": [{"name": r["name"], "type": "line", "connectNulls": True, "showSymbol": True, "symbolSize": 7,
                     "data": [c["rate"] for c in r["cells"]]} for r in rows],
     }
-    return {"template": "zonehub/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": True,
+    return {"template": "portal/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": True,
             "months": months, "rows": rows, "chart_json": _json(chart)}
 
 
 def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
     """The latest campaign's satisfaction rate, and last month's department grades."""
-    from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating
-
     today = today or local_date(timezone.now())
     campaign = Campaign.objects.visible_to(user).order_by("-opened_at").first()
     rate = None
@@ -280,9 +253,9 @@ def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
             unsatisfied=Count("id", filter=Q(value=Rating.Value.UNSATISFIED)))
         total = counts["satisfied"] + counts["unsatisfied"]
         rate = {**counts, "total": total, "pct": round(100 * counts["satisfied"] / total, 1) if total else None}
-    last_month = _months_back(today, 1)[0]
+    last_month = months_before(today, 1)[0]
     grades = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month=last_month)
                   .select_related("department").order_by("-score", "department__name"))
-    return {"template": "zonehub/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
+    return {"template": "portal/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
             "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,
             "grades_url": _url("evaluations:grade_list", month=f"{last_month:%Y-%m}")}

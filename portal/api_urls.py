@@ -1,0 +1,21 @@
+"""One router for the whole API; each app registers its viewsets in ``<app>/api/urls.py``.
+
+The portal stands above every app, so it imports each app's ``register`` directly, in floor order
+(the order of the API root's listing)."""
+
+from rest_framework.routers import DefaultRouter
+
+from enterprises.api import urls as enterprises_api
+from evaluations.api import urls as evaluations_api
+from projects.api import urls as projects_api
+from stewards.api import urls as stewards_api
+from zonehub.api_views import DepartmentViewSet, NotificationViewSet, WorkstationViewSet
+
+router = DefaultRouter()
+router.register("departments", DepartmentViewSet)
+router.register("workstations", WorkstationViewSet)
+router.register("notifications", NotificationViewSet, basename="notification")
+for app_api in (enterprises_api, stewards_api, projects_api, evaluations_api):
+    app_api.register(router)
+
+urlpatterns = router.urls
