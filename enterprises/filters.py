@@ -1,12 +1,12 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, EnterpriseTag
-from zonehub.forms import BootstrapFilterSet
+from zonehub.filters import FilterSet, SearchFilter
+from zonehub.workdays import local_date
 
 
 class _TagIdsField(forms.ModelMultipleChoiceField):
@@ -29,8 +29,10 @@ class _TagsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _TagIdsField
 
 
-class EnterpriseFilterSet(BootstrapFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+class EnterpriseFilterSet(FilterSet):
+    """The enterprise lists (all, and those without a steward) and the enterprises API."""
+
+    q = SearchFilter(fields=["name", "credit_code"])
     tags = _TagsFilter(label=_("tags"), queryset=EnterpriseTag.objects.all())
     visited = django_filters.ChoiceFilter(
         label=_("visited this month"), method="filter_visited", empty_label=_("all"),
@@ -50,21 +52,16 @@ class EnterpriseFilterSet(BootstrapFilterSet):
         model = Enterprise
         fields = ["q", "visited", "industry", "park", "workstation", "above_designated_size", "ownership", "tags"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper())) if value else queryset
-
     def filter_visited(self, queryset, name, value):
         """The monthly visit (走访): enterprises in the zone with or without a visit logged this month
         (Beijing time), the list behind the dashboards' "enterprises to visit"."""
-        from stewards.models import Visit
-        from zonehub.workdays import local_date
-
         today = local_date(timezone.now())
-        visited = Exists(Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__year=today.year,
-                                              visited_on__month=today.month))
+        # Through the reverse relation of the stewards' visits, in a subquery so that an enterprise
+        # visited twice this month is listed once.
+        visited = Enterprise.objects.filter(visits__visited_on__year=today.year,
+                                            visits__visited_on__month=today.month).values("pk")
         if value == "no":
-            return queryset.filter(is_active=True).exclude(visited)
+            return queryset.filter(is_active=True).exclude(pk__in=visited)
         if value == "yes":
-            return queryset.filter(visited)
+            return queryset.filter(pk__in=visited)
         return queryset

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
 
-from enterprises import imports
 from enterprises.forms import ImportUploadForm
+from enterprises.imports import importer_for, importer_kinds
+from enterprises.imports.sheets import max_bytes
 from enterprises.models import ImportBatch
-from zonehub.models import Role
+from enterprises.services import imports
+from zonehub.roles import ADMINS as IMPORTERS
 from zonehub.views import RoleRequiredMixin
 
-IMPORTERS = (Role.ADMIN,)
 PREVIEW_ROWS = 500
 ERROR_ROWS = 1000
 
@@ -29,14 +30,14 @@ class ImportView(RoleRequiredMixin, FormView):
 
     def get_initial(self):
         kind = self.request.GET.get("kind")
-        return {"kind": kind if kind in imports.COLUMNS else ImportBatch.Kind.ENTERPRISES}
+        return {"kind": kind if importer_for(kind or "") else ImportBatch.Kind.ENTERPRISES}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["batches"] = (ImportBatch.objects.visible_to(self.request.user).select_related("created_by")[:20])
-        ctx["kinds"] = ImportBatch.Kind.choices
-        ctx["columns"] = {kind: [(h, req) for _k, h, req in cols] for kind, cols in imports.COLUMNS.items()}
-        ctx["max_mb"] = imports.max_bytes() // (1024 * 1024)
+        ctx["kinds"] = [(kind, label) for kind, label in ImportBatch.Kind.choices if kind in importer_kinds()]
+        ctx["columns"] = {kind: [(h, req) for _k, h, req in importer_for(kind).columns] for kind in importer_kinds()}
+        ctx["max_mb"] = max_bytes() // (1024 * 1024)
         return ctx
 
     def form_valid(self, form):
@@ -53,9 +54,10 @@ class ImportTemplateView(RoleRequiredMixin, View):
     allowed_roles = IMPORTERS
 
     def get(self, request, kind):
-        if kind not in imports.COLUMNS:
+        importer = importer_for(kind)
+        if importer is None:
             return HttpResponse(status=404)
-        filename = "企业导入模板.xlsx" if kind == ImportBatch.Kind.ENTERPRISES else "重大项目导入模板.xlsx"
+        filename = importer.template_filename
         response = HttpResponse(
             imports.import_template(kind=kind),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

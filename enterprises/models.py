@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,20 +55,20 @@ class EnterpriseQuerySet(ScopedQuerySet):
         return self.filter(pk=user.enterprise_id)
 
     def _visible_to_steward(self, user):
-        from stewards.models import StewardAssignment
-
-        return self.filter(
-            Exists(StewardAssignment.objects.active().filter(
-                enterprise=OuterRef("pk"), steward__user=user))
-        )
+        # Through the reverse relation of the assignments (stewards builds on enterprises): the
+        # enterprises whose open assignment is the user's. A subquery, so no row is repeated.
+        return self.filter(pk__in=Enterprise.objects.filter(
+            steward_assignments__ended_at__isnull=True, steward_assignments__steward__user=user).values("pk"))
 
     def _visible_to_workstation_head(self, user):
         return self.filter(workstation_id=user.workstation_id)
 
     def without_active_steward(self):
-        from stewards.models import StewardAssignment
-
-        return self.filter(~Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"))))
+        """No open assignment (``ended_at`` empty) among the enterprise's steward assignments: a
+        left join on the open one only, kept where it found none."""
+        return self.alias(open_assignment=FilteredRelation(
+            "steward_assignments", condition=Q(steward_assignments__ended_at__isnull=True),
+        )).filter(open_assignment__isnull=True)
 
 
 class Enterprise(models.Model):

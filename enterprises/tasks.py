@@ -3,7 +3,7 @@ whose state guard on the batch makes a second delivery harmless."""
 
 from celery import shared_task
 
-from enterprises import imports
+from enterprises.services import imports
 
 # A large sheet whose rows all name a steward makes one assignment (with its history and
 # notifications) per row: longer than the default task limits, so imports get their own.

@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("uncovered/", views.UncoveredEnterpriseListView.as_view(), name="uncovered"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
-    path("<int:pk>/assign/", views.AssignStewardView.as_view(), name="assign"),
     path("import/", import_views.ImportView.as_view(), name="import"),
     path("import/template/<str:kind>.xlsx", import_views.ImportTemplateView.as_view(), name="import_template"),
     path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),

@@ -11,3 +11,9 @@ class ProjectsConfig(AppConfig):
         from zonehub.services import calendar_changed
 
         calendar_changed.connect(services.on_calendar_changed, dispatch_uid="projects.scores_recompute")
+
+        # The Excel import's major-project sheet.
+        from enterprises.imports import register_importer
+        from projects.imports import ProjectSheet
+
+        register_importer(ProjectSheet())

@@ -13,3 +13,9 @@ class StewardsConfig(AppConfig):
 
         # Deadlines computed on a calendar that changed are computed again (DESIGN.md rule 2).
         calendar_changed.connect(services.on_calendar_changed, dispatch_uid="stewards.deadlines_recompute")
+
+        # The Excel import's enterprise sheet, whose steward column is stewards'.
+        from enterprises.imports import register_importer
+        from stewards.imports import EnterpriseSheet
+
+        register_importer(EnterpriseSheet())

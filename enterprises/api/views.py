@@ -1,7 +1,7 @@
 from enterprises.api.serializers import EnterpriseSerializer
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Enterprise
-from stewards.selectors import enterprise_list_with_steward
+from enterprises.selectors import enterprise_list
 from zonehub.api import ScopedReadOnlyViewSet
 
 
@@ -13,4 +13,4 @@ class EnterpriseViewSet(ScopedReadOnlyViewSet):
     ordering = ["name"]
 
     def get_queryset(self):
-        return enterprise_list_with_steward(self.request.user)
+        return enterprise_list(self.request.user)

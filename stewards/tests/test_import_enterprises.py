@@ -1,4 +1,7 @@
-"""Excel import of enterprises (issue 6): template, checking, preview, all-or-nothing, re-import."""
+"""Excel import of enterprises (issue 6): template, checking, preview, all-or-nothing, re-import.
+
+The enterprise sheet is stewards' (``stewards.imports.EnterpriseSheet``: its steward column); the
+upload, preview and confirm machinery is enterprises' (``enterprises.services.imports``)."""
 
 import io
 
@@ -8,14 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from enterprises import imports
 from enterprises.models import Enterprise, ImportBatch, IndustryChain, Park
+from enterprises.services import imports
 from enterprises.validators import CHARSET, credit_code_check_char
-from stewards.models import StewardAssignment
+from stewards.imports import EnterpriseSheet
+from stewards.models import AssignmentBar, StewardAssignment
 from tests.factories import StewardFactory, WorkstationFactory
 from zonehub.models import Event, Notification
 
-HEADERS = [h for _k, h, _r in imports.ENTERPRISE_COLUMNS]
+SHEET = EnterpriseSheet()
+KEYS = [k for k, _h, _r in SHEET.columns]
+HEADERS = [h for _k, h, _r in SHEET.columns]
 
 
 def code_for(i: int) -> str:
@@ -182,11 +188,10 @@ def test_checking_loads_lookups_once_not_per_row(lookups, django_assert_max_num_
         Enterprise.objects.create(name=f"导入企业{i:05d}有限公司", credit_code=code_for(i),
                                   industry=IndustryChain.objects.get(name="新材料"),
                                   park=Park.objects.first(), ownership="private")
-    rows = [(i + 2, dict(zip([k for k, _h, _r in imports.ENTERPRISE_COLUMNS],
-                             row(i, steward=zone.steward_a.phone if i % 10 else ""), strict=True)))
+    rows = [(i + 2, dict(zip(KEYS, row(i, steward=zone.steward_a.phone if i % 10 else ""), strict=True)))
             for i in range(1000)]
     with django_assert_max_num_queries(25):
-        result = imports.check_enterprises(rows)
+        result = SHEET.check(rows)
     assert not result.errors
     assert result.count("create") == 666 and result.count("update") == 334
 
@@ -368,8 +373,8 @@ def test_uploaded_files_stay_under_media_imports(client, lookups, settings):
 
 
 def test_a_steward_the_enterprise_rated_unsatisfied_cannot_come_back_by_import(client, lookups):
-    from evaluations.models import Campaign, Rating
-    from evaluations.tests.factories import CampaignFactory, RatingFactory
+    """Rule 4's bar (stewards' AssignmentBar, raised by evaluations when a campaign closes) is
+    asked of the assignment check for the rows it concerns."""
     from zonehub.workdays import local_date
 
     zone = lookups
@@ -377,14 +382,21 @@ def test_a_steward_the_enterprise_rated_unsatisfied_cannot_come_back_by_import(c
     client.post(reverse("enterprises:import_confirm", args=[ImportBatch.objects.get().pk]))
     enterprise = Enterprise.objects.get(credit_code=code_for(1))
     year = local_date(timezone.now()).year
-    campaign = CampaignFactory(year=year, status=Campaign.Status.CLOSED, closed_at=timezone.now())
-    RatingFactory(campaign=campaign, enterprise=enterprise, steward=zone.steward_b, rated_by=zone.ent_user_a,
-                  value=Rating.Value.UNSATISFIED, reason="不上门")
+    AssignmentBar.objects.create(steward=zone.steward_b, enterprise=enterprise, year=year, reason="不上门",
+                                 source="test:rating")
     upload(client, zone.admin, xlsx([row(1, steward=zone.steward_b.phone)]))
     batch = ImportBatch.objects.latest("id")
     assert batch.status == ImportBatch.Status.INVALID
     assert batch.errors[0]["row"] == 2 and batch.errors[0]["column"] == "服务管家"
     assert "不满意" in batch.errors[0]["message"]
+
+    # A leader lifts the bar: the same sheet now puts the steward back, and the import does it.
+    AssignmentBar.objects.update(lifted_at=timezone.now(), lifted_by=zone.leader, lift_reason="领导同意")
+    upload(client, zone.admin, xlsx([row(1, steward=zone.steward_b.phone)]))
+    batch = ImportBatch.objects.latest("id")
+    assert (batch.status, batch.to_update) == (ImportBatch.Status.VALID, 1)
+    client.post(reverse("enterprises:import_confirm", args=[batch.pk]))
+    assert StewardAssignment.objects.active().get(enterprise=enterprise).steward == zone.steward_b
 
 
 def test_a_stored_file_that_disappeared_fails_with_a_message(client, lookups):
@@ -431,13 +443,12 @@ def test_a_batch_whose_task_was_lost_can_be_started_again(client, lookups, setti
 def test_writing_a_thousand_new_enterprises_takes_a_bounded_number_of_queries(lookups, django_assert_max_num_queries):
     """Rows without a steward change are written in bulk: the cost does not grow with the rows."""
     zone = lookups
-    rows = [(i + 2, dict(zip([k for k, _h, _r in imports.ENTERPRISE_COLUMNS], row(i), strict=True)))
-            for i in range(1000)]
-    result = imports.check_enterprises(rows)
+    rows = [(i + 2, dict(zip(KEYS, row(i), strict=True))) for i in range(1000)]
+    result = SHEET.check(rows)
     batch = ImportBatch.objects.create(kind="enterprises", file="imports/x.xlsx", file_name="x.xlsx",
                                        created_by=zone.admin)
     with django_assert_max_num_queries(40):
-        imports._apply_enterprises(result, actor=zone.admin, batch=batch)
+        SHEET.apply(result, actor=zone.admin, batch=batch)
     assert Enterprise.objects.filter(name__startswith="导入企业").count() == 1000
     assert Enterprise.tags.through.objects.filter(enterprise__name__startswith="导入企业").count() == 2000
     assert Event.objects.filter(kind="enterprise.imported").count() == 1000

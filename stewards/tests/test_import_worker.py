@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from enterprises.models import Enterprise, ImportBatch
-from enterprises.tests.test_import import lookups, row, xlsx  # noqa: F401 - the fixture is used by name
+from stewards.tests.test_import_enterprises import lookups, row, xlsx  # noqa: F401 - the fixture is used by name
 from tests.celery_worker import needs_redis_worker, wait_for
 
 pytestmark = needs_redis_worker

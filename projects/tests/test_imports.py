@@ -1,4 +1,5 @@
-"""Excel import of major projects (issue 6): matched by name and investor, through the projects services."""
+"""Excel import of major projects (issue 6): matched by name and investor, through the projects services
+(``projects.imports.ProjectSheet``)."""
 
 import datetime as dt
 import io
@@ -7,14 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
-from enterprises import imports
 from enterprises.models import ImportBatch, IndustryChain
+from projects.imports import PROJECT_COLUMNS
 from projects.models import Project, ProjectStageChange, ProjectStewardAssignment, Stage
 from zonehub.models import Event
 
-HEADERS = [h for _k, h, _r in imports.PROJECT_COLUMNS]
+HEADERS = [h for _k, h, _r in PROJECT_COLUMNS]
 
 
 def xlsx(rows) -> SimpleUploadedFile:
@@ -112,3 +114,57 @@ def test_the_import_page_offers_both_kinds(client, zone):
     page = client.get(reverse("enterprises:import") + "?kind=projects").content.decode()
     assert reverse("enterprises:import_template", args=["projects"]) in page
     assert 'value="projects" selected' in page or 'value="projects" checked' in page
+
+
+def _stage_record(project):
+    """What a stage change leaves behind: its rows and its timeline events, without ids and times."""
+    changes = [(c.from_stage, c.to_stage, c.changed_on, c.changed_by_id, c.note)
+               for c in ProjectStageChange.objects.filter(project=project).order_by("id")]
+    events = [(e.kind, e.subject_type.model, e.from_state, e.to_state, e.note, e.actor_id, e.data)
+              for e in Event.objects.filter(root_id=project.pk, root_type__model="project", kind="project.stage")
+              .order_by("id")]
+    return changes, events
+
+
+def test_an_imported_stage_move_records_what_a_change_on_the_page_records(client, zone, sheet_rows, fixed_day):
+    """Issue 11: the import goes through the stage-change service, so it leaves the same
+    stage-change row and timeline event (and key date) as the project page's stage form."""
+    note = gettext("Excel import")  # the import's note; the page change is given the same
+    run(client, zone.admin, sheet_rows)
+    imported = Project.objects.get(name="新材料产业园项目")
+    paged = Project.objects.get(name="孵化器项目")
+    client.post(reverse("projects:project_stage", args=[paged.pk]),
+                {"to_stage": Stage.SIGNED, "on": fixed_day.isoformat(), "note": note})
+    paged.refresh_from_db()
+    assert paged.stage == Stage.SIGNED
+
+    sheet_rows[0][9] = "供地"
+    batch = run(client, zone.admin, sheet_rows)
+    assert batch.status == ImportBatch.Status.DONE, (batch.errors, batch.message)
+    imported.refresh_from_db()
+    assert imported.stage == Stage.LAND and imported.land_granted_on == fixed_day
+    changes, events = _stage_record(imported)
+    assert changes[-1] == (Stage.SIGNED, Stage.LAND, fixed_day, zone.admin.pk, note)
+    assert events[-1] == ("project.stage", "projectstagechange", Stage.SIGNED.label, Stage.LAND.label,
+                          note, zone.admin.pk, {"on": fixed_day.isoformat()})
+    page_changes, page_events = _stage_record(paged)
+    assert page_changes == [(Stage.NEGOTIATING, Stage.SIGNED, fixed_day, zone.admin.pk, note)]
+    assert page_events == [("project.stage", "projectstagechange", Stage.NEGOTIATING.label, Stage.SIGNED.label,
+                            note, zone.admin.pk, {"on": fixed_day.isoformat()})]
+
+
+def test_a_new_project_reaches_the_sheets_stage_through_recorded_stage_changes(client, zone, sheet_rows, fixed_day):
+    """A project taken over at a later stage gets there one stage after another, each step a
+    stage-change row and event (before issue 11 the stage was written with no row at all)."""
+    sheet_rows[0][9] = "开工"
+    batch = run(client, zone.admin, sheet_rows)
+    assert batch.status == ImportBatch.Status.DONE, (batch.errors, batch.message)
+    project = Project.objects.get(name="新材料产业园项目")
+    assert project.stage == Stage.CONSTRUCTION
+    changes, events = _stage_record(project)
+    assert [(c[0], c[1]) for c in changes] == [(Stage.NEGOTIATING, Stage.SIGNED), (Stage.SIGNED, Stage.LAND),
+                                               (Stage.LAND, Stage.CONSTRUCTION)]
+    assert len(events) == 3
+    # A project whose sheet leaves the stage empty (or says 洽谈) stays where it starts, with no change.
+    other = Project.objects.get(name="孵化器项目")
+    assert other.stage == Stage.NEGOTIATING and _stage_record(other) == ([], [])
