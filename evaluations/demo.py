@@ -14,7 +14,7 @@ from evaluations import services
 from evaluations.models import Campaign, Rating
 from stewards.models import StewardAssignment
 from zonehub.models import Role, User
-from zonehub.workdays import local_date, start_of_day
+from zonehub.workdays import local_date, previous_month, start_of_day
 
 REASONS = [
     "办理进展缓慢，且没有及时反馈进度。",
@@ -37,8 +37,8 @@ def build(ctx: dict, rng) -> None:
         _closed_campaign(ctx, rng, year, half)
     _current_campaign(now, today)
     # Grades of the last two months, so the ranking has a month-on-month change.
-    month = services.previous_month(today)
-    for m in (services.previous_month(month), month):
+    month = previous_month(today)
+    for m in (previous_month(month), month):
         services.department_grades_compute(month=m, now=now)
 
 

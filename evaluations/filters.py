@@ -1,20 +1,22 @@
-"""Filters of the ratings list. Choices come from what the user may see."""
+"""Filters of the ratings list, its page and its API. Choices come from what the user may see."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Campaign, Rating
-from zonehub.forms import BootstrapFilterSet
+from stewards.models import Steward
+from zonehub.filters import FilterSet, SearchFilter
 from zonehub.models import Workstation
 
 
-class RatingFilterSet(BootstrapFilterSet):
+class RatingFilterSet(FilterSet):
+    """The ratings list (page and API); ``steward`` is the API's."""
+
     campaign = django_filters.ModelChoiceFilter(label=_("campaign"), queryset=Campaign.objects.none())
     value = django_filters.ChoiceFilter(label=_("rating"), choices=Rating.Value.choices)
     workstation = django_filters.ModelChoiceFilter(label=_("workstation"), field_name="enterprise__workstation",
                                                    queryset=Workstation.objects.none())
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = SearchFilter(fields=["enterprise__name", "steward__user__name"])
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=[("enterprise__name", "enterprise"), ("steward__user__name", "steward"), ("value", "value"),
@@ -25,17 +27,16 @@ class RatingFilterSet(BootstrapFilterSet):
                       "updated_at": _("rated on"), "-updated_at": _("rated on (newest first)")},
     )
 
+    # The API's: any steward's id, as the API always took it (the list is scoped already).
+    steward = django_filters.ModelChoiceFilter(queryset=Steward.objects.all())
+
+    page_fields = ["campaign", "value", "workstation", "q", "o"]
+
     class Meta:
         model = Rating
-        fields = ["campaign", "value", "workstation", "q"]
+        fields = ["campaign", "value", "workstation", "q", "steward"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.filters["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-year", "-half")
         self.filters["workstation"].queryset = Workstation.objects.visible_to(user).order_by("name")
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(enterprise__name__icontains=value) | Q(steward__user__name__icontains=value))

@@ -12,12 +12,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from evaluations import adapters
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
-from evaluations.services import previous_month
-from stewards.models import Steward, StewardAssignment
+from projects.selectors import project_stewards_of
+from stewards.models import Escalation, ServiceRequest, Steward, StewardAssignment, Visit
+from stewards.selectors import escalations_by_ids
 from zonehub.models import Role, Workstation
-from zonehub.workdays import local_date, start_of_day
+from zonehub.workdays import local_date, month_end, month_start, next_month_start, previous_month, start_of_day
 
 
 def _count(qs, key: str = "steward"):
@@ -32,8 +32,8 @@ def _count(qs, key: str = "steward"):
 
 def stewards_to_rate(enterprise, campaign: Campaign | None = None) -> list[tuple[Steward, str]]:
     """The stewards an enterprise rates in a campaign, with the role each serves it in: its
-    active enterprise steward and the project stewards of its projects (when the projects app
-    provides them). A steward serving in both roles is rated once, as enterprise steward."""
+    active enterprise steward and the project stewards of its projects. A steward serving in both
+    roles is rated once, as enterprise steward."""
     result: list[tuple[Steward, str]] = []
     assignment = (
         StewardAssignment.objects.active().filter(enterprise=enterprise).select_related("steward__user").first()
@@ -41,7 +41,7 @@ def stewards_to_rate(enterprise, campaign: Campaign | None = None) -> list[tuple
     if assignment is not None:
         result.append((assignment.steward, Rating.StewardRole.ENTERPRISE))
     seen = {s.pk for s, _ in result}
-    for steward in adapters.project_stewards_of(enterprise):
+    for steward in project_stewards_of(enterprise=enterprise):
         if steward.pk not in seen:
             seen.add(steward.pk)
             result.append((steward, Rating.StewardRole.PROJECT))
@@ -278,8 +278,6 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
     only from closed campaigns. Visits are held against the monthly-visit rule: every completed
     month of the year in which the steward served an enterprise needs at least one visit to it.
     Six queries whatever the number of stewards."""
-    from stewards.models import Escalation, ServiceRequest, Visit
-
     today = today or local_date(timezone.now())
     stewards = Steward.objects.visible_to(user).filter(user__role=Role.STEWARD)
     if user.role == Role.ENTERPRISE:
@@ -302,8 +300,7 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
         acc_on_time=_count(requests.filter(accepted_at__isnull=False, accept_due_at__isnull=False,
                                            accepted_at__lt=F("accept_due_at"))),
         esc_due=_count(escalations.filter(due_at__lte=timezone.now()), "request__steward"),
-        esc_on_time=_count(escalations.filter(clock_stopped_at__isnull=False,
-                                              clock_stopped_at__lt=F("due_at")), "request__steward"),
+        esc_on_time=_count(escalations.filter(answered_on_time=True), "request__steward"),
         visit_count=_count(Visit.objects.filter(steward=OuterRef("pk"), visited_on__year=year)),
         case_count=_count(cases),
         finding_count=_count(cases.filter(lack_of_effort=True)),
@@ -327,11 +324,9 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
 
 def _visit_rule(steward_ids: list[int], months: list[dt.date]) -> tuple[dict[int, int], dict[int, int]]:
     """(required, met) enterprise-months per steward. Two queries."""
-    from stewards.models import Visit
-
     if not steward_ids or not months:
         return {}, {}
-    first, after = months[0], (months[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    first, after = months[0], next_month_start(months[-1])
     assignments = StewardAssignment.objects.filter(
         steward_id__in=steward_ids, started_at__lt=start_of_day(after),
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start_of_day(first))).values_list(
@@ -340,11 +335,10 @@ def _visit_rule(steward_ids: list[int], months: list[dt.date]) -> tuple[dict[int
     for steward_id, enterprise_id, started, ended in assignments:
         start_day, end_day = local_date(started), local_date(ended) if ended else None
         for month in months:
-            month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            if start_day <= month_end and (end_day is None or end_day >= month):
+            if start_day <= month_end(month) and (end_day is None or end_day >= month):
                 served.add((steward_id, enterprise_id, month))
     visited = {
-        (s, e, d.replace(day=1))
+        (s, e, month_start(d))
         for s, e, d in Visit.objects.filter(steward_id__in=steward_ids, visited_on__gte=first, visited_on__lt=after)
         .values_list("steward_id", "enterprise_id", "visited_on")
     }
@@ -413,7 +407,7 @@ def _ranked(rows) -> dict[int, tuple[int, DepartmentMonthlyGrade]]:
 def grade_ranking(*, user, month: dt.date) -> list[GradeRow]:
     """The departments' grades of a month, best first, with the change from the month before.
     Three queries."""
-    month = month.replace(day=1)
+    month = month_start(month)
     prev = previous_month(month)
     rows = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=[month, prev])
                 .select_related("department"))
@@ -437,12 +431,8 @@ def grade_months(user) -> list[dt.date]:
 
 def grade_detail(grade: DepartmentMonthlyGrade) -> dict:
     """The escalations behind a score, in the order they were counted."""
-    model = adapters.escalation_model()
-    if model is None:
-        return {"late": [], "overdue": [], "returned": []}
     ids = {k: list(grade.detail.get(k, [])) for k in ("late", "overdue", "returned")}
-    every = {pk for v in ids.values() for pk in v}
-    objects = model.objects.filter(pk__in=every).select_related("request__enterprise", "department").in_bulk()
+    objects = escalations_by_ids(ids={pk for v in ids.values() for pk in v})
     return {k: [objects[pk] for pk in v if pk in objects] for k, v in ids.items()}
 
 

@@ -1,6 +1,9 @@
 """Writes of the evaluations app: campaigns, ratings, replacement cases, effort findings and
-department grades. Each state change is one function: permission, validation, write, event,
-side effects after commit."""
+department grades. Each state change is one function: permission, validation, write, event, and
+its notification rows in the same transaction (``notify`` enqueues delivery after commit).
+
+evaluations stands above stewards and projects: it reads their facts through their selectors and
+changes their data through their services (the rule-4 bar is stewards' data, written here)."""
 
 from __future__ import annotations
 
@@ -15,14 +18,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluations import adapters
 from evaluations.models import Campaign, DepartmentMonthlyGrade, GradePolicy, Rating, ReplacementCase
+from evaluations.selectors import enterprises_not_done, expected_enterprises, stewards_to_rate
+from projects.selectors import unit_node_results
+from projects.services import project_stewards_replace
 from stewards.models import Steward, StewardAssignment
+from stewards.selectors import assignment_barred, escalation_facts
+from stewards.services import assignment_bar_add, assignment_bar_lift, assignment_bar_restore, steward_assign
 from zonehub.events import record_event, register_event_labels
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
 from zonehub.permissions import require
-from zonehub.workdays import WorkCalendar, due_at, local_date, start_of_day, workdays_left
+from zonehub.workdays import (
+    WorkCalendar,
+    due_at,
+    local_date,
+    month_start,
+    previous_month,
+    start_of_day,
+    workdays_left,
+)
 
 register_event_labels({
     "campaign.opened": gettext_lazy("rating campaign opened"),
@@ -101,19 +116,20 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
                  data={"closes_at": campaign.closes_at.isoformat()})
     users = User.objects.filter(role=Role.ENTERPRISE, is_active=True, enterprise__is_active=True)
     closes = local_date(campaign.closes_at) - dt.timedelta(days=1)
-    transaction.on_commit(lambda: notify(
+    notify(
         users, kind="campaign.opened", key=f"campaign:{campaign.pk}:opened",
         title=_("Rate your stewards: the %(campaign)s satisfaction survey is open until %(date)s") % {
-            "campaign": campaign, "date": f"{closes.year}年{closes.month}月{closes.day}日"},
+            "campaign": campaign, "date": _date(closes)},
         url=reverse("evaluations:campaign_list"),
-    ))
+    )
     return campaign
 
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = None) -> list[ReplacementCase]:
-    """Close a campaign: its ratings become final and every unsatisfied rating opens a
-    replacement case (无条件撤换) for the head of the enterprise's workstation."""
+    """Close a campaign: its ratings become final, every unsatisfied rating opens a replacement
+    case (无条件撤换) for the head of the enterprise's workstation and bars the steward from
+    serving the enterprise again this year (rule 4, stewards' ``AssignmentBar``)."""
     if actor is not None:
         require(can_run_campaigns(actor), _("Only leaders and administrators may close a rating campaign."))
     now = now or timezone.now()
@@ -122,8 +138,6 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
     )
     if not updated:
         raise ValidationError(_("The campaign %(campaign)s is already closed.") % {"campaign": campaign})
-    from evaluations.selectors import expected_enterprises
-
     Campaign.objects.filter(pk=campaign.pk).update(expected_enterprises=expected_enterprises().count())
     campaign.refresh_from_db(fields=["status", "closed_at", "closed_by", "expected_enterprises"])
     record_event(campaign, actor=actor, kind="campaign.closed", from_state=Campaign.Status.OPEN,
@@ -139,6 +153,9 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         .filter(enterprise__in=[r.enterprise_id for r in unsatisfied]).values_list("enterprise_id", "steward_id")
     )
     for rating in unsatisfied:
+        assignment_bar_add(steward=rating.steward, enterprise=rating.enterprise, year=campaign.year,
+                           reason=_("rated unsatisfied in campaign %(campaign)s") % {"campaign": campaign},
+                           source=f"evaluations.rating:{rating.pk}")
         case = ReplacementCase(
             rating=rating, campaign=campaign, enterprise=rating.enterprise, steward=rating.steward,
             workstation_id=rating.enterprise.workstation_id, opened_at=now, due_at=due,
@@ -154,22 +171,19 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         record_event(case, actor=actor, kind="case.opened", to_state=case.status,
                      data={"rating": rating.pk, "campaign": campaign.pk})
         cases.append(case)
-
-    def tell():
-        for case in cases:
-            if case.is_pending:
-                notify(_heads_of(case.workstation_id), kind="case.opened", key=f"case:{case.pk}:opened",
-                       url=reverse("evaluations:case_detail", args=[case.pk]),
-                       title=_("%(enterprise)s rated its steward %(steward)s unsatisfied: name a new steward "
-                               "within %(days)s working days") % {
-                           "enterprise": case.enterprise.name, "steward": case.steward.name,
-                           "days": settings.ZONEHUB_REPLACEMENT_WORKING_DAYS})
-        rated = Steward.objects.filter(ratings__campaign=campaign).distinct().select_related("user")
-        notify([s.user for s in rated], kind="campaign.closed", key=f"campaign:{campaign.pk}:closed",
-               url=reverse("evaluations:appraisal"),
-               title=_("The %(campaign)s satisfaction survey has closed: your results are on your appraisal")
-               % {"campaign": campaign})
-    transaction.on_commit(tell)
+    for case in cases:
+        if case.is_pending:
+            notify(_heads_of(case.workstation_id), kind="case.opened", key=f"case:{case.pk}:opened",
+                   url=reverse("evaluations:case_detail", args=[case.pk]),
+                   title=_("%(enterprise)s rated its steward %(steward)s unsatisfied: name a new steward "
+                           "within %(days)s working days") % {
+                       "enterprise": case.enterprise.name, "steward": case.steward.name,
+                       "days": settings.ZONEHUB_REPLACEMENT_WORKING_DAYS})
+    rated = Steward.objects.filter(ratings__campaign=campaign).distinct().select_related("user")
+    notify([s.user for s in rated], kind="campaign.closed", key=f"campaign:{campaign.pk}:closed",
+           url=reverse("evaluations:appraisal"),
+           title=_("The %(campaign)s satisfaction survey has closed: your results are on your appraisal")
+           % {"campaign": campaign})
     return cases
 
 
@@ -177,8 +191,6 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
 
 def _check_rating_input(*, campaign: Campaign, enterprise, steward: Steward, value: str, reason: str, actor,
                         now: dt.datetime) -> tuple[str, str]:
-    from evaluations.selectors import stewards_to_rate
-
     require(actor.is_authenticated and actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.pk,
             _("Only the enterprise's own users may rate its stewards."))
     if not campaign.is_open or now >= campaign.closes_at:
@@ -242,15 +254,6 @@ def rating_change(*, rating: Rating, value: str, reason: str = "", actor, now: d
 
 # --- replacement cases -------------------------------------------------------------------------
 
-def rated_unsatisfied_this_year(*, enterprise_id: int, steward_id: int, year: int) -> bool:
-    """The bar on going back: the enterprise rated this steward unsatisfied in a closed campaign
-    of the year."""
-    return Rating.objects.filter(
-        enterprise_id=enterprise_id, steward_id=steward_id, value=Rating.Value.UNSATISFIED,
-        campaign__year=year, campaign__status=Campaign.Status.CLOSED,
-    ).exists()
-
-
 def can_name_replacement(user, case: ReplacementCase) -> bool:
     return user.is_authenticated and (
         user.is_admin or (user.role == Role.WORKSTATION_HEAD and user.workstation_id == case.workstation_id)
@@ -271,22 +274,21 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
         raise ValidationError(_("A new steward has already been named for this case."))
     if steward.pk == case.steward_id and case.override_steward_id != steward.pk:
         raise ValidationError(_("%(name)s is the steward rated unsatisfied: name someone else.") % {"name": steward.name})
-    barred = rated_unsatisfied_this_year(enterprise_id=case.enterprise_id, steward_id=steward.pk, year=case.campaign.year)
-    if barred and case.override_steward_id != steward.pk:
+    allowed_back = case.override_steward_id == steward.pk
+    barred = assignment_barred(enterprise_id=case.enterprise_id, steward_id=steward.pk, year=case.campaign.year)
+    if barred and not allowed_back:
         raise ValidationError(_("%(enterprise)s rated %(name)s unsatisfied in %(year)s: that steward cannot go back "
                                 "unless a leader allows it with a reason.") % {
             "enterprise": case.enterprise.name, "name": steward.name, "year": case.campaign.year})
     note = _("rated unsatisfied in campaign %(campaign)s") % {"campaign": case.campaign}
     if case.rating.steward_role == Rating.StewardRole.PROJECT:
-        adapters.project_steward_replace(case=case, steward=steward, actor=actor, note=note)
+        project_stewards_replace(enterprise=case.enterprise, steward_out=case.steward, steward_in=steward,
+                                 actor=actor, note=note, allow_return=allowed_back)
     else:
-        from stewards.services import steward_assign
-
         current = StewardAssignment.objects.active().filter(enterprise=case.enterprise).first()
         if current is None or current.steward_id != steward.pk:
-            # ``barred`` is only still true here when a leader allowed this steward back.
             steward_assign(enterprise=case.enterprise, steward=steward, actor=actor,
-                           reason=StewardAssignment.EndReason.UNSATISFIED, note=note, allow_return=barred)
+                           reason=StewardAssignment.EndReason.UNSATISFIED, note=note, allow_return=allowed_back)
     case.status = ReplacementCase.Status.REPLACED
     case.new_steward, case.replaced_at, case.replaced_by = steward, now, actor
     case.save(update_fields=["status", "new_steward", "replaced_at", "replaced_by"])
@@ -298,15 +300,22 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
 @transaction.atomic
 def replacement_allow_back(*, case: ReplacementCase, steward: Steward, reason: str, actor) -> ReplacementCase:
     """A leader overrides the bar: this steward may go back to the enterprise that rated it
-    unsatisfied this year. The head still names it."""
+    unsatisfied this year (its bars of the year are lifted, with the reason). The head still names
+    it. Allowing another steward instead puts the first one's bars back."""
     require(actor.is_authenticated and (actor.role == Role.LEADER or actor.is_admin),
             _("Only a leader may let a steward go back to an enterprise that rated it unsatisfied."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for letting the steward go back.")})
-    case = ReplacementCase.objects.select_for_update().get(pk=case.pk)
+    case = ReplacementCase.objects.select_for_update().select_related("campaign", "enterprise").get(pk=case.pk)
     if not case.is_pending:
         raise ValidationError(_("A new steward has already been named for this case."))
+    source = f"evaluations.replacementcase:{case.pk}"
+    if case.override_steward_id is not None and case.override_steward_id != steward.pk:
+        assignment_bar_restore(steward=case.override_steward, enterprise=case.enterprise, year=case.campaign.year,
+                               source=source)
+    assignment_bar_lift(steward=steward, enterprise=case.enterprise, year=case.campaign.year, actor=actor,
+                        reason=reason, source=source)
     case.override_steward, case.override_reason, case.override_by = steward, reason, actor
     case.save(update_fields=["override_steward", "override_reason", "override_by"])
     record_event(case, actor=actor, kind="case.override", to_state=steward.name, note=reason)
@@ -333,12 +342,10 @@ def case_review(*, case: ReplacementCase, lack_of_effort: bool, reason: str, act
     record_event(case, actor=actor, kind="case.reviewed", from_state=before, to_state=str(lack_of_effort),
                  note=reason)
     if lack_of_effort:
-        steward_user = case.steward.user
-        transaction.on_commit(lambda: notify(
-            [steward_user], kind="case.reviewed", key=f"case:{case.pk}:finding",
-            url=reverse("evaluations:appraisal"),
-            title=_("The leaders found subjective lack of effort in %(campaign)s: you are not eligible for this "
-                    "year's awards and promotion") % {"campaign": case.campaign}))
+        notify([case.steward.user], kind="case.reviewed", key=f"case:{case.pk}:finding",
+               url=reverse("evaluations:appraisal"),
+               title=_("The leaders found subjective lack of effort in %(campaign)s: you are not eligible for this "
+                       "year's awards and promotion") % {"campaign": case.campaign})
     return case
 
 
@@ -376,8 +383,6 @@ def campaign_sweep(*, now: dt.datetime | None = None) -> dict:
 
 def campaign_remind_unrated(*, campaign: Campaign) -> int:
     """Remind each enterprise that has not rated all its stewards yet, once per campaign."""
-    from evaluations.selectors import enterprises_not_done
-
     sent = 0
     closes = local_date(campaign.closes_at) - dt.timedelta(days=1)
     for enterprise in enterprises_not_done(campaign):
@@ -385,7 +390,7 @@ def campaign_remind_unrated(*, campaign: Campaign) -> int:
             enterprise.users.all(), kind="campaign.reminder", key=f"campaign:{campaign.pk}:remind:{enterprise.pk}",
             url=reverse("evaluations:campaign_list"),
             title=_("Please rate your stewards before %(date)s: the %(campaign)s survey closes soon") % {
-                "date": f"{closes.year}年{closes.month}月{closes.day}日", "campaign": campaign},
+                "date": _date(closes), "campaign": campaign},
         )
     return sent
 
@@ -448,14 +453,6 @@ def deadlines_recompute(*, years: list[int]) -> int:
 
 # --- department grades -----------------------------------------------------------------------
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return month_start(month_start(month) - dt.timedelta(days=1))
-
-
 def _quantize(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -491,11 +488,11 @@ def department_grades_compute(*, month: dt.date, now: dt.datetime | None = None)
     month = month_start(month)
     now = now or timezone.now()
     policy = GradePolicy.current()
-    facts = adapters.escalation_facts(month=month)
+    facts = escalation_facts(month=month)
     rows = []
     for department in Department.objects.filter(is_active=True).order_by("pk"):
         f = facts.get(department.pk, {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []})
-        nodes = adapters.unit_node_results(department=department, year=month.year, month=month.month)
+        nodes = unit_node_results(department=department, year=month.year, month=month.month)
         numbers = {
             "escalations_due": len(f["due"]), "replied_on_time": len(f["on_time"]), "overdue": len(f["overdue"]),
             "returned": len(f["returned"]), "nodes_on_time": int(nodes.get("on_time", 0)),
@@ -518,7 +515,7 @@ def department_grades_sweep(*, now: dt.datetime | None = None) -> dt.date | None
     """Daily: from the first working day of a month on, (re)compute the month before."""
     now = now or timezone.now()
     today = local_date(now)
-    first_workday = WorkCalendar().first_workday_on_or_after(today.replace(day=1))
+    first_workday = WorkCalendar().first_workday_on_or_after(month_start(today))
     if today < first_workday:
         return None
     month = previous_month(today)

@@ -25,16 +25,9 @@ from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin, export_url, wants_export
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
-from zonehub.views import RoleRequiredMixin
-from zonehub.workdays import WorkCalendar, local_date
-
-LEADERS = (Role.LEADER, Role.ADMIN)
-STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
-
-
-def _role(request, *roles):
-    if request.user.effective_role not in roles:
-        raise PermissionDenied
+from zonehub.roles import HEADS_AND_LEADERS, LEADERS, STAFF, STEWARD_LINE
+from zonehub.views import RoleRequiredMixin, role_required
+from zonehub.workdays import WorkCalendar, local_date, parse_month, previous_month
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -140,18 +133,17 @@ def campaign_detail(request, pk):
     return render(request, "evaluations/campaign_detail.html", ctx)
 
 
-@login_required
+@role_required(*HEADS_AND_LEADERS)
 def campaign_export(request, pk):
-    _role(request, *LEADERS, Role.WORKSTATION_HEAD)
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
     return campaign_response(user=request.user, campaign=campaign)
 
 
 @login_required
 @require_POST
+@role_required(Role.ENTERPRISE)
 def rate(request, pk, steward_pk):
     """An enterprise gives or changes its rating of one steward."""
-    _role(request, Role.ENTERPRISE)
     user = request.user
     campaign = get_object_or_404(Campaign.objects.visible_to(user), pk=pk)
     steward = Steward.objects.filter(pk=steward_pk).select_related("user").first()
@@ -206,9 +198,8 @@ class RatingListView(ExportMixin, RoleRequiredMixin, FilterView):
 
 # --- replacement cases ---------------------------------------------------------------------------
 
-@login_required
+@role_required(*LEADERS, Role.WORKSTATION_HEAD, Role.STEWARD, Role.ENTERPRISE)
 def case_list(request):
-    _role(request, *LEADERS, Role.WORKSTATION_HEAD, Role.STEWARD, Role.ENTERPRISE)
     qs = selectors.case_list(request.user)
     status = request.GET.get("status")
     if status in ReplacementCase.Status.values:
@@ -269,8 +260,8 @@ def case_name(request, pk):
 
 @login_required
 @require_POST
+@role_required(*LEADERS)
 def case_override(request, pk):
-    _role(request, *LEADERS)
     return _post_case(
         request, pk, OverrideForm,
         lambda case, data: services.replacement_allow_back(case=case, steward=data["steward"], reason=data["reason"],
@@ -280,8 +271,8 @@ def case_override(request, pk):
 
 @login_required
 @require_POST
+@role_required(*LEADERS)
 def case_review(request, pk):
-    _role(request, *LEADERS)
     return _post_case(
         request, pk, ReviewForm,
         lambda case, data: services.case_review(case=case, lack_of_effort=data["lack_of_effort"],
@@ -298,9 +289,8 @@ def _int(value, default=None):
         return default
 
 
-@login_required
+@role_required(*STEWARD_LINE)
 def appraisal(request):
-    _role(request, Role.STEWARD, Role.WORKSTATION_HEAD, *LEADERS)
     user = request.user
     today = local_date(timezone.now())
     year = _int(request.GET.get("year"), today.year)
@@ -327,15 +317,6 @@ def appraisal(request):
 
 # --- department grades -----------------------------------------------------------------------------
 
-def _parse_month(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 # Clickable column headers of the grade list (?o=name, ?o=-score...): a whitelist; rank by default.
 GRADE_SORTS = {
     "rank": lambda r: (r.rank, r.grade.department.name),
@@ -345,12 +326,11 @@ GRADE_SORTS = {
 }
 
 
-@login_required
+@role_required(*STAFF)
 def grade_list(request):
-    _role(request, *STAFF)
     user = request.user
     months = selectors.grade_months(user)
-    month = _parse_month(request.GET.get("month")) or (months[0] if months else None)
+    month = parse_month(request.GET.get("month")) or (months[0] if months else None)
     rows = selectors.grade_ranking(user=user, month=month) if month else []
     order = request.GET.get("o", "")
     if order.lstrip("-") in GRADE_SORTS:
@@ -360,14 +340,13 @@ def grade_list(request):
     return render(request, "evaluations/grade_list.html", {
         "export_url": export_url(request), "order": order,
         "rows": rows, "month": month, "months": months,
-        "previous": services.previous_month(month) if month else None,
+        "previous": previous_month(month) if month else None,
         "can_recompute": user.is_admin,
     })
 
 
-@login_required
+@role_required(*STAFF)
 def grade_detail(request, pk):
-    _role(request, *STAFF)
     grade = get_object_or_404(DepartmentMonthlyGrade.objects.with_detail_for(request.user).select_related("department"),
                               pk=pk)
     return render(request, "evaluations/grade_detail.html", {
@@ -381,7 +360,7 @@ def grade_detail(request, pk):
 def grade_recompute(request):
     if not request.user.is_admin:
         raise PermissionDenied
-    month = _parse_month(request.POST.get("month"))
+    month = parse_month(request.POST.get("month"))
     if month is None:
         messages.error(request, _("Choose a month."))
         return redirect("evaluations:grade_list")

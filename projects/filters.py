@@ -1,13 +1,15 @@
+"""Filters of the project lists: the project page and its API share ``ProjectFilterSet``; the
+others are the API's alone."""
+
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Approval, FiveKeyItem, FiveKeyNode, Project
-from zonehub.forms import BootstrapFilterSet
+from zonehub.filters import FilterSet, SearchFilter
 
 
-class ProjectFilterSet(BootstrapFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+class ProjectFilterSet(FilterSet):
+    q = SearchFilter(fields=["name", "investor__name"])
     # A whole year a date can have: ?signed_year=1e131 used to reach the year lookup and give a 500.
     signed_year = django_filters.NumberFilter(label=_("Signed in year"), field_name="signed_on", lookup_expr="year",
                                               min_value=1, max_value=9999, decimal_places=0)
@@ -24,10 +26,6 @@ class ProjectFilterSet(BootstrapFilterSet):
     class Meta:
         model = Project
         fields = ["q", "stage", "industry", "signed_year"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(investor__name__icontains=value)) if value else queryset
 
 
 class ApprovalFilterSet(django_filters.FilterSet):

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zonehub.workdays import WorkCalendar
+from zonehub.workdays import WorkCalendar, month_end
 
 
 class Status(models.TextChoices):
@@ -123,16 +123,6 @@ class MonthResult:
                 "score": self.score}
 
 
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    first = dt.date(year, month, 1)
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
 def month_result(nodes, *, year: int, month: int, claimed: int, calendar: WorkCalendar,
                  weights: dict | None = None) -> MonthResult:
     """Score one unit for one month from its nodes.
@@ -145,7 +135,8 @@ def month_result(nodes, *, year: int, month: int, claimed: int, calendar: WorkCa
     (认领) and had confirmed in the month.
     """
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    first, last = month_bounds(year, month)
+    first = dt.date(year, month, 1)
+    last = month_end(first)
     on_time = late = still_open = 0
     for node in nodes:
         due = node_due_date(node.planned_date, calendar)

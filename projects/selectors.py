@@ -25,10 +25,11 @@ from projects.models import (
     Stage,
     UnitMonthlyScore,
 )
-from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_bounds, month_result, previous_month
+from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_result
+from stewards.models import Steward
 from zonehub.models import Department, Role
 from zonehub.pagination import CappedPaginator, count_cap
-from zonehub.workdays import WorkCalendar, local_date
+from zonehub.workdays import WorkCalendar, local_date, month_end, previous_month
 
 
 def today() -> dt.date:
@@ -45,7 +46,8 @@ def fivekey_weights() -> dict:
 
 
 def _unit_month_nodes(department, year: int, month: int):
-    first, last = month_bounds(year, month)
+    first = dt.date(year, month, 1)
+    last = month_end(first)
     # A node's due date can move up to a couple of weeks past its planned date (Spring Festival,
     # National Day): read a margin before the month and let ``month_result`` decide.
     return FiveKeyNode.objects.filter(
@@ -54,7 +56,8 @@ def _unit_month_nodes(department, year: int, month: int):
 
 
 def _unit_month_claims(department, year: int, month: int) -> int:
-    first, last = month_bounds(year, month)
+    first = dt.date(year, month, 1)
+    last = month_end(first)
     return FiveKeyItem.objects.filter(
         responsible_unit=department, claim=FiveKeyItem.Claim.CONFIRMED,
         claim_confirmed_on__gte=first, claim_confirmed_on__lte=last,
@@ -106,7 +109,8 @@ def unit_ranking(*, user, year: int, month: int) -> list[RankingRow]:
         row.department: row
         for row in UnitMonthlyScore.objects.visible_to(user).filter(year=year, month=month).select_related("department")
     }
-    py, pm = previous_month(year, month)
+    before_month = previous_month(dt.date(year, month, 1))
+    py, pm = before_month.year, before_month.month
     before = {
         row.department: row.score
         for row in UnitMonthlyScore.objects.visible_to(user).filter(year=py, month=pm).select_related("department")
@@ -359,6 +363,13 @@ def project_get(*, user, pk: int) -> Project:
     )
 
 
+def project_stewards_of(*, enterprise) -> list:
+    """The active project stewards of the projects ``enterprise`` invests in, as Steward objects
+    (an enterprise rates them alongside its own steward)."""
+    ids = ProjectStewardAssignment.objects.active().filter(project__investor=enterprise).values("steward_id")
+    return list(Steward.objects.filter(pk__in=ids).select_related("user"))
+
+
 def active_project_steward(project):
     return (ProjectStewardAssignment.objects.active().filter(project=project)
             .select_related("steward__user").first())
@@ -430,11 +441,8 @@ def home_panels(user) -> list[dict]:
     now = today()
     panels: list[dict] = []
     if role in (Role.LEADER, Role.ADMIN):
-        # The panel counts like the board, from the stored progress, made today's first (a
-        # service here: services imports this module).
-        from projects.services import fivekey_progress_refresh_stale
-
-        fivekey_progress_refresh_stale(year=now.year, on=now)
+        # The panel counts like the board, from the stored progress: the caller makes it today's
+        # first (``services.fivekey_progress_refresh_stale``, a write; a selector never writes).
         summary = fivekey_board_summary(FiveKeyItem.objects.visible_to(user).filter(year=now.year))
         panels.append({
             "template": "projects/panels/leader_fivekey.html", "order": 20, "board_url": reverse("projects:board"),

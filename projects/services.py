@@ -28,13 +28,14 @@ from projects.models import (
     Stage,
     UnitMonthlyScore,
 )
-from projects.progress import Status, item_progress, previous_month
+from projects.progress import Status, item_progress
 from projects.selectors import fivekey_item_queryset, today, unit_month_compute, unit_users
+from stewards.services import steward_assignment_check
 from zonehub.events import record_event, register_event_labels
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
 from zonehub.permissions import require
-from zonehub.workdays import WorkCalendar
+from zonehub.workdays import WorkCalendar, month_start, previous_month
 
 register_event_labels({
     "project.created": gettext_lazy("project created"),
@@ -202,12 +203,20 @@ def project_stage_change(*, project: Project, to_stage: str, on: dt.date, actor,
 
 
 @transaction.atomic
-def project_steward_assign(*, project: Project, steward, actor, note: str = "") -> ProjectStewardAssignment:
+def project_steward_assign(*, project: Project, steward, actor, note: str = "",
+                           allow_return: bool = False) -> ProjectStewardAssignment:
+    """Make ``steward`` the project's steward (the project page, the API and the Excel import all
+    come here). DESIGN.md rule 4 holds for project stewards too: a steward the investor enterprise
+    rated unsatisfied this year may not come back to its project unless a leader lifted the bar
+    (``allow_return`` only for a replacement a leader allowed)."""
     require(can_assign_project_steward(actor, project) or (
         actor.role == Role.WORKSTATION_HEAD and steward.user.workstation_id == actor.workstation_id
         and not ProjectStewardAssignment.objects.active().filter(project=project).exists()),
         _("Only leaders or the head of the steward's workstation may assign the project steward."))
-    if not steward.is_active or not steward.user.is_active:
+    if project.investor_id is not None:
+        steward_assignment_check(enterprise=project.investor, steward=steward, on=timezone.now(),
+                                 allow_return=allow_return)
+    elif not steward.is_active or not steward.user.is_active:
         raise ValidationError(_("%(name)s is no longer an active steward.") % {"name": steward.name})
     Project.objects.select_for_update().filter(pk=project.pk).first()
     current = ProjectStewardAssignment.objects.active().filter(project=project).select_related("steward__user").first()
@@ -228,6 +237,17 @@ def project_steward_assign(*, project: Project, steward, actor, note: str = "") 
            title=_("You are now the project steward of %(project)s") % {"project": project.name},
            url=project.get_absolute_url())
     return assignment
+
+
+@transaction.atomic
+def project_stewards_replace(*, enterprise, steward_out, steward_in, actor, note: str = "",
+                             allow_return: bool = False) -> list[ProjectStewardAssignment]:
+    """``steward_in`` takes over every project of ``enterprise`` that ``steward_out`` serves now as
+    project steward (a replacement case of an unsatisfied rating). Returns the new assignments."""
+    rows = (ProjectStewardAssignment.objects.active().filter(steward=steward_out, project__investor=enterprise)
+            .select_related("project__investor").order_by("pk"))
+    return [project_steward_assign(project=row.project, steward=steward_in, actor=actor, note=note,
+                                   allow_return=allow_return) for row in rows]
 
 
 @transaction.atomic
@@ -672,9 +692,10 @@ def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScor
     once. A beat that was down on that day catches up on the next day it runs."""
     on = on or today()
     calendar = WorkCalendar.for_years({on.year})
-    if on < calendar.first_workday_on_or_after(on.replace(day=1)):
+    if on < calendar.first_workday_on_or_after(month_start(on)):
         return None
-    year, month = previous_month(on.year, on.month)
+    before = previous_month(on)
+    year, month = before.year, before.month
     if UnitMonthlyScore.objects.filter(year=year, month=month).exists():
         return None
     return monthly_assessment(year=year, month=month)

@@ -29,17 +29,14 @@ from projects.forms import (
     StageForm,
 )
 from projects.models import Approval, Category, ConstructionNode, FiveKeyItem, FiveKeyNode, Project, Stage
-from projects.progress import Status, item_progress, previous_month
+from projects.progress import Status, item_progress
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
+from zonehub.roles import ALL_ROLES, LEADERS, STAFF
 from zonehub.views import RoleRequiredMixin
-from zonehub.workdays import WorkCalendar
-
-ALL_ROLES = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
-STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
-LEADERS = (Role.LEADER, Role.ADMIN)
+from zonehub.workdays import WorkCalendar, months_before, parse_month, previous_month
 
 
 def _show_errors(form, exc: ValidationError):
@@ -565,17 +562,9 @@ class RankingView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         now = selectors.today()
-        default = previous_month(now.year, now.month)
-        try:
-            year, month = (int(x) for x in self.request.GET.get("month", "").split("-"))
-            dt.date(year, month, 1)
-        except ValueError:
-            year, month = default
-        months = []
-        y, m = now.year, now.month
-        for _i in range(13):
-            y, m = previous_month(y, m)
-            months.append(f"{y}-{m:02d}")
+        chosen = parse_month(self.request.GET.get("month")) or previous_month(now)
+        year, month = chosen.year, chosen.month
+        months = [f"{first:%Y-%m}" for first in reversed(months_before(now, 13))]
         return {**super().get_context_data(**kwargs), "year": year, "month": month,
                 "current": f"{year}-{month:02d}", "months": months,
                 "rows": selectors.unit_ranking(user=self.request.user, year=year, month=month)}

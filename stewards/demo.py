@@ -1,7 +1,9 @@
-"""Demo requests for every role: a few dozen requests in every state, escalations overdue, due
-today and answered on time, a consultation case, a returned one, unaccepted ones, the ledger,
-and this month's visits. Built through the services (so every timeline is real) at past
-instants, relative to today. Running it again adds nothing."""
+"""The stewards' part of the demo zone: the 40 stewards (their logins are the core's), who serves
+which enterprise (all but four, so the coverage page has work), and requests for every role: a
+few dozen requests in every state, escalations overdue, due today and answered on time, a
+consultation case, a returned one, unaccepted ones, the ledger, and this month's visits. Built
+through the services (so every timeline is real) at past instants, relative to today. Running it
+again adds nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from stewards import services
-from stewards.models import Escalation, ServiceRequest, StewardAssignment
+from stewards.models import Escalation, ServiceRequest, Steward, StewardAssignment
 from zonehub.models import Event, Role, User
 from zonehub.workdays import SHANGHAI, WorkCalendar, local_date
 
@@ -56,7 +58,31 @@ class _Clock:
         Event.objects.filter(id__gt=before).update(created_at=when)
 
 
+# The enterprises (by their place in ctx["enterprises"]) left without a steward: one in each of
+# the first four workstations, the demo head's among them.
+UNCOVERED = {144, 145, 146, 147}
+
+
+@transaction.atomic
+def build_stewards(ctx: dict) -> None:
+    """Adds ``stewards`` to ``ctx`` (from enterprises.demo.build): a steward record for each
+    steward login, and an assignment for each enterprise that never had one, made by the head of
+    its workstation. Draws nothing at random."""
+    stewards = [Steward.objects.get_or_create(user=user, defaults={"title": "服务专员"})[0]
+                for user in ctx["steward_users"]]
+    heads = ctx["heads"]
+    for i, enterprise in enumerate(ctx["enterprises"]):
+        if i in UNCOVERED or StewardAssignment.objects.filter(enterprise=enterprise).exists():
+            continue
+        same_ws = [s for s in stewards if s.user.workstation_id == enterprise.workstation_id]
+        StewardAssignment.objects.create(
+            enterprise=enterprise, steward=same_ws[i % len(same_ws)], assigned_by=heads[i % len(heads)]
+        )
+    ctx["stewards"] = stewards
+
+
 def build(ctx: dict, rng) -> None:
+    build_stewards(ctx)
     if ServiceRequest.objects.exists():
         return
     with transaction.atomic():
@@ -157,7 +183,7 @@ def _build(ctx, rng):
             r = submit(ent, 18)
             (e,) = escalate(ent, r, 17, [rng.choice(departments)])
             with clock.at(e.due_at):
-                services._escalation_overdue(Escalation.objects.get(pk=e.pk), e.due_at)
+                services.sweep._escalation_overdue(Escalation.objects.get(pk=e.pk), e.due_at)
             reply(e, 12)
             step(11, 10, services.request_report_back, request=r, actor=steward, report="部门已答复。")
         elif story == 5:  # reopened by the enterprise

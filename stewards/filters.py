@@ -1,5 +1,6 @@
-"""Filters of the request pages. Choices of related objects come from what the user may see,
-so a filter never lists another unit's stewards or enterprises."""
+"""Filters of the request lists: one FilterSet per model serves its page and its API
+(zonehub.filters). Choices of related objects come from what the user may see, so a filter never
+lists another unit's stewards or enterprises; the API takes their plain ids."""
 
 import datetime as _dt
 
@@ -10,22 +11,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
-from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward
-from zonehub.forms import BootstrapFilterSet, BoundedModelSelect
+from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward, Visit
+from zonehub.filters import BoundedModelSelect, FilterSet, IdFilter, OneOrManyChoiceFilter, SearchFilter
 from zonehub.models import Department, Role
-from zonehub.workdays import local_date, start_of_day
+from zonehub.workdays import local_date, month_bounds, parse_month, start_of_day
 
 
-class ServiceRequestFilterSet(BootstrapFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.ChoiceFilter(label=_("status"), choices=ServiceRequest.Status.choices)
-    category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
+class ServiceRequestFilterSet(FilterSet):
+    """The request list (page and API). Status, category and channel take one value on the page
+    and several in the API (?status=a&status=b); enterprise and steward are a select on the page
+    and a plain id in the API; the dates and ``open`` are the API's."""
+
+    q = SearchFilter(fields=["title", "enterprise__name"], id_field="pk")
+    status = OneOrManyChoiceFilter(label=_("status"), choices=ServiceRequest.Status.choices)
+    category = OneOrManyChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
     urgency = django_filters.ChoiceFilter(label=_("urgency"), choices=ServiceRequest.Urgency.choices)
-    channel = django_filters.ChoiceFilter(label=_("channel"), choices=ServiceRequest.Channel.choices)
-    enterprise = django_filters.ModelChoiceFilter(label=_("enterprise"), queryset=Enterprise.objects.none(),
-                                                  widget=BoundedModelSelect)
-    steward = django_filters.ModelChoiceFilter(label=_("steward"), queryset=Steward.objects.none(),
-                                               widget=BoundedModelSelect)
+    channel = OneOrManyChoiceFilter(label=_("channel"), choices=ServiceRequest.Channel.choices)
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id", widget=BoundedModelSelect)
+    steward = IdFilter(label=_("steward"), field_name="steward_id", widget=BoundedModelSelect)
     attention = django_filters.ChoiceFilter(
         label=_("needs attention"), method="filter_attention", empty_label=_("all"),
         choices=[("unaccepted", _("not yet accepted")), ("late", _("acceptance overdue")),
@@ -43,41 +46,39 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
                       "urgency": _("urgency"), "-urgency": _("urgency (urgent first)")},
     )
 
+    # The API's.
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("submitted from"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("submitted until"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("not closed"))
+
+    page_fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention", "month", "o"]
+
     class Meta:
         model = ServiceRequest
         fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention", "month"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         role = user.effective_role
         if role == Role.ENTERPRISE:
             # Its own requests only: the staff filters would be noise on a phone.
-            for name in ("enterprise", "steward", "channel", "urgency", "attention"):
-                self.filters.pop(name)
+            hidden = {"enterprise", "steward", "channel", "urgency", "attention"}
         else:
+            hidden = set()
             self.filters["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
             if role in (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN):
                 self.filters["steward"].queryset = Steward.objects.visible_to(user).select_related("user")
             else:
-                self.filters.pop("steward")
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q(title__icontains=value) | Q(enterprise__name__icontains=value)
-        if value.lstrip("#").isdigit():
-            query |= Q(pk=int(value.lstrip("#")))
-        return queryset.filter(query)
+                hidden.add("steward")
+        self.page_fields = [name for name in self.page_fields if name not in hidden]
 
     def filter_month(self, queryset, name, value):
         """"2026-11": submitted in that month, Beijing time (the dashboard's "this month")."""
-        try:
-            first = _dt.datetime.strptime(value.strip(), "%Y-%m").date()
-        except ValueError:
+        month = parse_month(value)
+        if month is None:
             return queryset
-        following = (first + _dt.timedelta(days=32)).replace(day=1)
-        return queryset.filter(created_at__gte=start_of_day(first), created_at__lt=start_of_day(following))
+        start, end = month_bounds(month)
+        return queryset.filter(created_at__gte=start, created_at__lt=end)
 
     def filter_attention(self, queryset, name, value):
         if value == "unaccepted":
@@ -88,14 +89,23 @@ class ServiceRequestFilterSet(BootstrapFilterSet):
             return queryset.open()
         return queryset
 
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(status=ServiceRequest.Status.CLOSED) if value else queryset.filter(
+            status=ServiceRequest.Status.CLOSED)
 
-class EscalationFilterSet(BootstrapFilterSet):
+
+class EscalationFilterSet(FilterSet):
+    """The department's inbox (its page only): opens on what is waiting for an answer. The API,
+    and every other escalation list, use ``EscalationListFilterSet``."""
+
     state = django_filters.ChoiceFilter(
         label=_("show"), method="filter_state", empty_label=_("waiting for us"),
         choices=[("overdue", _("overdue")), ("done", _("answered")), ("all", _("all"))],
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = SearchFilter(fields=["request__title", "request__enterprise__name"])
     o = django_filters.OrderingFilter(
         label=_("sort by"), fields=[("due_at", "due_at"), ("sent_at", "sent_at")],
         field_labels={"due_at": _("reply due before"), "-due_at": _("reply due before (latest first)"),
@@ -115,53 +125,47 @@ class EscalationFilterSet(BootstrapFilterSet):
 
     def filter_state(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(overdue_at__isnull=False, status__in=Escalation.OPEN_STATUSES)
+            return queryset.overdue()
         if value == "done":
             return queryset.filter(status__in=Escalation.DONE_STATUSES)
         return queryset
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(request__title__icontains=value) | Q(request__enterprise__name__icontains=value))
 
+class LedgerItemFilterSet(FilterSet):
+    """The complaint-meeting ledger (page and API); ``enterprise`` is the API's."""
 
-class LedgerItemFilterSet(BootstrapFilterSet):
-    status = django_filters.ChoiceFilter(label=_("status"), choices=LedgerItem.Status.choices)
-    department = django_filters.ModelChoiceFilter(
-        label=_("responsible department"), queryset=Department.objects.filter(is_active=True)
-    )
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = OneOrManyChoiceFilter(label=_("status"), choices=LedgerItem.Status.choices)
+    department = IdFilter(label=_("responsible department"), field_name="department_id",
+                          queryset=Department.objects.filter(is_active=True))
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id")
+    q = SearchFilter(fields=["title", "enterprise__name"])
     o = django_filters.OrderingFilter(
         label=_("sort by"), fields=[("meeting_date", "meeting_date"), ("recorded_at", "recorded_at")],
         field_labels={"meeting_date": _("meeting date"), "-meeting_date": _("meeting date (newest first)"),
                       "recorded_at": _("recorded on"), "-recorded_at": _("recorded on (newest first)")},
     )
 
+    page_fields = ["status", "department", "q", "o"]
+
     class Meta:
         model = LedgerItem
-        fields = ["status", "department", "q"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(enterprise__name__icontains=value))
+        fields = ["status", "department", "enterprise", "q"]
 
 
-class EscalationListFilterSet(BootstrapFilterSet):
-    """The escalations a leader, head or steward may see, across departments: the list behind the
-    dashboard's "overdue now / due today by department" counts (same rule as leader_deadlines)."""
+class EscalationListFilterSet(FilterSet):
+    """The escalations a user may see, across departments: the page of leaders, heads and
+    stewards (the list behind the dashboard's "overdue now / due today by department" counts, same
+    rule as leader_deadlines) and the API of everyone, a department's included. ``request``,
+    ``overdue``, ``open``, ``needs_consultation`` and the dates are the API's."""
 
     deadline = django_filters.ChoiceFilter(
         label=_("deadline"), method="filter_deadline", empty_label=_("all"),
         choices=[("overdue", _("overdue now")), ("due_today", _("due today")), ("open", _("waiting for a reply")),
                  ("done", _("answered"))],
     )
-    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=Department.objects.all())
-    status = django_filters.ChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    department = IdFilter(label=_("department"), field_name="department_id", queryset=Department.objects.all())
+    status = OneOrManyChoiceFilter(label=_("status"), choices=Escalation.Status.choices)
+    q = SearchFilter(fields=["request__title", "request__enterprise__name"])
     o = django_filters.OrderingFilter(
         label=_("sort by"), fields=[("due_at", "due_at"), ("sent_at", "sent_at"), ("department__name", "department")],
         field_labels={"due_at": _("reply due before"), "-due_at": _("reply due before (latest first)"),
@@ -169,15 +173,25 @@ class EscalationListFilterSet(BootstrapFilterSet):
                       "department": _("department"), "-department": _("department (reversed)")},
     )
 
+    # The API's.
+    request = IdFilter(field_name="request_id", label=_("service request"))
+    overdue = django_filters.BooleanFilter(field_name="overdue_at", lookup_expr="isnull", exclude=True,
+                                           label=_("marked overdue"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("still open"))
+    sent_after = django_filters.DateFilter(field_name="sent_at", lookup_expr="date__gte", label=_("sent from"))
+    sent_before = django_filters.DateFilter(field_name="sent_at", lookup_expr="date__lte", label=_("sent until"))
+
+    page_fields = ["deadline", "department", "status", "q", "o"]
+
     class Meta:
         model = Escalation
-        fields = ["deadline", "department", "status", "q"]
+        fields = ["deadline", "department", "status", "q", "request", "needs_consultation"]
 
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()
         running = queryset.filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True)
         if value == "overdue":
-            return running.filter(due_at__lte=now)
+            return queryset.overdue(now)
         if value == "due_today":
             end_of_today = start_of_day(local_date(now) + _dt.timedelta(days=1))
             return running.filter(due_at__gt=now, due_at__lte=end_of_today)
@@ -187,8 +201,21 @@ class EscalationListFilterSet(BootstrapFilterSet):
             return queryset.filter(status__in=Escalation.DONE_STATUSES)
         return queryset
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+    def filter_open(self, queryset, name, value):
+        if value is None:
             return queryset
-        return queryset.filter(Q(request__title__icontains=value) | Q(request__enterprise__name__icontains=value))
+        condition = Q(status__in=Escalation.OPEN_STATUSES)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class VisitFilterSet(FilterSet):
+    """The visits (the API's; no page lists them)."""
+
+    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise"))
+    steward = IdFilter(field_name="steward_id", label=_("steward"))
+    visited_after = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("visited from"))
+    visited_before = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("visited until"))
+
+    class Meta:
+        model = Visit
+        fields = ["enterprise", "steward"]

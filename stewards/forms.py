@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from stewards import services
-from stewards.models import ServiceRequest
+from stewards.models import ServiceRequest, Steward
 from zonehub.forms import BootstrapFormMixin
 from zonehub.models import Department
 from zonehub.workdays import local_date
@@ -263,3 +263,18 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+
+
+class AssignStewardForm(BootstrapFormMixin, forms.Form):
+    """The enterprise's new steward: one of the active stewards the user may see."""
+
+    steward = forms.ModelChoiceField(
+        label=_("New steward"), queryset=Steward.objects.none(),
+        error_messages={"required": _("Choose the steward who will serve this enterprise."),
+                        "invalid_choice": _("Choose one of the stewards in the list.")},
+    )
+    note = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user")

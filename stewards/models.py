@@ -3,6 +3,7 @@
 Models (DESIGN.md "Core objects"):
 
 - ``Steward`` / ``StewardAssignment``: who serves which enterprise, with history.
+- ``AssignmentBar``: a steward may not serve an enterprise again this year (rule 4), until lifted.
 - ``ServiceRequest`` 诉求: an enterprise's request; status submitted → accepted → escalated →
   reported → closed (reopened goes back to the steward). Deadlines stored as instants:
   ``accept_due_at`` (1 working day), ``auto_close_due_at`` (5 working days after the report).
@@ -153,6 +154,71 @@ class StewardAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class AssignmentBarQuerySet(ScopedQuerySet):
+    def in_force(self):
+        return self.filter(lifted_at__isnull=True)
+
+    def _visible_to_steward(self, user):
+        return self.filter(steward__user=user)
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(Q(enterprise__workstation_id=user.workstation_id)
+                           | Q(steward__user__workstation_id=user.workstation_id))
+
+
+class AssignmentBar(models.Model):
+    """DESIGN.md rule 4: a steward an enterprise rated unsatisfied may not serve that enterprise
+    again in the same year, as its steward or as a project steward of its projects, unless a
+    leader lifts the bar. The bar is stewards' data so that every assignment asks one question
+    here (``services.steward_assignment_check``); the evaluations app writes it when a campaign
+    closes (one bar per unsatisfied rating) and lifts it when a leader allows a steward back on
+    a replacement case. Rows are never deleted: a lift keeps who lifted it and why."""
+
+    steward = models.ForeignKey(
+        Steward, verbose_name=_("steward"), on_delete=models.PROTECT, related_name="assignment_bars"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # What raised the bar (e.g. "evaluations.rating:12"): adding the same bar twice adds one row.
+    source = models.CharField(_("source"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("lifted by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lift_reason = models.TextField(_("why it was lifted"), blank=True)
+    # What lifted it (e.g. "evaluations.replacementcase:3"), so that lift can be taken back.
+    lift_source = models.CharField(_("lifted through"), max_length=100, blank=True)
+
+    objects = AssignmentBarQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment bar")
+        verbose_name_plural = _("assignment bars")
+        ordering = ["-year", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source"], name="assignment_bar_one_per_source"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | ~Q(lift_reason=""), name="assignment_bar_lift_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "steward", "year"], condition=Q(lifted_at__isnull=True),
+                         name="assignment_bar_in_force_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.steward} ✕ {self.enterprise} ({self.year})"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.lifted_at is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,6 +489,10 @@ class EscalationQuerySet(ScopedQuerySet):
     def clock_running(self):
         return self.filter(clock_stopped_at__isnull=True)
 
+    def overdue(self, now=None):
+        """Overdue at ``now`` (default: now), by the one definition: ``Escalation.overdue_q``."""
+        return self.filter(Escalation.overdue_q(now or timezone.now()))
+
 
 class Escalation(models.Model):
     """One request sent to one department (吹哨), with its own clock (DESIGN.md rule 1).
@@ -529,13 +599,22 @@ class Escalation(models.Model):
     def __str__(self):
         return f"{self.request} → {self.department}"
 
+    @staticmethod
+    def overdue_q(now) -> Q:
+        """The one definition of "overdue" (DESIGN.md rule 1): at ``now`` the reply deadline has
+        passed (``due_at`` is exclusive) and the clock still runs — no reply, no joint
+        consultation, no return. The sweep stamps ``overdue_at`` once on such a row (the grades
+        count that stamp); the inbox, the escalation list and the dashboards filter with this."""
+        return Q(clock_stopped_at__isnull=True, due_at__lte=now)
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
     @property
     def is_overdue(self) -> bool:
-        return self.overdue_at is not None
+        """``overdue_q`` for this row, now."""
+        return self.clock_stopped_at is None and self.due_at <= timezone.now()
 
 
 class EscalationProgressQuerySet(ScopedQuerySet):

@@ -5,7 +5,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from stewards.models import Escalation, LedgerItem, RequestAttachment, ServiceRequest, Steward, StewardAssignment, Visit
+from stewards.models import (
+    AssignmentBar,
+    Escalation,
+    LedgerItem,
+    RequestAttachment,
+    ServiceRequest,
+    Steward,
+    StewardAssignment,
+    Visit,
+)
 from zonehub.events import event_list_for
 from zonehub.workdays import local_date
 
@@ -17,26 +26,11 @@ def steward_for_enterprise(enterprise: Enterprise) -> Steward | None:
     return assignment.steward if assignment else None
 
 
-def enterprise_list_with_steward(user):
-    """Enterprises the user may see, each annotated with its active steward's name and phone in
-    the same query."""
-    active = StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"))
-    return (
-        Enterprise.objects.visible_to(user)
-        .select_related("industry", "park", "workstation")
-        .annotate(
-            steward_name=Subquery(active.values("steward__user__name")[:1]),
-            steward_phone=Subquery(active.values("steward__user__phone")[:1]),
-        )
-    )
-
-
-def uncovered_enterprise_list(user):
-    """Enterprises with no active steward: full coverage (全覆盖) is the goal."""
-    return (
-        Enterprise.objects.visible_to(user).filter(is_active=True).without_active_steward()
-        .select_related("industry", "park", "workstation")
-    )
+def assignment_barred(*, enterprise_id: int, steward_id: int, year: int) -> bool:
+    """Rule 4: a bar of ``year`` keeps this steward from serving this enterprise (the enterprise
+    rated it unsatisfied in a closed campaign of the year and no leader lifted the bar)."""
+    return AssignmentBar.objects.in_force().filter(
+        enterprise_id=enterprise_id, steward_id=steward_id, year=year).exists()
 
 
 # --- service requests, escalations, visits, ledger (issue 3, backend) -------------------------
@@ -103,7 +97,7 @@ from django.db.models import Case, Count, DateTimeField, F, Q, When  # noqa: E40
 from django.db.models.functions import Coalesce  # noqa: E402
 
 from zonehub.models import Role  # noqa: E402
-from zonehub.workdays import WorkCalendar, start_of_day, workdays_left  # noqa: E402
+from zonehub.workdays import WorkCalendar, month_bounds, start_of_day, workdays_left  # noqa: E402
 
 PAGE_SECTION_LIMIT = 50
 
@@ -225,14 +219,14 @@ def leader_deadlines(user, *, now=None) -> list[dict]:
         Escalation.objects.visible_to(user)
         .filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True, due_at__lte=end_of_today)
         .values("department__id", "department__name")
-        .annotate(overdue=Count("id", filter=Q(due_at__lte=now)),
+        .annotate(overdue=Count("id", filter=Escalation.overdue_q(now)),
                   due_today=Count("id", filter=Q(due_at__gt=now)))
         .order_by("-overdue", "-due_today", "department__name")
     )
 
 
 def home_panels(user) -> list[dict]:
-    """The home page panels of issue 3 (see zonehub.selectors.home_panels), one per role."""
+    """The home page panels of issue 3 (see portal.selectors.home_panels), one per role."""
     role = user.effective_role
     now = timezone.now()
     if role == Role.ENTERPRISE:
@@ -252,3 +246,41 @@ def home_panels(user) -> list[dict]:
         return [{"template": "stewards/panels/leader_deadlines.html", "order": 5,
                  "rows": leader_deadlines(user, now=now)}]
     return []
+
+
+# --- facts other apps grade on -----------------------------------------------------------------
+
+
+def escalation_facts(*, month: _dt.date) -> dict[int, dict[str, list[int]]]:
+    """Per department id, the escalation ids that count in ``month`` (the department grades):
+
+    - due: escalations whose reply period ended in the month (its last working day falls in the
+      month), except those the department returned as not its business;
+    - on_time: of those, the ones answered on time (``answered_on_time``, stored when the clock
+      stopped: a reply or joint consultation before ``due_at``); late: the others (answered late
+      or not at all);
+    - overdue: marked overdue during the month (the sweep's stamp of ``Escalation.overdue_q``);
+    - returned: returned during the month.
+    One query, whatever the number of departments."""
+    start, end = month_bounds(month)
+    rows = Escalation.objects.filter(
+        Q(due_at__gt=start, due_at__lte=end)  # due_at is 00:00 after the last working day
+        | Q(overdue_at__gte=start, overdue_at__lt=end) | Q(returned_at__gte=start, returned_at__lt=end)
+    ).values_list("pk", "department_id", "due_at", "answered_on_time", "overdue_at", "returned_at")
+    facts: dict[int, dict[str, list[int]]] = {}
+    for pk, dept, due, on_time, overdue, returned in sorted(rows):
+        f = facts.setdefault(dept, {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []})
+        if start < due <= end and returned is None:
+            f["due"].append(pk)
+            (f["on_time"] if on_time else f["late"]).append(pk)
+        if overdue is not None and start <= overdue < end:
+            f["overdue"].append(pk)
+        if returned is not None and start <= returned < end:
+            f["returned"].append(pk)
+    return facts
+
+
+def escalations_by_ids(*, ids) -> dict[int, Escalation]:
+    """The escalations of ``ids`` with their request's enterprise and department (a grade's
+    detail page lists what was counted)."""
+    return Escalation.objects.filter(pk__in=list(ids)).select_related("request__enterprise", "department").in_bulk()

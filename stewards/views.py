@@ -17,9 +17,11 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic import FormView
 from django_filters.views import FilterView
 from django_ratelimit.decorators import ratelimit
 
+from enterprises.models import Enterprise
 from stewards import forms as f
 from stewards import selectors, services
 from stewards.filters import (
@@ -32,12 +34,10 @@ from stewards.models import Escalation, LedgerItem, ServiceRequest
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
+from zonehub.roles import ALL_ROLES as REQUEST_READERS
+from zonehub.roles import STEWARDS_AND_HEADS as STEWARD_SIDE
 from zonehub.views import RoleRequiredMixin
 
-# The steward side of a request: its steward, the head of its workstation, an administrator
-# (services.can_handle_request decides for the one request).
-STEWARD_SIDE = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.ADMIN)
-REQUEST_READERS = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
 # Files a browser may show itself; everything else is downloaded.
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
 
@@ -754,3 +754,35 @@ class ClaimView(LedgerActionView):
     def success_url(self, target):
         return reverse("stewards:inbox")
 
+
+class AssignStewardView(RoleRequiredMixin, FormView):
+    """Assign an enterprise's steward: the head of its workstation or an administrator. Served
+    under the enterprise's address (``/enterprises/<pk>/assign/``, ``stewards/enterprise_urls.py``,
+    URL name ``assignments:assign``); the enterprise page links here."""
+
+    allowed_roles = (Role.WORKSTATION_HEAD, Role.ADMIN)
+    form_class = f.AssignStewardForm
+    template_name = "stewards/assign_steward.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "enterprise": self.enterprise}
+
+    def form_valid(self, form):
+        try:
+            services.steward_assign(
+                enterprise=self.enterprise, steward=form.cleaned_data["steward"], actor=self.request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The steward was assigned and the enterprise has been told."))
+        return redirect("enterprises:detail", pk=self.enterprise.pk)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from evaluations import selectors, services
 from evaluations.api import serializers as s
+from evaluations.filters import RatingFilterSet
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from stewards.models import Steward
 from zonehub.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -65,7 +66,7 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     queryset = Rating.objects.all()
     serializer_class = s.RatingSerializer
-    filterset_fields = ["campaign", "value", "steward"]
+    filterset_class = RatingFilterSet  # the ratings page's (evaluations.filters)
     # Newest campaign first, read off an index (ordering by joined names sorts every rating).
     ordering = ["-campaign_id", "enterprise_id", "steward_id"]
     search_fields: list = []

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from evaluations import adapters, services
+from evaluations import services
 from evaluations.models import DepartmentMonthlyGrade, GradePolicy
 from evaluations.tasks import department_grades_task
 from stewards.tests.factories import EscalationFactory, ServiceRequestFactory
@@ -30,7 +30,7 @@ def october(zone, monkeypatch):
     def nodes(*, department, year, month):
         return NODES if department == zone.dept_a and (year, month) == (2026, 10) else \
             {"on_time": 0, "late": 0, "open": 0, "claimed": 0, "score": None}
-    monkeypatch.setattr(adapters, "unit_node_results", nodes)
+    monkeypatch.setattr(services, "unit_node_results", nodes)
     def request():
         return ServiceRequestFactory(enterprise=zone.ent_a)
     esc = {}

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from projects.models import Approval, Category, FiveKeyItem, FiveKeyNode, Project, Stage
+from projects.models import Approval, Category, FiveKeyItem, FiveKeyNode, Project, ProjectStewardAssignment, Stage
 from projects.progress import item_progress
+from stewards.models import Steward
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
@@ -32,6 +33,20 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "planned_investment_this_year", "funds_in_place", "agreed_annual_output", "land_mu", "floor_area",
                   "stage", "signed_on", "land_granted_on", "started_on", "completed_on", "production_on",
                   "planned_start", "planned_completion"]
+        read_only_fields = fields
+
+
+class ProjectStewardAssignSerializer(serializers.Serializer):
+    steward = serializers.PrimaryKeyRelatedField(queryset=Steward.objects.active().select_related("user"))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ProjectStewardAssignmentSerializer(serializers.ModelSerializer):
+    steward_name = serializers.CharField(source="steward.name", read_only=True)
+
+    class Meta:
+        model = ProjectStewardAssignment
+        fields = ["id", "project", "steward", "steward_name", "started_at", "ended_at"]
         read_only_fields = fields
 
 

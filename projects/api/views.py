@@ -35,6 +35,16 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         project.refresh_from_db()
         return Response(s.ProjectSerializer(project).data)
 
+    @extend_schema(request=s.ProjectStewardAssignSerializer, responses=s.ProjectStewardAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def steward(self, request, pk=None):
+        """Assign the project steward, as the project page does (same service, same rules)."""
+        project = self.get_object()
+        data = s.ProjectStewardAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.project_steward_assign(project=project, actor=request.user, **data.validated_data)
+        return Response(s.ProjectStewardAssignmentSerializer(assignment).data)
+
 
 class ApprovalViewSet(ScopedReadOnlyViewSet):
     queryset = Approval.objects.all()

@@ -6,12 +6,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from stewards import selectors, services
-from stewards.api.filters import (
-    EscalationAPIFilterSet,
-    LedgerItemAPIFilterSet,
-    ServiceRequestAPIFilterSet,
-    VisitAPIFilterSet,
-)
 from stewards.api.serializers import (
     AttachFilesSerializer,
     AttachmentSerializer,
@@ -34,6 +28,12 @@ from stewards.api.serializers import (
     StewardAssignmentSerializer,
     StewardSerializer,
     VisitSerializer,
+)
+from stewards.filters import (
+    EscalationListFilterSet,
+    LedgerItemFilterSet,
+    ServiceRequestFilterSet,
+    VisitFilterSet,
 )
 from stewards.models import Escalation, LedgerItem, RequestComment, ServiceRequest, Steward, StewardAssignment, Visit
 from zonehub.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -82,7 +82,7 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
     queryset = ServiceRequest.objects.select_related("enterprise", "steward__user")
     serializer_class = ServiceRequestSerializer
     detail_serializer_class = ServiceRequestDetailSerializer
-    filterset_class = ServiceRequestAPIFilterSet
+    filterset_class = ServiceRequestFilterSet  # the page's (stewards.filters)
     search_fields = ["title", "enterprise__name"]
     ordering_fields = ["created_at", "status", "category"]
     ordering = ["-created_at", "-id"]
@@ -198,7 +198,7 @@ class EscalationViewSet(_ServiceActionMixin, ScopedReadOnlyViewSet):
     queryset = Escalation.objects.select_related("department", "request__enterprise")
     serializer_class = EscalationSerializer
     detail_serializer_class = EscalationSerializer
-    filterset_class = EscalationAPIFilterSet
+    filterset_class = EscalationListFilterSet  # the cross-department list page's
     search_fields = ["request__title", "request__enterprise__name"]
     ordering_fields = ["sent_at", "due_at", "status"]
     ordering = ["-sent_at", "-id"]  # newest first, read off an index; ?ordering=due_at for deadlines
@@ -251,7 +251,7 @@ class VisitViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.ListModelMixi
     queryset = Visit.objects.select_related("enterprise", "steward__user")
     serializer_class = VisitSerializer
     detail_serializer_class = VisitSerializer
-    filterset_class = VisitAPIFilterSet
+    filterset_class = VisitFilterSet
     ordering = ["-visited_on", "-id"]
 
     def create(self, request, *args, **kwargs):
@@ -268,7 +268,7 @@ class LedgerItemViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.ListMode
     queryset = LedgerItem.objects.select_related("enterprise", "department")
     serializer_class = LedgerItemSerializer
     detail_serializer_class = LedgerItemSerializer
-    filterset_class = LedgerItemAPIFilterSet
+    filterset_class = LedgerItemFilterSet  # the ledger page's
     search_fields = ["title", "enterprise__name"]
     ordering = ["-meeting_date", "-id"]
 

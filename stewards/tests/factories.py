@@ -54,3 +54,7 @@ class EscalationFactory(DjangoModelFactory):
     reason = "请协调供电公司。"
     due_at = factory.LazyFunction(lambda: shanghai(2030, 1, 1))
     remind_at = factory.LazyFunction(lambda: shanghai(2029, 12, 31, 9))
+    clock_stopped_at = None
+    # As the services store it when the clock stops: before the deadline or not.
+    answered_on_time = factory.LazyAttribute(
+        lambda o: None if o.clock_stopped_at is None else o.clock_stopped_at < o.due_at)

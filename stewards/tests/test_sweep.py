@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from stewards import services, tasks
 from stewards.models import Escalation, ServiceRequest
+from stewards.services import sweep as sweep_section
 from stewards.tests.factories import shanghai
 from tests.factories import UserFactory
 from zonehub.models import Event, Notification, Role
@@ -111,14 +112,14 @@ def test_a_reply_arriving_while_the_sweep_runs_wins_over_the_overdue_mark(zone, 
     """The sweep picked the row as due; before it applies the mark, the department's on-time reply
     commits. The conditional UPDATE (clock_stopped_at IS NULL AND replied_at IS NULL) loses."""
     (escalation,) = make_escalations(zone)
-    original = services._escalation_overdue
+    original = sweep_section._escalation_overdue
 
     def reply_first(row, now):
         with time_machine.travel(DUE - dt.timedelta(microseconds=1), tick=False):
             services.escalation_reply(escalation=row, actor=zone.dept_user_a, reply="刚好赶上")
         return original(row, now)
 
-    monkeypatch.setattr(services, "_escalation_overdue", reply_first)
+    monkeypatch.setattr(sweep_section, "_escalation_overdue", reply_first)
     assert services.deadline_sweep(now=DUE + dt.timedelta(seconds=30))["overdue"] == 0
     escalation.refresh_from_db()
     assert escalation.overdue_at is None and escalation.answered_on_time is True
@@ -132,7 +133,7 @@ class WorkerKilled(BaseException):
 @pytest.mark.django_db
 def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_finishes(zone, monkeypatch):
     escalations = make_escalations(zone, 5)
-    original, calls = services._escalation_overdue, []
+    original, calls = sweep_section._escalation_overdue, []
 
     def dies_on_the_fourth(row, now):
         calls.append(row.pk)
@@ -140,13 +141,13 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_fi
             raise WorkerKilled
         return original(row, now)
 
-    monkeypatch.setattr(services, "_escalation_overdue", dies_on_the_fourth)
+    monkeypatch.setattr(sweep_section, "_escalation_overdue", dies_on_the_fourth)
     with pytest.raises(WorkerKilled):
         sweep(DUE, batch=2)
     # Batch 1 (two rows) committed; batch 2 rolled back as a whole, its third row's mark included.
     assert Escalation.objects.filter(overdue_at__isnull=False).count() == 2
     assert Event.objects.filter(kind="escalation.overdue").count() == 2
-    monkeypatch.setattr(services, "_escalation_overdue", original)
+    monkeypatch.setattr(sweep_section, "_escalation_overdue", original)
     assert sweep(DUE + dt.timedelta(minutes=1), batch=2)["overdue"] == 3
     for escalation in escalations:
         assert kinds(escalation) == ["escalation.overdue"]
@@ -156,7 +157,7 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_fi
 @pytest.mark.django_db
 def test_one_failing_row_does_not_stop_the_others(zone, monkeypatch, caplog):
     first, poisoned, last = make_escalations(zone, 3)
-    original = services._escalation_overdue
+    original = sweep_section._escalation_overdue
 
     def fails_on_one(row, now):
         result = original(row, now)  # its writes are rolled back with the savepoint below
@@ -164,12 +165,12 @@ def test_one_failing_row_does_not_stop_the_others(zone, monkeypatch, caplog):
             raise ValueError("bad data")
         return result
 
-    monkeypatch.setattr(services, "_escalation_overdue", fails_on_one)
+    monkeypatch.setattr(sweep_section, "_escalation_overdue", fails_on_one)
     assert sweep(DUE)["overdue"] == 2
     assert "left for the next run" in caplog.text
     assert set(Escalation.objects.filter(overdue_at__isnull=False)) == {first, last}
     assert kinds(poisoned) == []
-    monkeypatch.setattr(services, "_escalation_overdue", original)
+    monkeypatch.setattr(sweep_section, "_escalation_overdue", original)
     assert sweep(DUE + dt.timedelta(minutes=1))["overdue"] == 1
     assert kinds(poisoned) == ["escalation.overdue"]
 
@@ -259,11 +260,11 @@ def test_the_sweep_reads_only_due_rows_through_its_partial_indexes(zone):
     # The reminder query also satisfies the overdue index's condition; either is a scan of
     # running clocks only.
     queries = [
-        (services._remind_due(now), {"escalation_remind_due_idx", "escalation_overdue_due_idx"}),
-        (services._overdue_due(now), {"escalation_overdue_due_idx"}),
-        (services._progress_due(now), {"escalation_progress_due_idx"}),
-        (services._accept_due(now), {"request_accept_due_idx"}),
-        (services._auto_close_due(now), {"request_auto_close_due_idx"}),
+        (sweep_section._remind_due(now), {"escalation_remind_due_idx", "escalation_overdue_due_idx"}),
+        (sweep_section._overdue_due(now), {"escalation_overdue_due_idx"}),
+        (sweep_section._progress_due(now), {"escalation_progress_due_idx"}),
+        (sweep_section._accept_due(now), {"request_accept_due_idx"}),
+        (sweep_section._auto_close_due(now), {"request_auto_close_due_idx"}),
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -1,0 +1,117 @@
+"""Writes about stewards, their enterprises, and the service requests they handle.
+
+One module per section; this package re-exports their public names, so callers write
+``from stewards import services; services.request_submit(...)`` or
+``from stewards.services import steward_assign`` without knowing the section.
+
+Every function: permission check, validation (ValidationError with a translated message, and
+nothing changed), one transaction, rows re-read under a row lock, save(update_fields=...), one
+Event per state change with root = the request (so the request page shows escalation events
+too), notification rows written in the same transaction (delivery is enqueued after commit by
+``notify``). Nothing is ever deleted.
+
+Sections, and what each imports (there is no cycle):
+
+- ``_shared``: permissions, recipients, links, ``_lock``, the timeline labels (imported by all);
+- ``assignments``: who serves an enterprise, and rule 4's bar (``stewards.selectors``);
+- ``attachments``: file checks;
+- ``deadlines``: working-day deadlines and their recomputation;
+- ``escalations`` → ``deadlines``;
+- ``requests`` → ``attachments``, ``escalations``;
+- ``visits`` → ``requests``; ``ledger`` → ``requests``, ``escalations``;
+- ``sweep`` → ``deadlines``, ``requests``.
+"""
+
+from stewards.services._shared import (
+    can_answer_escalation,
+    can_handle_request,
+    escalation_url,
+    is_request_enterprise_user,
+    request_url,
+)
+from stewards.services.assignments import (
+    assignment_bar_add,
+    assignment_bar_lift,
+    assignment_bar_restore,
+    can_assign_steward,
+    steward_assign,
+    steward_assignment_check,
+    steward_unassign,
+)
+from stewards.services.attachments import (
+    ALLOWED_ATTACHMENTS,
+    ATTACHMENT_EXTENSIONS_TEXT,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    attachment_max_bytes,
+    attachment_validate,
+)
+from stewards.services.deadlines import deadlines_recompute, on_calendar_changed, reminder_at
+from stewards.services.escalations import (
+    escalation_conclude,
+    escalation_mark_consultation,
+    escalation_progress_report,
+    escalation_reply,
+    escalation_return,
+)
+from stewards.services.ledger import ledger_item_claim, ledger_item_dispatch, ledger_item_record
+from stewards.services.requests import (
+    request_accept,
+    request_attach,
+    request_auto_close,
+    request_comment,
+    request_confirm,
+    request_escalate,
+    request_log_on_behalf,
+    request_reopen,
+    request_report_back,
+    request_resolve_directly,
+    request_submit,
+)
+from stewards.services.sweep import deadline_sweep
+from stewards.services.visits import visit_log
+
+__all__ = [
+    "ALLOWED_ATTACHMENTS",
+    "ATTACHMENT_EXTENSIONS_TEXT",
+    "OLE_MAGIC",
+    "ZIP_MAGIC",
+    "assignment_bar_add",
+    "assignment_bar_lift",
+    "assignment_bar_restore",
+    "attachment_max_bytes",
+    "attachment_validate",
+    "can_answer_escalation",
+    "can_assign_steward",
+    "can_handle_request",
+    "deadline_sweep",
+    "deadlines_recompute",
+    "escalation_conclude",
+    "escalation_mark_consultation",
+    "escalation_progress_report",
+    "escalation_reply",
+    "escalation_return",
+    "escalation_url",
+    "is_request_enterprise_user",
+    "ledger_item_claim",
+    "ledger_item_dispatch",
+    "ledger_item_record",
+    "on_calendar_changed",
+    "reminder_at",
+    "request_accept",
+    "request_attach",
+    "request_auto_close",
+    "request_comment",
+    "request_confirm",
+    "request_escalate",
+    "request_log_on_behalf",
+    "request_reopen",
+    "request_report_back",
+    "request_resolve_directly",
+    "request_submit",
+    "request_url",
+    "steward_assign",
+    "steward_assignment_check",
+    "steward_unassign",
+    "visit_log",
+]
