@@ -23,14 +23,14 @@ from django_ratelimit.decorators import ratelimit
 
 from enterprises.models import Enterprise
 from stewards import forms as f
-from stewards import selectors, services
+from stewards import selectors, services, transitions
 from stewards.filters import (
     EscalationFilterSet,
     EscalationListFilterSet,
     LedgerItemFilterSet,
     ServiceRequestFilterSet,
 )
-from stewards.models import Escalation, LedgerItem, ServiceRequest
+from stewards.models import LedgerItem
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
@@ -191,30 +191,6 @@ class LedgerView(ExportMixin, RoleRequiredMixin, FilterView):
 # ---------------------------------------------------------------------------------------------
 
 
-def request_actions(user, sr: ServiceRequest, escalations: list) -> set[str]:
-    """Which forms the request page shows. Only a convenience: each service checks again."""
-    actions: set[str] = set()
-    if sr.is_closed:
-        return actions
-    s = ServiceRequest.Status
-    open_count = sum(1 for e in escalations if e.is_open)
-    if services.is_request_enterprise_user(user, sr):
-        actions |= {"comment", "attach"}
-        if sr.status == s.REPORTED:
-            actions |= {"confirm", "reopen"}
-    elif services.can_handle_request(user, sr):
-        actions |= {"comment", "attach"}
-        if sr.status == s.SUBMITTED:
-            actions.add("accept")
-        if sr.status != s.REPORTED:
-            actions.add("escalate")
-        if sr.status in (s.ESCALATED, s.REOPENED) and escalations and open_count == 0:
-            actions.add("report")
-        elif sr.status != s.REPORTED and open_count == 0:
-            actions.add("resolve")
-    return actions
-
-
 class RequestDetailView(RoleRequiredMixin, View):
     allowed_roles = REQUEST_READERS
 
@@ -223,7 +199,7 @@ class RequestDetailView(RoleRequiredMixin, View):
         sr = selectors.request_get(user, pk)
         escalations = list(selectors.request_escalations_for_page(user, sr))
         selectors.attach_clocks(escalations)
-        actions = request_actions(user, sr, escalations)
+        actions = transitions.request_actions(user, sr, escalations=escalations)
         ctx = {
             "sr": sr,
             "escalations": escalations,
@@ -587,16 +563,6 @@ class ReopenView(RequestActionView):
 # ---------------------------------------------------------------------------------------------
 
 
-def escalation_actions(user, esc: Escalation) -> set[str]:
-    if user.effective_role != Role.DEPARTMENT or esc.department_id != user.department_id:
-        return set()
-    if esc.status == Escalation.Status.OPEN:
-        return {"reply", "consult", "return"}
-    if esc.status == Escalation.Status.CONSULTATION:
-        return {"progress", "conclude", "return"}
-    return set()
-
-
 class EscalationDetailView(RoleRequiredMixin, View):
     allowed_roles = REQUEST_READERS
 
@@ -609,7 +575,7 @@ class EscalationDetailView(RoleRequiredMixin, View):
             return redirect("stewards:request_detail", pk=esc.request_id)
         selectors.attach_clocks([esc])
         ctx = {
-            "esc": esc, "sr": esc.request, "actions": escalation_actions(user, esc), "now": timezone.now(),
+            "esc": esc, "sr": esc.request, "actions": transitions.escalation_actions(user, esc), "now": timezone.now(),
             "progress_reports": list(esc.progress_reports.all()),
             "reply_form": f.ReplyForm(auto_id="reply_%s"), "consult_form": f.ReasonForm(auto_id="consult_%s"),
             "return_form": f.ReasonForm(auto_id="return_%s"), "progress_form": f.ProgressForm(auto_id="progress_%s"),

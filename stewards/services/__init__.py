@@ -23,10 +23,7 @@ Sections, and what each imports (there is no cycle):
 """
 
 from stewards.services._shared import (
-    can_answer_escalation,
-    can_handle_request,
     escalation_url,
-    is_request_enterprise_user,
     request_url,
 )
 from stewards.services.assignments import (
@@ -81,9 +78,7 @@ __all__ = [
     "assignment_bar_restore",
     "attachment_max_bytes",
     "attachment_validate",
-    "can_answer_escalation",
     "can_assign_steward",
-    "can_handle_request",
     "deadline_sweep",
     "deadlines_recompute",
     "escalation_conclude",
@@ -92,7 +87,6 @@ __all__ = [
     "escalation_reply",
     "escalation_return",
     "escalation_url",
-    "is_request_enterprise_user",
     "ledger_item_claim",
     "ledger_item_dispatch",
     "ledger_item_record",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
+from stewards.events import StewardsEvent
 from stewards.models import AssignmentBar, Steward, StewardAssignment
 from stewards.selectors import assignment_barred
 from zonehub.events import record_event
@@ -102,12 +103,12 @@ def steward_assign(
         current.end_reason = reason
         current.end_note = note[:200]
         current.save(update_fields=["ended_at", "end_reason", "end_note"])
-        record_event(current, root=enterprise, actor=actor, kind="steward.unassigned",
+        record_event(current, root=enterprise, actor=actor, kind=StewardsEvent.STEWARD_UNASSIGNED,
                      from_state=current.steward.name, note=note, data={"reason": reason})
     assignment = StewardAssignment.objects.create(
         enterprise=enterprise, steward=steward, started_at=now, assigned_by=actor
     )
-    record_event(assignment, root=enterprise, actor=actor, kind="steward.assigned",
+    record_event(assignment, root=enterprise, actor=actor, kind=StewardsEvent.STEWARD_ASSIGNED,
                  from_state=current.steward.name if current else "", to_state=steward.name, note=note)
     key = f"assignment:{assignment.pk}"
     notify(
@@ -132,6 +133,6 @@ def steward_unassign(*, enterprise: Enterprise, actor, reason: str, note: str = 
     current.end_reason = reason
     current.end_note = note[:200]
     current.save(update_fields=["ended_at", "end_reason", "end_note"])
-    record_event(current, root=enterprise, actor=actor, kind="steward.unassigned",
+    record_event(current, root=enterprise, actor=actor, kind=StewardsEvent.STEWARD_UNASSIGNED,
                  from_state=current.steward.name, note=note, data={"reason": reason})
     return current

@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
+from stewards.events import StewardsEvent
 from stewards.models import Escalation, ServiceRequest
 from stewards.services._shared import E, S
 from zonehub.events import record_event
@@ -56,7 +57,7 @@ def deadlines_recompute(*, years: list[int]) -> int:
         old_due = escalation.due_at
         escalation.due_at, escalation.remind_at = new_due, reminder_at(new_due)
         escalation.save(update_fields=["due_at", "remind_at"])
-        record_event(escalation, root=escalation.request, actor=None, kind="escalation.due_changed",
+        record_event(escalation, root=escalation.request, actor=None, kind=StewardsEvent.ESCALATION_DUE_CHANGED,
                      data={"from": old_due.isoformat(), "to": new_due.isoformat()})
         changed += 1
     consulting = Escalation.objects.filter(status=E.CONSULTATION)

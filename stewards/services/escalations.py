@@ -3,25 +3,24 @@ progress, concludes, or returns it."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stewards.events import StewardsEvent
 from stewards.models import Escalation, EscalationProgress, ServiceRequest
 from stewards.services._shared import (
     E,
     _department_users,
     _steward_users,
     _text,
-    can_answer_escalation,
     escalation_url,
     request_url,
 )
 from stewards.services.deadlines import _reply_days, reminder_at
+from stewards.transitions import require_escalation_action
 from zonehub.events import record_event
 from zonehub.notifications import notify
-from zonehub.permissions import require
 from zonehub.workdays import WorkCalendar, due_at, local_date
 
 
@@ -35,7 +34,7 @@ def _escalate(request: ServiceRequest, *, actor, departments, reason: str, now) 
             request=request, department=department, sent_by=actor, sent_at=now, reason=reason,
             due_at=due, remind_at=remind,
         )
-        record_event(escalation, root=request, actor=actor, kind="escalation.sent", to_state=E.OPEN, note=reason,
+        record_event(escalation, root=request, actor=actor, kind=StewardsEvent.ESCALATION_SENT, to_state=E.OPEN, note=reason,
                      data={"department": department.name, "due_at": due.isoformat()})
         notify(_department_users(department.pk), kind="escalation.sent", key=f"escalation:{escalation.pk}:sent",
                url=escalation_url(escalation), sms=request.urgency == ServiceRequest.Urgency.URGENT,
@@ -47,10 +46,11 @@ def _escalate(request: ServiceRequest, *, actor, departments, reason: str, now) 
     return created
 
 
-def _lock_escalation(escalation: Escalation, actor) -> Escalation:
+def _lock_escalation(escalation: Escalation, actor, action: str) -> Escalation:
+    """The row, locked, once the table of transitions allows ``action`` to ``actor`` on it."""
     escalation = Escalation.objects.select_for_update(of=("self",)).select_related(
         "request__enterprise", "request__steward__user", "department").get(pk=escalation.pk)
-    require(can_answer_escalation(actor, escalation), _("Only the department it was sent to may answer it."))
+    require_escalation_action(actor, escalation, action, message=_("Only the department it was sent to may answer it."))
     return escalation
 
 
@@ -79,17 +79,13 @@ def escalation_reply(*, escalation: Escalation, actor, reply: str) -> Escalation
 
     The reply's time is taken once the row is locked, so a reply and the sweep are ordered by the
     lock: a reply counted on time is never marked overdue, and one marked overdue is late."""
-    escalation = _lock_escalation(escalation, actor)
-    if escalation.status == E.CONSULTATION:
-        raise ValidationError(_("This escalation is under joint consultation: post progress or conclude it."))
-    if escalation.status != E.OPEN:
-        raise ValidationError(_("This escalation has already been answered."))
+    escalation = _lock_escalation(escalation, actor, "reply")
     reply = _text(reply, "reply", _("Write the reply."))
     now = timezone.now()
     escalation.status, escalation.reply, escalation.replied_at, escalation.replied_by = E.REPLIED, reply, now, actor
     fields = ["status", "reply", "replied_at", "replied_by", *_stop_clock(escalation, now)]
     escalation.save(update_fields=fields)
-    record_event(escalation, root=escalation.request, actor=actor, kind="escalation.replied", from_state=E.OPEN,
+    record_event(escalation, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_REPLIED, from_state=E.OPEN,
                  to_state=E.REPLIED, note=reply,
                  data={"department": escalation.department.name, "on_time": escalation.answered_on_time})
     _tell_steward(escalation, kind="escalation.replied", key=f"escalation:{escalation.pk}:replied",
@@ -102,9 +98,7 @@ def escalation_reply(*, escalation: Escalation, actor, reply: str) -> Escalation
 def escalation_mark_consultation(*, escalation: Escalation, actor, reason: str) -> Escalation:
     """The department marks it as needing joint consultation (需会商): the reply clock stops and a
     progress report is due every ZONEHUB_REPLY_WORKING_DAYS working days until it concludes."""
-    escalation = _lock_escalation(escalation, actor)
-    if escalation.status != E.OPEN:
-        raise ValidationError(_("Only an escalation awaiting its reply can be marked for joint consultation."))
+    escalation = _lock_escalation(escalation, actor, "consult")
     reason = _text(reason, "reason", _("Say why joint consultation is needed."))
     now = timezone.now()
     escalation.status, escalation.needs_consultation = E.CONSULTATION, True
@@ -113,7 +107,7 @@ def escalation_mark_consultation(*, escalation: Escalation, actor, reason: str) 
     fields = ["status", "needs_consultation", "consultation_reason", "consultation_marked_at",
               "next_progress_due_at", *_stop_clock(escalation, now)]
     escalation.save(update_fields=fields)
-    record_event(escalation, root=escalation.request, actor=actor, kind="escalation.consultation", from_state=E.OPEN,
+    record_event(escalation, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_CONSULTATION, from_state=E.OPEN,
                  to_state=E.CONSULTATION, note=reason,
                  data={"department": escalation.department.name, "on_time": escalation.answered_on_time,
                        "next_progress_due_at": escalation.next_progress_due_at.isoformat()})
@@ -127,9 +121,7 @@ def escalation_mark_consultation(*, escalation: Escalation, actor, reason: str) 
 @transaction.atomic
 def escalation_progress_report(*, escalation: Escalation, actor, text: str) -> EscalationProgress:
     """A progress report on a consultation case: the next period starts now."""
-    escalation = _lock_escalation(escalation, actor)
-    if escalation.status != E.CONSULTATION:
-        raise ValidationError(_("Progress reports are for escalations under joint consultation."))
+    escalation = _lock_escalation(escalation, actor, "progress")
     text = _text(text, "text", _("Write the progress."))
     now = timezone.now()
     was_due = escalation.next_progress_due_at
@@ -139,7 +131,7 @@ def escalation_progress_report(*, escalation: Escalation, actor, text: str) -> E
     )
     escalation.next_progress_due_at = due_at(now, _reply_days())
     escalation.save(update_fields=["next_progress_due_at"])
-    record_event(progress, root=escalation.request, actor=actor, kind="escalation.progress", note=text,
+    record_event(progress, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_PROGRESS, note=text,
                  data={"department": escalation.department.name, "escalation": escalation.pk,
                        "on_time": progress.on_time})
     notify(_steward_users(escalation.request), kind="escalation.progress", key=f"progress:{progress.pk}",
@@ -152,15 +144,13 @@ def escalation_progress_report(*, escalation: Escalation, actor, text: str) -> E
 @transaction.atomic
 def escalation_conclude(*, escalation: Escalation, actor, conclusion: str) -> Escalation:
     """The department concludes a consultation case."""
-    escalation = _lock_escalation(escalation, actor)
-    if escalation.status != E.CONSULTATION:
-        raise ValidationError(_("Only an escalation under joint consultation can be concluded."))
+    escalation = _lock_escalation(escalation, actor, "conclude")
     conclusion = _text(conclusion, "conclusion", _("Write the conclusion."))
     now = timezone.now()
     escalation.status, escalation.conclusion = E.CONCLUDED, conclusion
     escalation.concluded_at, escalation.concluded_by = now, actor
     escalation.save(update_fields=["status", "conclusion", "concluded_at", "concluded_by"])
-    record_event(escalation, root=escalation.request, actor=actor, kind="escalation.concluded",
+    record_event(escalation, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_CONCLUDED,
                  from_state=E.CONSULTATION, to_state=E.CONCLUDED, note=conclusion,
                  data={"department": escalation.department.name})
     _tell_steward(escalation, kind="escalation.concluded", key=f"escalation:{escalation.pk}:concluded",
@@ -173,9 +163,7 @@ def escalation_conclude(*, escalation: Escalation, actor, conclusion: str) -> Es
 def escalation_return(*, escalation: Escalation, actor, reason: str) -> Escalation:
     """Not the department's business: returned to the steward with a reason; the clock stops and
     the steward may escalate elsewhere."""
-    escalation = _lock_escalation(escalation, actor)
-    if escalation.status not in Escalation.OPEN_STATUSES:
-        raise ValidationError(_("This escalation has already been answered."))
+    escalation = _lock_escalation(escalation, actor, "return")
     reason = _text(reason, "reason", _("Say why this is not your department's business."))
     now = timezone.now()
     from_state = escalation.status
@@ -183,7 +171,7 @@ def escalation_return(*, escalation: Escalation, actor, reason: str) -> Escalati
     escalation.returned_at, escalation.returned_by = now, actor
     fields = ["status", "return_reason", "returned_at", "returned_by", *_stop_clock(escalation, now)]
     escalation.save(update_fields=fields)
-    record_event(escalation, root=escalation.request, actor=actor, kind="escalation.returned", from_state=from_state,
+    record_event(escalation, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_RETURNED, from_state=from_state,
                  to_state=E.RETURNED, note=reason, data={"department": escalation.department.name})
     _tell_steward(escalation, kind="escalation.returned", key=f"escalation:{escalation.pk}:returned",
                   title=_("%(department)s returned “%(title)s” as not its business") % {

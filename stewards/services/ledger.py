@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stewards.events import StewardsEvent
 from stewards.models import LedgerItem, ServiceRequest
 from stewards.services._shared import S, _choice, _text, request_url
 from stewards.services.escalations import _escalate
@@ -39,7 +40,7 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
         raise ValidationError({"meeting_date": _("The meeting cannot be in the future.")})
     item = LedgerItem.objects.create(enterprise=enterprise, title=title[:200], description=description,
                                      category=category, meeting_date=meeting_date, recorded_by=actor)
-    record_event(item, actor=actor, kind="ledger.recorded", to_state=LedgerItem.Status.UNASSIGNED)
+    record_event(item, actor=actor, kind=StewardsEvent.LEDGER_RECORDED, to_state=LedgerItem.Status.UNASSIGNED)
     if department is not None:
         item = ledger_item_dispatch(item=item, actor=actor, department=department, reason=reason)
     return item
@@ -54,7 +55,7 @@ def _ledger_assign(item: LedgerItem, *, actor, department, reason: str, status: 
     )
     request.status = S.ESCALATED
     request.save(update_fields=["status"])
-    record_event(request, actor=actor, kind="request.logged", to_state=S.ESCALATED,
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ESCALATED,
                  data={"channel": ServiceRequest.Channel.COMPLAINT_MEETING, "ledger_item": item.pk})
     _escalate(request, actor=actor, departments=[department], reason=reason or item.description, now=now)
     item.status, item.department, item.request = status, department, request

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stewards.events import StewardsEvent
 from stewards.models import Escalation, RequestAttachment, RequestComment, ServiceRequest, StewardAssignment
 from stewards.services._shared import (
     S,
@@ -15,16 +16,14 @@ from stewards.services._shared import (
     _choice,
     _enterprise_users,
     _lock,
-    _require_open,
     _steward_users,
     _text,
     _workstation_heads,
-    can_handle_request,
-    is_request_enterprise_user,
     request_url,
 )
 from stewards.services.attachments import _save_attachments, _validate_files
 from stewards.services.escalations import _escalate
+from stewards.transitions import ENTERPRISE, require_request_action
 from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.notifications import notify
@@ -74,7 +73,7 @@ def request_submit(*, actor, category: str, title: str, description: str, urgenc
         description=description, urgency=urgency, now=now, accepted=False,
     )
     _save_attachments(request, files, actor, now)
-    record_event(request, actor=actor, kind="request.submitted", to_state=S.SUBMITTED,
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_SUBMITTED, to_state=S.SUBMITTED,
                  data={"attachments": len(files), "steward": request.steward.name if request.steward_id else None})
     url = request_url(request)
     if request.steward_id:
@@ -106,7 +105,7 @@ def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, tit
         urgency=urgency, now=now, accepted=True, visit=visit,
     )
     _save_attachments(request, files, actor, now)
-    record_event(request, actor=actor, kind="request.logged", to_state=S.ACCEPTED, data={"channel": channel})
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED, data={"channel": channel})
     notify(_enterprise_users(request), kind="request.logged", key=f"request:{request.pk}:logged",
            url=request_url(request),
            title=_("Your steward logged a request for you: %(title)s") % {"title": title})
@@ -117,13 +116,12 @@ def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, tit
 def request_attach(*, request: ServiceRequest, actor, files: list) -> list[RequestAttachment]:
     """Add files to a request (an enterprise user of the request or its steward side; not when closed)."""
     request = _lock(ServiceRequest, request.pk)
-    require(is_request_enterprise_user(actor, request) or can_handle_request(actor, request))
-    _require_open(request)
+    require_request_action(actor, request, "attach")
     files = _validate_files(files)
     if not files:
         raise ValidationError({"files": _("Choose at least one file.")})
     saved = _save_attachments(request, files, actor, timezone.now())
-    record_event(request, actor=actor, kind="request.attached", data={"files": [a.original_name for a in saved]})
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_ATTACHED, data={"files": [a.original_name for a in saved]})
     return saved
 
 
@@ -131,14 +129,11 @@ def request_attach(*, request: ServiceRequest, actor, files: list) -> list[Reque
 def request_accept(*, request: ServiceRequest, actor) -> ServiceRequest:
     """The steward accepts a submitted request."""
     request = _lock(ServiceRequest, request.pk)
-    require(can_handle_request(actor, request), _("Only the enterprise's steward may accept this request."))
-    _require_open(request)
-    if request.status != S.SUBMITTED:
-        raise ValidationError(_("This request has already been accepted."))
+    require_request_action(actor, request, "accept", message=_("Only the enterprise's steward may accept this request."))
     now = timezone.now()
     request.status, request.accepted_at, request.accepted_by = S.ACCEPTED, now, actor
     request.save(update_fields=["status", "accepted_at", "accepted_by"])
-    record_event(request, actor=actor, kind="request.accepted", from_state=S.SUBMITTED, to_state=S.ACCEPTED,
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_ACCEPTED, from_state=S.SUBMITTED, to_state=S.ACCEPTED,
                  data={"on_time": bool(request.accept_due_at and now < request.accept_due_at)})
     notify(_enterprise_users(request), kind="request.accepted", key=f"request:{request.pk}:accepted",
            url=request_url(request),
@@ -151,12 +146,10 @@ def request_accept(*, request: ServiceRequest, actor) -> ServiceRequest:
 def request_comment(*, request: ServiceRequest, actor, body: str) -> RequestComment:
     """A message between the enterprise and the steward; the other side is notified."""
     request = _lock(ServiceRequest, request.pk)
-    from_enterprise = is_request_enterprise_user(actor, request)
-    require(from_enterprise or can_handle_request(actor, request))
-    _require_open(request)
+    from_enterprise = require_request_action(actor, request, "comment") == ENTERPRISE
     body = _text(body, "body", _("Write a message."))
     comment = RequestComment.objects.create(request=request, author=actor, body=body)
-    record_event(comment, root=request, actor=actor, kind="request.commented", note=body)
+    record_event(comment, root=request, actor=actor, kind=StewardsEvent.REQUEST_COMMENTED, note=body)
     recipients = _steward_users(request) if from_enterprise else _enterprise_users(request)
     notify(recipients, kind="request.commented", key=f"comment:{comment.pk}", url=request_url(request),
            title=_("New message on “%(title)s” from %(name)s") % {"title": request.title, "name": actor.display_name},
@@ -189,12 +182,7 @@ def request_resolve_directly(*, request: ServiceRequest, actor, report: str) -> 
     """The steward solved it itself (能自己解决的立即解决) and reports to the enterprise: status →
     reported, the auto-close clock starts. Not while a department still holds it."""
     request = _lock(ServiceRequest, request.pk)
-    require(can_handle_request(actor, request), _("Only the enterprise's steward may resolve this request."))
-    _require_open(request)
-    if request.status == S.REPORTED:
-        raise ValidationError(_("This request has already been reported back; the enterprise has to answer first."))
-    if request.escalations.open().exists():
-        raise ValidationError(_("A department still holds this request: wait for its reply."))
+    require_request_action(actor, request, "resolve", message=_("Only the enterprise's steward may resolve this request."))
     report = _text(report, "report", _("Tell the enterprise how it was solved."))
     return _report(request, actor=actor, report=report, kind="request.resolved", resolved_directly=True)
 
@@ -206,10 +194,7 @@ def request_escalate(*, request: ServiceRequest, actor, departments: list, reaso
     this request, without a reason, on a closed request and on one waiting for the enterprise.
     Escalating a request not yet accepted accepts it in the same step (the steward has taken it)."""
     request = _lock(ServiceRequest, request.pk)
-    require(can_handle_request(actor, request), _("Only the enterprise's steward may escalate this request."))
-    _require_open(request)
-    if request.status == S.REPORTED:
-        raise ValidationError(_("This request has been reported back; the enterprise has to confirm or reopen it first."))
+    require_request_action(actor, request, "escalate", message=_("Only the enterprise's steward may escalate this request."))
     unique = list({d.pk: d for d in departments or []}.values())
     if not unique:
         raise ValidationError({"departments": _("Choose at least one department.")})
@@ -233,7 +218,7 @@ def request_escalate(*, request: ServiceRequest, actor, departments: list, reaso
     if from_state != S.ESCALATED:
         request.status = S.ESCALATED
         request.save(update_fields=fields)
-        record_event(request, actor=actor, kind="request.escalated", from_state=from_state, to_state=S.ESCALATED,
+        record_event(request, actor=actor, kind=StewardsEvent.REQUEST_ESCALATED, from_state=from_state, to_state=S.ESCALATED,
                      data={"departments": [d.name for d in unique]})
     notify(_enterprise_users(request), kind="request.escalated",
            key=f"request:{request.pk}:escalated:{escalations[0].pk}", url=request_url(request),
@@ -247,14 +232,7 @@ def request_report_back(*, request: ServiceRequest, actor, report: str) -> Servi
     """The steward reports back to the enterprise once every escalation is replied, concluded or
     returned: status → reported, auto-close due in ZONEHUB_AUTO_CLOSE_WORKING_DAYS working days."""
     request = _lock(ServiceRequest, request.pk)
-    require(can_handle_request(actor, request), _("Only the enterprise's steward may report back."))
-    _require_open(request)
-    if request.status == S.REPORTED:
-        raise ValidationError(_("This request has already been reported back; the enterprise has to answer first."))
-    if request.status not in (S.ESCALATED, S.REOPENED):
-        raise ValidationError(_("Report back once the departments have answered; to solve it yourself, use “resolve”."))
-    if request.escalations.open().exists():
-        raise ValidationError(_("Not every department has answered yet."))
+    require_request_action(actor, request, "report", message=_("Only the enterprise's steward may report back."))
     report = _text(report, "report", _("Tell the enterprise the outcome."))
     return _report(request, actor=actor, report=report, kind="request.reported", resolved_directly=False)
 
@@ -263,14 +241,11 @@ def request_report_back(*, request: ServiceRequest, actor, report: str) -> Servi
 def request_confirm(*, request: ServiceRequest, actor) -> ServiceRequest:
     """The enterprise confirms the outcome: closed (confirmed by the enterprise)."""
     request = _lock(ServiceRequest, request.pk)
-    require(is_request_enterprise_user(actor, request), _("Only the enterprise may confirm its request."))
-    _require_open(request)
-    if request.status != S.REPORTED:
-        raise ValidationError(_("There is nothing to confirm yet: the steward has not reported back."))
+    require_request_action(actor, request, "confirm", message=_("Only the enterprise may confirm its request."))
     request.status, request.closed_at = S.CLOSED, timezone.now()
     request.close_reason = ServiceRequest.CloseReason.CONFIRMED
     request.save(update_fields=["status", "closed_at", "close_reason"])
-    record_event(request, actor=actor, kind="request.confirmed", from_state=S.REPORTED, to_state=S.CLOSED)
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_CONFIRMED, from_state=S.REPORTED, to_state=S.CLOSED)
     notify(_steward_users(request), kind="request.confirmed", key=f"request:{request.pk}:closed",
            url=request_url(request),
            title=_("%(enterprise)s confirmed “%(title)s” resolved") % {"enterprise": request.enterprise.name,
@@ -282,15 +257,12 @@ def request_confirm(*, request: ServiceRequest, actor) -> ServiceRequest:
 def request_reopen(*, request: ServiceRequest, actor, reason: str) -> ServiceRequest:
     """The enterprise is not satisfied with the report: back to the steward (status reopened)."""
     request = _lock(ServiceRequest, request.pk)
-    require(is_request_enterprise_user(actor, request), _("Only the enterprise may reopen its request."))
-    _require_open(request)
-    if request.status != S.REPORTED:
-        raise ValidationError(_("Only a request the steward has reported back on can be reopened."))
+    require_request_action(actor, request, "reopen", message=_("Only the enterprise may reopen its request."))
     reason = _text(reason, "reason", _("Say why it is not resolved."))
     request.status, request.auto_close_due_at = S.REOPENED, None
     request.reopen_count += 1
     request.save(update_fields=["status", "auto_close_due_at", "reopen_count"])
-    record_event(request, actor=actor, kind="request.reopened", from_state=S.REPORTED, to_state=S.REOPENED,
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_REOPENED, from_state=S.REPORTED, to_state=S.REOPENED,
                  note=reason)
     notify(_steward_users(request), kind="request.reopened", key=f"request:{request.pk}:reopened:{request.reopen_count}",
            url=request_url(request),
@@ -310,7 +282,7 @@ def request_auto_close(*, request: ServiceRequest, now=None) -> bool:
         if not closed:
             return False
         request = ServiceRequest.objects.select_related("enterprise", "steward__user").get(pk=request.pk)
-        record_event(request, actor=None, kind="request.auto_closed", from_state=S.REPORTED, to_state=S.CLOSED,
+        record_event(request, actor=None, kind=StewardsEvent.REQUEST_AUTO_CLOSED, from_state=S.REPORTED, to_state=S.CLOSED,
                      data={"due_at": request.auto_close_due_at.isoformat()})
         notify([*_enterprise_users(request), *_steward_users(request)], kind="request.auto_closed",
                key=f"request:{request.pk}:closed", url=request_url(request),

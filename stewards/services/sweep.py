@@ -8,6 +8,7 @@ from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stewards.events import StewardsEvent
 from stewards.models import Escalation, ServiceRequest
 from stewards.services._shared import (
     E,
@@ -102,7 +103,7 @@ def _escalation_remind(escalation: Escalation, now) -> bool:
     ).update(reminded_at=now):
         return False
     request = escalation.request
-    record_event(escalation, root=request, actor=None, kind="escalation.reminded",
+    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_REMINDED,
                  data={"department": escalation.department.name, "due_at": escalation.due_at.isoformat()})
     notify(_department_users(escalation.department_id), kind="escalation.reminded",
            key=f"escalation:{escalation.pk}:reminder", url=escalation_url(escalation), sms=True,
@@ -118,7 +119,7 @@ def _escalation_overdue(escalation: Escalation, now) -> bool:
     ).update(overdue_at=now):
         return False
     request = escalation.request
-    record_event(escalation, root=request, actor=None, kind="escalation.overdue", from_state=escalation.status,
+    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_OVERDUE, from_state=escalation.status,
                  to_state="overdue", data={"department": escalation.department.name,
                                            "due_at": escalation.due_at.isoformat()})
     title = _("Overdue: %(department)s has not replied to “%(title)s” (%(enterprise)s)") % {
@@ -142,7 +143,7 @@ def _escalation_progress_missed(escalation: Escalation, now) -> bool:
              last_progress_overdue_at=now):
         return False
     request = escalation.request
-    record_event(escalation, root=request, actor=None, kind="escalation.progress_missed",
+    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_PROGRESS_MISSED,
                  data={"department": escalation.department.name, "was_due_at": was_due.isoformat(),
                        "missed": missed, "next_due_at": next_due.isoformat()})
     notify([*_department_users(escalation.department_id), *_steward_users(request)],
@@ -158,7 +159,7 @@ def _request_accept_late(request: ServiceRequest, now) -> bool:
         pk=request.pk, status=S.SUBMITTED, accept_flagged_at__isnull=True, accept_due_at__lte=now,
     ).update(accept_flagged_at=now):
         return False
-    record_event(request, actor=None, kind="request.accept_late", data={"due_at": request.accept_due_at.isoformat()})
+    record_event(request, actor=None, kind=StewardsEvent.REQUEST_ACCEPT_LATE, data={"due_at": request.accept_due_at.isoformat()})
     notify([*_workstation_heads(request), *_steward_users(request)], kind="request.accept_late",
            key=f"request:{request.pk}:accept_late", url=request_url(request),
            title=_("Not accepted in time: “%(title)s” from %(enterprise)s") % {

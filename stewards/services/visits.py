@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stewards.events import StewardsEvent
 from stewards.models import ServiceRequest, Visit
 from stewards.services._shared import _can_serve_enterprise
 from stewards.services.requests import request_log_on_behalf
@@ -30,7 +31,7 @@ def visit_log(*, actor, enterprise, visited_on, findings: str = "", requests: li
         raise ValidationError({"visited_on": _("A visit cannot be in the future.")})
     visit = Visit.objects.create(steward=actor.steward, enterprise=enterprise, visited_on=visited_on,
                                  findings=(findings or "").strip(), created_by=actor)
-    record_event(visit, root=enterprise, actor=actor, kind="visit.logged", note=visit.findings,
+    record_event(visit, root=enterprise, actor=actor, kind=StewardsEvent.VISIT_LOGGED, note=visit.findings,
                  data={"date": visited_on.isoformat()})
     for spec in requests or []:
         request_log_on_behalf(
