@@ -7,6 +7,6 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises")
 
     def ready(self):
-        # Importing the services registers the timeline labels of the import's events. The kinds
-        # of import sheet are registered by the apps above (stewards, projects) in their ready().
-        from enterprises import services  # noqa: F401
+        # The kinds of event this app records. The kinds of import sheet are registered by the
+        # apps above (stewards, projects) in their ready().
+        from enterprises import events  # noqa: F401

@@ -7,6 +7,7 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Ratings, appraisals and grades")
 
     def ready(self):
+        from evaluations import events  # noqa: F401 - the kinds this app records
         from zonehub.services import calendar_changed
 
         calendar_changed.connect(_recompute, dispatch_uid="evaluations_calendar_changed")

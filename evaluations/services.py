@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from evaluations.events import EvaluationsEvent
 from evaluations.models import Campaign, DepartmentMonthlyGrade, GradePolicy, Rating, ReplacementCase
 from evaluations.selectors import enterprises_not_done, expected_enterprises, stewards_to_rate
 from projects.selectors import unit_node_results
@@ -25,7 +25,7 @@ from projects.services import project_stewards_replace
 from stewards.models import Steward, StewardAssignment
 from stewards.selectors import assignment_barred, escalation_facts
 from stewards.services import assignment_bar_add, assignment_bar_lift, assignment_bar_restore, steward_assign
-from zonehub.events import record_event, register_event_labels
+from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
 from zonehub.permissions import require
@@ -38,19 +38,6 @@ from zonehub.workdays import (
     start_of_day,
     workdays_left,
 )
-
-register_event_labels({
-    "campaign.opened": gettext_lazy("rating campaign opened"),
-    "campaign.closed": gettext_lazy("rating campaign closed"),
-    "rating.given": gettext_lazy("steward rated"),
-    "rating.changed": gettext_lazy("rating changed"),
-    "case.opened": gettext_lazy("replacement case opened"),
-    "case.replaced": gettext_lazy("new steward named"),
-    "case.override": gettext_lazy("steward allowed back by a leader"),
-    "case.reviewed": gettext_lazy("effort reviewed by the leaders"),
-    "case.overdue": gettext_lazy("replacement overdue"),
-})
-
 
 # --- the campaign calendar -------------------------------------------------------------------
 
@@ -112,7 +99,7 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
             )
     except IntegrityError as exc:  # a concurrent sweep or leader opened it first
         raise ValidationError(_("There is already a campaign for this half-year.")) from exc
-    record_event(campaign, actor=actor, kind="campaign.opened", to_state=Campaign.Status.OPEN,
+    record_event(campaign, actor=actor, kind=EvaluationsEvent.CAMPAIGN_OPENED, to_state=Campaign.Status.OPEN,
                  data={"closes_at": campaign.closes_at.isoformat()})
     users = User.objects.filter(role=Role.ENTERPRISE, is_active=True, enterprise__is_active=True)
     closes = local_date(campaign.closes_at) - dt.timedelta(days=1)
@@ -140,7 +127,7 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         raise ValidationError(_("The campaign %(campaign)s is already closed.") % {"campaign": campaign})
     Campaign.objects.filter(pk=campaign.pk).update(expected_enterprises=expected_enterprises().count())
     campaign.refresh_from_db(fields=["status", "closed_at", "closed_by", "expected_enterprises"])
-    record_event(campaign, actor=actor, kind="campaign.closed", from_state=Campaign.Status.OPEN,
+    record_event(campaign, actor=actor, kind=EvaluationsEvent.CAMPAIGN_CLOSED, from_state=Campaign.Status.OPEN,
                  to_state=Campaign.Status.CLOSED)
     cases = []
     due = due_at(now, settings.ZONEHUB_REPLACEMENT_WORKING_DAYS)
@@ -168,7 +155,7 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
             case.new_steward_id = current
             case.replaced_at = now
         case.save()
-        record_event(case, actor=actor, kind="case.opened", to_state=case.status,
+        record_event(case, actor=actor, kind=EvaluationsEvent.CASE_OPENED, to_state=case.status,
                      data={"rating": rating.pk, "campaign": campaign.pk})
         cases.append(case)
     for case in cases:
@@ -230,7 +217,7 @@ def rating_create(*, campaign: Campaign, enterprise, steward: Steward, value: st
     except IntegrityError as exc:
         raise ValidationError(_("You have already rated %(name)s in this campaign: change that rating instead "
                                 "of adding a second one.") % {"name": steward.name}) from exc
-    record_event(rating, actor=actor, kind="rating.given", to_state=value)
+    record_event(rating, actor=actor, kind=EvaluationsEvent.RATING_GIVEN, to_state=value)
     return rating
 
 
@@ -248,7 +235,7 @@ def rating_change(*, rating: Rating, value: str, reason: str = "", actor, now: d
     before = rating.value
     rating.value, rating.reason, rating.rated_by, rating.updated_at = value, reason, actor, now
     rating.save(update_fields=["value", "reason", "rated_by", "updated_at"])
-    record_event(rating, actor=actor, kind="rating.changed", from_state=before, to_state=value)
+    record_event(rating, actor=actor, kind=EvaluationsEvent.RATING_CHANGED, from_state=before, to_state=value)
     return rating
 
 
@@ -292,7 +279,7 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
     case.status = ReplacementCase.Status.REPLACED
     case.new_steward, case.replaced_at, case.replaced_by = steward, now, actor
     case.save(update_fields=["status", "new_steward", "replaced_at", "replaced_by"])
-    record_event(case, actor=actor, kind="case.replaced", from_state=case.steward.name, to_state=steward.name,
+    record_event(case, actor=actor, kind=EvaluationsEvent.CASE_REPLACED, from_state=case.steward.name, to_state=steward.name,
                  note=note)
     return case
 
@@ -318,7 +305,7 @@ def replacement_allow_back(*, case: ReplacementCase, steward: Steward, reason: s
                         reason=reason, source=source)
     case.override_steward, case.override_reason, case.override_by = steward, reason, actor
     case.save(update_fields=["override_steward", "override_reason", "override_by"])
-    record_event(case, actor=actor, kind="case.override", to_state=steward.name, note=reason)
+    record_event(case, actor=actor, kind=EvaluationsEvent.CASE_OVERRIDE, to_state=steward.name, note=reason)
     return case
 
 
@@ -339,7 +326,7 @@ def case_review(*, case: ReplacementCase, lack_of_effort: bool, reason: str, act
     case.lack_of_effort, case.review_reason = lack_of_effort, reason
     case.reviewed_at, case.reviewed_by = now or timezone.now(), actor
     case.save(update_fields=["lack_of_effort", "review_reason", "reviewed_at", "reviewed_by"])
-    record_event(case, actor=actor, kind="case.reviewed", from_state=before, to_state=str(lack_of_effort),
+    record_event(case, actor=actor, kind=EvaluationsEvent.CASE_REVIEWED, from_state=before, to_state=str(lack_of_effort),
                  note=reason)
     if lack_of_effort:
         notify([case.steward.user], kind="case.reviewed", key=f"case:{case.pk}:finding",
@@ -416,7 +403,7 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
             if not ReplacementCase.objects.filter(pk=case.pk, overdue_at__isnull=True,
                                                   status=ReplacementCase.Status.PENDING).update(overdue_at=now):
                 continue
-            record_event(case, actor=None, kind="case.overdue")
+            record_event(case, actor=None, kind=EvaluationsEvent.CASE_OVERDUE)
             notify(_leaders(), kind="case.overdue", key=f"case:{case.pk}:overdue",
                    url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("No new steward named in time for %(enterprise)s (was %(steward)s, rated unsatisfied)") % {

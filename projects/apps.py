@@ -7,7 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Major projects and the five-key list")
 
     def ready(self):
-        from projects import services
+        from projects import events, services  # noqa: F401 - events: the kinds this app records
         from zonehub.services import calendar_changed
 
         calendar_changed.connect(services.on_calendar_changed, dispatch_uid="projects.scores_recompute")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from projects import services
+from projects.events import ProjectsEvent
 from projects.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
@@ -107,7 +108,7 @@ def build_projects(ctx: dict, rng, now: dt.date, leader: User) -> list[Project]:
         )
         project.planned_completion = project.planned_start + dt.timedelta(days=rng.randint(300, 720))
         project.save(update_fields=["planned_completion"])
-        record_event(project, actor=leader, kind="project.created", to_state=str(Stage.NEGOTIATING.label))
+        record_event(project, actor=leader, kind=ProjectsEvent.PROJECT_CREATED, to_state=str(Stage.NEGOTIATING.label))
         # Walk it through its stages: signed this year or last (so the figures have a year before).
         reached = STAGE_ORDER.index(stage)
         day = now - dt.timedelta(days=rng.randint(60, 560)) if reached else now
@@ -117,7 +118,7 @@ def build_projects(ctx: dict, rng, now: dt.date, leader: User) -> list[Project]:
             ProjectStageChange.objects.create(project=project, from_stage=previous, to_stage=step, changed_on=day,
                                               changed_by=leader)
             setattr(project, STAGE_DATE_FIELD[Stage(step)], day)
-            record_event(project, actor=leader, kind="project.stage", from_state=Stage(previous).label,
+            record_event(project, actor=leader, kind=ProjectsEvent.PROJECT_STAGE, from_state=Stage(previous).label,
                          to_state=Stage(step).label, data={"on": day.isoformat()})
             previous = step
             day = min(day + dt.timedelta(days=rng.randint(20, 90)), now)
@@ -178,7 +179,7 @@ def build_fivekey(ctx: dict, rng, now: dt.date, leaders: list[User], projects: l
             )
             others = [d for d in departments if d != unit]
             item.cooperating_units.set(rng.sample(others, rng.randint(0, 2)))
-            record_event(item, actor=leaders[n % 2], kind="fivekey.created", to_state=item.get_category_display())
+            record_event(item, actor=leaders[n % 2], kind=ProjectsEvent.FIVEKEY_CREATED, to_state=item.get_category_display())
             # Nodes spread over the year; the scenario decides what is done.
             count = rng.randint(3, 6)
             scenario = "lagging" if n % 4 == 0 or n == 1 else ("ahead" if n % 5 == 0 else "normal")
@@ -208,7 +209,7 @@ def build_fivekey(ctx: dict, rng, now: dt.date, leaders: list[User], projects: l
                     node.completed_on, node.completed_by = completed, leaders[0]
                     node.evidence = "会议纪要及现场照片已上传督查专班"
                     node.save(update_fields=["completed_on", "completed_by", "evidence"])
-                    record_event(node, root=item, actor=leaders[0], kind="fivekey.node_completed",
+                    record_event(node, root=item, actor=leaders[0], kind=ProjectsEvent.FIVEKEY_NODE_COMPLETED,
                                  to_state=completed.isoformat(), note=f"{node.name}：{node.evidence}")
 
 

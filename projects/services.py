@@ -13,8 +13,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from projects.events import ProjectsEvent
 from projects.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
@@ -31,35 +31,11 @@ from projects.models import (
 from projects.progress import Status, item_progress
 from projects.selectors import fivekey_item_queryset, today, unit_month_compute, unit_users
 from stewards.services import steward_assignment_check
-from zonehub.events import record_event, register_event_labels
+from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
 from zonehub.permissions import require
 from zonehub.workdays import WorkCalendar, month_start, previous_month
-
-register_event_labels({
-    "project.created": gettext_lazy("project created"),
-    "project.updated": gettext_lazy("project updated"),
-    "project.stage": gettext_lazy("stage changed"),
-    "project.steward_assigned": gettext_lazy("project steward assigned"),
-    "project.steward_unassigned": gettext_lazy("project steward taken off"),
-    "approval.updated": gettext_lazy("approval updated"),
-    "approval.added": gettext_lazy("approval added"),
-    "construction_node.added": gettext_lazy("construction node added"),
-    "construction_node.updated": gettext_lazy("construction node updated"),
-    "fivekey.created": gettext_lazy("five-key item created"),
-    "fivekey.updated": gettext_lazy("five-key item edited"),
-    "fivekey.node_added": gettext_lazy("node added"),
-    "fivekey.node_updated": gettext_lazy("node edited"),
-    "fivekey.node_completed": gettext_lazy("node marked done"),
-    "fivekey.claimed": gettext_lazy("claimed by a unit"),
-    "fivekey.claim_confirmed": gettext_lazy("claim confirmed"),
-    "fivekey.claim_rejected": gettext_lazy("claim declined"),
-    "fivekey.lagging": gettext_lazy("flagged as lagging"),
-    "fivekey.recovered": gettext_lazy("back on schedule"),
-    "fivekey.coordination": gettext_lazy("coordination (协调)"),
-})
-
 
 # --------------------------------------------------------------------------------------------
 # Who may do what
@@ -141,7 +117,7 @@ def project_create(*, actor, **fields) -> Project:
         raise TypeError(f"unknown fields {unknown}")
     _check_money(fields)
     project = Project.objects.create(**fields)
-    record_event(project, actor=actor, kind="project.created", to_state=project.get_stage_display())
+    record_event(project, actor=actor, kind=ProjectsEvent.PROJECT_CREATED, to_state=project.get_stage_display())
     return project
 
 
@@ -158,7 +134,7 @@ def project_update(*, project: Project, actor, **fields) -> Project:
         setattr(project, name, fields[name])
     if changed:
         project.save(update_fields=changed)
-        record_event(project, actor=actor, kind="project.updated", data={"fields": sorted(changed)})
+        record_event(project, actor=actor, kind=ProjectsEvent.PROJECT_UPDATED, data={"fields": sorted(changed)})
     return project
 
 
@@ -197,7 +173,7 @@ def project_stage_change(*, project: Project, to_stage: str, on: dt.date, actor,
     from_stage = project.stage
     project.stage = to_stage
     project.save(update_fields=fields)
-    record_event(change, root=project, actor=actor, kind="project.stage", from_state=Stage(from_stage).label,
+    record_event(change, root=project, actor=actor, kind=ProjectsEvent.PROJECT_STAGE, from_state=Stage(from_stage).label,
                  to_state=Stage(to_stage).label, note=note, data={"on": on.isoformat()})
     return change
 
@@ -227,11 +203,11 @@ def project_steward_assign(*, project: Project, steward, actor, note: str = "",
         current.ended_at = now
         current.end_note = note[:200]
         current.save(update_fields=["ended_at", "end_note"])
-        record_event(current, root=project, actor=actor, kind="project.steward_unassigned",
+        record_event(current, root=project, actor=actor, kind=ProjectsEvent.PROJECT_STEWARD_UNASSIGNED,
                      from_state=current.steward.name, note=note)
     assignment = ProjectStewardAssignment.objects.create(project=project, steward=steward, started_at=now,
                                                          assigned_by=actor)
-    record_event(assignment, root=project, actor=actor, kind="project.steward_assigned",
+    record_event(assignment, root=project, actor=actor, kind=ProjectsEvent.PROJECT_STEWARD_ASSIGNED,
                  from_state=current.steward.name if current else "", to_state=steward.name, note=note)
     notify([steward.user], kind="project.steward_assigned", key=f"project-assignment:{assignment.pk}",
            title=_("You are now the project steward of %(project)s") % {"project": project.name},
@@ -276,7 +252,7 @@ def approval_update(*, approval: Approval, actor, status: str, started_on=None, 
     approval.status, approval.started_on, approval.due_on = status, started_on, due_on
     approval.approved_on, approval.note = approved_on, note[:200]
     approval.save(update_fields=["status", "started_on", "due_on", "approved_on", "note"])
-    record_event(approval, root=approval.project, actor=actor, kind="approval.updated",
+    record_event(approval, root=approval.project, actor=actor, kind=ProjectsEvent.APPROVAL_UPDATED,
                  from_state=Approval.Status(from_status).label, to_state=Approval.Status(status).label,
                  note=f"{approval.get_kind_display()} {note}".strip())
     return approval
@@ -292,7 +268,7 @@ def approval_add(*, project: Project, actor, kind: str, department, due_on=None,
         raise ValidationError({"kind": _("The project already has this approval.")})
     approval = Approval.objects.create(project=project, kind=kind, department=department, due_on=due_on,
                                        note=note[:200])
-    record_event(approval, root=project, actor=actor, kind="approval.added",
+    record_event(approval, root=project, actor=actor, kind=ProjectsEvent.APPROVAL_ADDED,
                  to_state=str(approval.get_kind_display()), note=str(department))
     return approval
 
@@ -305,7 +281,7 @@ def construction_node_add(*, project: Project, actor, name: str, planned_date: d
     if not (name or "").strip():
         raise ValidationError({"name": _("Give the node a name.")})
     node = ConstructionNode.objects.create(project=project, name=name.strip(), planned_date=planned_date)
-    record_event(node, root=project, actor=actor, kind="construction_node.added", note=node.name,
+    record_event(node, root=project, actor=actor, kind=ProjectsEvent.CONSTRUCTION_NODE_ADDED, note=node.name,
                  to_state=planned_date.isoformat())
     return node
 
@@ -317,7 +293,7 @@ def construction_node_update(*, node, actor, actual_date) -> object:
         raise ValidationError({"actual_date": _("The date cannot be in the future.")})
     node.actual_date = actual_date
     node.save(update_fields=["actual_date"])
-    record_event(node, root=node.project, actor=actor, kind="construction_node.updated", note=node.name,
+    record_event(node, root=node.project, actor=actor, kind=ProjectsEvent.CONSTRUCTION_NODE_UPDATED, note=node.name,
                  data={"actual_date": actual_date.isoformat() if actual_date else None})
     return node
 
@@ -437,7 +413,7 @@ def fivekey_item_create(*, actor, cooperating_units=(), **fields) -> FiveKeyItem
     item = FiveKeyItem.objects.create(**fields)
     item.cooperating_units.set([u for u in cooperating_units if u.pk != item.responsible_unit_id])
     fivekey_items_progress_store([item.pk])
-    record_event(item, actor=actor, kind="fivekey.created", to_state=item.get_category_display())
+    record_event(item, actor=actor, kind=ProjectsEvent.FIVEKEY_CREATED, to_state=item.get_category_display())
     return item
 
 
@@ -467,7 +443,7 @@ def fivekey_item_update(*, item: FiveKeyItem, actor, cooperating_units=None, **f
             changed.append("cooperating_units")
     if changed:
         fivekey_items_progress_store([item.pk])
-        record_event(item, actor=actor, kind="fivekey.updated", data={"fields": sorted(set(changed))})
+        record_event(item, actor=actor, kind=ProjectsEvent.FIVEKEY_UPDATED, data={"fields": sorted(set(changed))})
     return item
 
 
@@ -489,7 +465,7 @@ def fivekey_node_add(*, item: FiveKeyItem, actor, name: str, planned_date: dt.da
     _validate_node(item, name, planned_date)
     node = FiveKeyNode.objects.create(item=item, name=name.strip(), planned_date=planned_date)
     fivekey_items_progress_store([item.pk])
-    record_event(node, root=item, actor=actor, kind="fivekey.node_added", to_state=planned_date.isoformat(),
+    record_event(node, root=item, actor=actor, kind=ProjectsEvent.FIVEKEY_NODE_ADDED, to_state=planned_date.isoformat(),
                  note=node.name)
     return node
 
@@ -503,7 +479,7 @@ def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt
     node.name, node.planned_date = name.strip(), planned_date
     node.save(update_fields=["name", "planned_date"])
     fivekey_items_progress_store([node.item_id])
-    record_event(node, root=node.item, actor=actor, kind="fivekey.node_updated", from_state=before.isoformat(),
+    record_event(node, root=node.item, actor=actor, kind=ProjectsEvent.FIVEKEY_NODE_UPDATED, from_state=before.isoformat(),
                  to_state=planned_date.isoformat(), note=node.name)
     return node
 
@@ -531,7 +507,7 @@ def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, ev
     node.completed_on, node.evidence, node.completed_by = completed_on, evidence.strip(), actor
     node.save(update_fields=["completed_on", "evidence", "completed_by"])
     fivekey_items_progress_store([node.item_id])
-    record_event(node, root=node.item, actor=actor, kind="fivekey.node_completed",
+    record_event(node, root=node.item, actor=actor, kind=ProjectsEvent.FIVEKEY_NODE_COMPLETED,
                  to_state=completed_on.isoformat(), note=f"{node.name}：{node.evidence}")
     return node
 
@@ -548,7 +524,7 @@ def fivekey_item_claim(*, item: FiveKeyItem, actor) -> FiveKeyItem:
                               % {"unit": item.claim_unit})
     item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.PENDING, actor.department, timezone.now()
     item.save(update_fields=["claim", "claim_unit", "claimed_at"])
-    record_event(item, actor=actor, kind="fivekey.claimed", to_state=str(actor.department))
+    record_event(item, actor=actor, kind=ProjectsEvent.FIVEKEY_CLAIMED, to_state=str(actor.department))
     notify([item.lead_leader], kind="fivekey.claimed", key=f"fivekey:{item.pk}:claim:{item.claimed_at.isoformat()}",
            title=_("%(unit)s claims “%(item)s”: please confirm") % {"unit": actor.department, "item": item.title},
            url=item.get_absolute_url())
@@ -570,7 +546,7 @@ def fivekey_claim_decide(*, item: FiveKeyItem, actor, confirm: bool, note: str =
     else:
         item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.NONE, None, None
         item.save(update_fields=["claim", "claim_unit", "claimed_at"])
-    record_event(item, actor=actor, kind="fivekey.claim_confirmed" if confirm else "fivekey.claim_rejected",
+    record_event(item, actor=actor, kind=ProjectsEvent.FIVEKEY_CLAIM_CONFIRMED if confirm else "fivekey.claim_rejected",
                  to_state=str(unit), note=note)
     notify(unit_users([unit.pk]), kind="fivekey.claim", key=f"fivekey:{item.pk}:claim-decided:{claimed_at.isoformat()}",
            title=(_("Your claim of “%(item)s” was confirmed") if confirm else _("Your claim of “%(item)s” was declined"))
@@ -589,7 +565,7 @@ def fivekey_coordination_add(*, item: FiveKeyItem, actor, note: str) -> Coordina
     if progress.status != Status.LAGGING:
         raise ValidationError(_("Coordination is recorded against lagging items; this one is not lagging."))
     entry = CoordinationNote.objects.create(item=item, author=actor, note=note.strip())
-    record_event(entry, root=item, actor=actor, kind="fivekey.coordination", note=entry.note)
+    record_event(entry, root=item, actor=actor, kind=ProjectsEvent.FIVEKEY_COORDINATION, note=entry.note)
     if item.responsible_unit_id:
         notify(unit_users([item.responsible_unit_id]), kind="fivekey.coordination",
                key=f"fivekey:{item.pk}:coordination:{entry.pk}",
@@ -634,7 +610,7 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
                 if updated:
                     item.lagging_since = on
                     worst = progress.worst
-                    record_event(item, actor=None, kind="fivekey.lagging", to_state=str(Status.LAGGING.label),
+                    record_event(item, actor=None, kind=ProjectsEvent.FIVEKEY_LAGGING, to_state=str(Status.LAGGING.label),
                                  note=_("%(node)s, %(days)s working days late")
                                  % {"node": worst.node.name, "days": worst.workdays_late})
                     flagged += 1
@@ -643,7 +619,7 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
         elif not lagging and item.lagging_since is not None:
             with transaction.atomic():
                 if FiveKeyItem.objects.filter(pk=item.pk, lagging_since=item.lagging_since).update(lagging_since=None):
-                    record_event(item, actor=None, kind="fivekey.recovered",
+                    record_event(item, actor=None, kind=ProjectsEvent.FIVEKEY_RECOVERED,
                                  from_state=str(Status.LAGGING.label), to_state=str(Status(progress.status).label))
                     recovered += 1
             continue

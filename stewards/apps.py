@@ -7,8 +7,7 @@ class StewardsConfig(AppConfig):
     verbose_name = _("Stewards and service requests")
 
     def ready(self):
-        # Importing the services registers the timeline labels of requests and escalations.
-        from stewards import services
+        from stewards import events, services  # noqa: F401 - events: the kinds this app records
         from zonehub.services import calendar_changed
 
         # Deadlines computed on a calendar that changed are computed again (DESIGN.md rule 2).

@@ -20,6 +20,8 @@ def record_event(
     note: str = "",
     data: dict | None = None,
 ) -> Event:
+    if kind not in EVENT_LABELS:
+        raise ValueError(f"event kind {kind!r} is not declared: add it to its app's event choices (events.py)")
     root = root if root is not None else subject
     return Event.objects.create(
         subject_type=ContentType.objects.get_for_model(subject),
@@ -84,9 +86,3 @@ class CoreEvent(models.TextChoices):
 
 register_event_kinds(CoreEvent)
 
-
-def register_event_labels(labels: dict[str, object]) -> None:  # TODO(lead): replaced by app choices
-    EVENT_LABELS.update(labels)
-
-
-register_event_labels({"steward.assigned": _("steward assigned"), "steward.unassigned": _("steward taken off")})

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from zonehub.events import record_event
+from zonehub.events import CoreEvent, record_event
 from zonehub.models import CalendarDay, CalendarYear
 from zonehub.workdays import statutory_holidays
 
@@ -94,7 +94,7 @@ def calendar_year_publish(*, calendar_year: CalendarYear, actor) -> CalendarYear
         calendar_year.provisional = False
         calendar_year.source = CalendarYear.Source.ADMIN
         calendar_year.save(update_fields=["provisional", "source", "updated_at"])
-        record_event(calendar_year, actor=actor, kind="calendar.published", from_state="provisional",
+        record_event(calendar_year, actor=actor, kind=CoreEvent.CALENDAR_PUBLISHED, from_state="provisional",
                      to_state="published")
     _announce([calendar_year.year])
     return calendar_year
@@ -105,7 +105,7 @@ def calendar_year_edited(*, calendar_year: CalendarYear, actor) -> None:
     """Days of a year were edited (in the admin): record it and recompute its deadlines."""
     if not actor.is_admin:
         raise PermissionDenied(_("Only administrators may change the calendar."))
-    record_event(calendar_year, actor=actor, kind="calendar.edited")
+    record_event(calendar_year, actor=actor, kind=CoreEvent.CALENDAR_EDITED)
     _announce([calendar_year.year])
 
 

@@ -9,22 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
+from enterprises.events import EnterpriseEvent
 from enterprises.models import Enterprise, EnterpriseTag, ImportBatch
-from zonehub.events import register_event_kinds
 from zonehub.models import Event, Role
-
-
-class EnterpriseEvent(models.TextChoices):
-    IMPORTED = "enterprise.imported", gettext_lazy("created by Excel import")
-    IMPORT_UPDATED = "enterprise.import_updated", gettext_lazy("updated by Excel import")
-    IMPORT_DONE = "import.done", gettext_lazy("Excel import completed")
-
-
-register_event_kinds(EnterpriseEvent)
 
 
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:

@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enterprises.events import EnterpriseEvent
 from enterprises.imports.checks import CheckResult, RowFailed
 from enterprises.imports.registry import importer_for
 from enterprises.imports.sheets import SheetError, build_template, max_bytes, read_sheet, sync_rows
 from enterprises.models import ImportBatch
-from enterprises.services import EnterpriseEvent
 from zonehub.events import record_event
 from zonehub.permissions import require
 from zonehub.tasking import enqueue_on_commit

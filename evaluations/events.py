@@ -1,0 +1,21 @@
+"""The kinds of event the evaluations app records, with their timeline labels (zonehub.events)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zonehub.events import register_event_kinds
+
+
+class EvaluationsEvent(models.TextChoices):
+    CAMPAIGN_OPENED = "campaign.opened", _("rating campaign opened")
+    CAMPAIGN_CLOSED = "campaign.closed", _("rating campaign closed")
+    RATING_GIVEN = "rating.given", _("steward rated")
+    RATING_CHANGED = "rating.changed", _("rating changed")
+    CASE_OPENED = "case.opened", _("replacement case opened")
+    CASE_REPLACED = "case.replaced", _("new steward named")
+    CASE_OVERRIDE = "case.override", _("steward allowed back by a leader")
+    CASE_REVIEWED = "case.reviewed", _("effort reviewed by the leaders")
+    CASE_OVERDUE = "case.overdue", _("replacement overdue")
+
+
+register_event_kinds(EvaluationsEvent)
