@@ -25,6 +25,7 @@ from projects.services import project_stewards_replace
 from stewards.models import Steward, StewardAssignment
 from stewards.selectors import assignment_barred, escalation_facts
 from stewards.services import assignment_bar_add, assignment_bar_lift, assignment_bar_restore, steward_assign
+from zonehub import recipients
 from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
@@ -63,14 +64,9 @@ def can_run_campaigns(user) -> bool:
     return user.is_authenticated and (user.is_admin or user.role == Role.LEADER)
 
 
-def _leaders():
-    return User.objects.filter(role=Role.LEADER, is_active=True)
-
-
 def _heads_of(workstation_id):
-    if workstation_id is None:
-        return User.objects.filter(role=Role.ADMIN, is_active=True)
-    return User.objects.filter(role=Role.WORKSTATION_HEAD, workstation_id=workstation_id, is_active=True)
+    """The workstation's heads; the administrators for an enterprise with no workstation."""
+    return recipients.workstation_heads(workstation_id) or recipients.administrators()
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -404,7 +400,7 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
                                                   status=ReplacementCase.Status.PENDING).update(overdue_at=now):
                 continue
             record_event(case, actor=None, kind=EvaluationsEvent.CASE_OVERDUE)
-            notify(_leaders(), kind="case.overdue", key=f"case:{case.pk}:overdue",
+            notify(recipients.leaders(), kind="case.overdue", key=f"case:{case.pk}:overdue",
                    url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("No new steward named in time for %(enterprise)s (was %(steward)s, rated unsatisfied)") % {
                        "enterprise": case.enterprise.name, "steward": case.steward.name})

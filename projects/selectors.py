@@ -27,6 +27,7 @@ from projects.models import (
 )
 from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_result
 from stewards.models import Steward
+from zonehub import recipients
 from zonehub.models import Department, Role
 from zonehub.pagination import CappedPaginator, count_cap
 from zonehub.workdays import WorkCalendar, local_date, month_end, previous_month
@@ -489,6 +490,4 @@ def stage_label(stage: str) -> str:
 
 
 def unit_users(department_ids) -> list:
-    from zonehub.models import User
-
-    return list(User.objects.filter(role=Role.DEPARTMENT, department_id__in=department_ids, is_active=True))
+    return recipients.department_users(department_ids)

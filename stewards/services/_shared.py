@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from stewards.models import Escalation, ServiceRequest
 from stewards.transitions import active_steward_user_id
+from zonehub import recipients
 from zonehub.models import Role, User
 
 S = ServiceRequest.Status
@@ -43,12 +44,8 @@ def _choice(value, choices, field: str) -> str:
 # --- recipients and links --------------------------------------------------------------------
 
 
-def _users(**filters):
-    return list(User.objects.filter(is_active=True, **filters))
-
-
 def _enterprise_users(request):
-    return _users(role=Role.ENTERPRISE, enterprise_id=request.enterprise_id)
+    return recipients.enterprise_users(request.enterprise_id)
 
 
 def _steward_users(request):
@@ -57,27 +54,24 @@ def _steward_users(request):
         users.append(request.steward.user)
     current = active_steward_user_id(request.enterprise_id)
     if current and current not in [u.pk for u in users]:
-        users.extend(_users(pk=current))
+        users.extend(User.objects.filter(pk=current, is_active=True))
     return users
 
 
 def _department_users(department_id):
-    return _users(role=Role.DEPARTMENT, department_id=department_id)
+    return recipients.department_users(department_id)
 
 
 def _department_heads(department_id):
-    heads = _users(role=Role.DEPARTMENT, department_id=department_id, is_department_head=True)
-    return heads or _department_users(department_id)
+    return recipients.department_heads(department_id)
 
 
 def _workstation_heads(request):
-    if not request.enterprise.workstation_id:
-        return []
-    return _users(role=Role.WORKSTATION_HEAD, workstation_id=request.enterprise.workstation_id)
+    return recipients.workstation_heads(request.enterprise.workstation_id)
 
 
 def _leaders():
-    return _users(role=Role.LEADER)
+    return recipients.leaders()
 
 
 def request_url(request: ServiceRequest) -> str:
