@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
+from enterprises.services import can_manage_enterprise
 from stewards.events import StewardsEvent
 from stewards.models import AssignmentBar, Steward, StewardAssignment
 from stewards.selectors import assignment_barred
@@ -18,9 +19,8 @@ from zonehub.workdays import local_date
 
 
 def can_assign_steward(user, enterprise: Enterprise) -> bool:
-    return user.is_admin or (
-        user.role == Role.WORKSTATION_HEAD and enterprise.workstation_id == user.workstation_id
-    )
+    """Who serves an enterprise is decided by whoever manages it (enterprises' rule)."""
+    return can_manage_enterprise(user, enterprise)
 
 
 def steward_assignment_check(*, enterprise: Enterprise, steward: Steward, on, allow_return: bool = False) -> None:
