@@ -44,8 +44,9 @@ for model in (IndustryChain, Park, EnterpriseTag):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    """Read-only: imports are made and confirmed on the import page, through the services."""
+class ImportBatchAdmin(AuditedModelAdmin):
+    """Read-only: imports are made and confirmed on the import page, through the services. A
+    deletion is an event (AuditedModelAdmin)."""
 
     list_display = ["created_at", "file_name", "kind", "status", "total", "created_count", "updated_count",
                     "unchanged_count", "created_by"]

@@ -14,11 +14,13 @@ from enterprises.imports import importer_for, importer_kinds
 from enterprises.imports.sheets import max_bytes
 from enterprises.models import ImportBatch
 from enterprises.services import imports
+from zonehub.exports import export_url, wants_export, xlsx_response
 from zonehub.roles import ADMINS as IMPORTERS
 from zonehub.views import RoleRequiredMixin
 
 PREVIEW_ROWS = 500
 ERROR_ROWS = 1000
+ERROR_REPORT_COLUMNS = [("行号", "row"), ("列", "column"), ("问题及修改方法", "message")]
 
 
 class ImportView(RoleRequiredMixin, FormView):
@@ -86,9 +88,18 @@ class ImportDetailView(ImportBatchMixin, DetailView):
 
     template_name = "enterprises/import_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        # ?format=xlsx: every error (the page shows the first ERROR_ROWS) as a sheet to work from.
+        if wants_export(request):
+            batch = self.get_object()
+            return xlsx_response(batch.errors, ERROR_REPORT_COLUMNS, filename=f"导入错误_{batch.file_name}"[:120],
+                                 title="导入错误")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
+        ctx["error_report_url"] = export_url(self.request)
         ctx["errors"] = batch.errors[:ERROR_ROWS]
         ctx["more_errors"] = max(0, len(batch.errors) - ERROR_ROWS)
         ctx["error_rows"] = len({e["row"] for e in batch.errors})

@@ -1,11 +1,12 @@
 """Excel export of a campaign's results (openpyxl write-only: constant memory), streamed by the
-shared export (zonehub.exports)."""
+shared export (zonehub.exports). Every row goes through ``sheet_row``: names and reasons typed by
+users are written as text, never as formulas."""
 
 from django.utils.translation import gettext as _
 
 from evaluations import selectors
 from evaluations.models import Rating
-from zonehub.exports import workbook_response, xlsx_response
+from zonehub.exports import sheet_row, workbook_response, xlsx_response
 
 
 def _pct(value) -> str:
@@ -19,29 +20,32 @@ def campaign_response(*, user, campaign):
 
 def campaign_workbook(wb, *, user, campaign) -> None:
     results = selectors.campaign_results(user=user, campaign=campaign)
-    summary = wb.create_sheet(_("Summary"))
-    summary.append([_("Campaign"), _("Status"), _("Enterprises expected"), _("Enterprises that rated"),
-                    _("Participation"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
-    summary.append([str(campaign), campaign.get_status_display(), results.expected, results.rated_enterprises,
-                    _pct(results.participation), results.satisfied, results.unsatisfied, _pct(results.rate)])
-    ws = wb.create_sheet(_("By workstation"))
-    ws.append([_("Workstation"), _("Enterprises that rated"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
+
+    def sheet(title, header):
+        ws = wb.create_sheet(title)
+        ws.append(sheet_row(ws, header))
+        return lambda values: ws.append(sheet_row(ws, values))
+
+    add = sheet(_("Summary"), [_("Campaign"), _("Status"), _("Enterprises expected"), _("Enterprises that rated"),
+                               _("Participation"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
+    add([str(campaign), campaign.get_status_display(), results.expected, results.rated_enterprises,
+         _pct(results.participation), results.satisfied, results.unsatisfied, _pct(results.rate)])
+    add = sheet(_("By workstation"), [_("Workstation"), _("Enterprises that rated"), _("Satisfied"), _("Unsatisfied"),
+                                      _("Satisfaction rate")])
     for row in results.by_workstation:
-        ws.append([row["name"], row["enterprises"], row["satisfied"], row["unsatisfied"], _pct(row["rate"])])
-    st = wb.create_sheet(_("By steward"))
-    st.append([_("Steward"), _("Workstation"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
+        add([row["name"], row["enterprises"], row["satisfied"], row["unsatisfied"], _pct(row["rate"])])
+    add = sheet(_("By steward"), [_("Steward"), _("Workstation"), _("Satisfied"), _("Unsatisfied"), _("Satisfaction rate")])
     for row in results.by_steward:
-        st.append([row["name"], row["workstation"], row["satisfied"], row["unsatisfied"], _pct(row["rate"])])
-    un = wb.create_sheet(_("Unsatisfied"))
-    un.append([_("Enterprise"), _("Steward"), _("Reason"), _("Rated"), _("Replacement"), _("New steward"),
-               _("Subjective lack of effort")])
+        add([row["name"], row["workstation"], row["satisfied"], row["unsatisfied"], _pct(row["rate"])])
+    add = sheet(_("Unsatisfied"), [_("Enterprise"), _("Steward"), _("Reason"), _("Rated"), _("Replacement"),
+                                   _("New steward"), _("Subjective lack of effort")])
     cases = {c.rating_id: c for c in selectors.case_list(user, campaign)}
     for r in selectors.rating_list(user, campaign).filter(value=Rating.Value.UNSATISFIED).order_by("enterprise__name"):
         case = cases.get(r.pk)
         finding = "" if case is None or case.lack_of_effort is None else (_("yes") if case.lack_of_effort else _("no"))
-        un.append([r.enterprise.name, r.steward.name, r.reason, r.updated_at.strftime("%Y-%m-%d"),
-                   case.get_status_display() if case else "", case.new_steward.name if case and case.new_steward else "",
-                   finding])
+        add([r.enterprise.name, r.steward.name, r.reason, r.updated_at.strftime("%Y-%m-%d"),
+             case.get_status_display() if case else "", case.new_steward.name if case and case.new_steward else "",
+             finding])
 
 
 GRADE_COLUMNS = [

@@ -4,18 +4,18 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Campaign, Rating
-from stewards.models import Steward
-from zonehub.filters import FilterSet, SearchFilter
+from zonehub.filters import FilterSet, IdFilter, SearchFilter
 from zonehub.models import Workstation
 
 
 class RatingFilterSet(FilterSet):
     """The ratings list (page and API); ``steward`` is the API's."""
 
-    campaign = django_filters.ModelChoiceFilter(label=_("campaign"), queryset=Campaign.objects.none())
+    # Ids through the filters' one guarded field (zonehub.filters.IdFilter), a select on the page.
+    campaign = IdFilter(label=_("campaign"), field_name="campaign_id", queryset=Campaign.objects.none())
     value = django_filters.ChoiceFilter(label=_("rating"), choices=Rating.Value.choices)
-    workstation = django_filters.ModelChoiceFilter(label=_("workstation"), field_name="enterprise__workstation",
-                                                   queryset=Workstation.objects.none())
+    workstation = IdFilter(label=_("workstation"), field_name="enterprise__workstation_id",
+                           queryset=Workstation.objects.none())
     q = SearchFilter(fields=["enterprise__name", "steward__user__name"])
     o = django_filters.OrderingFilter(
         label=_("sort by"),
@@ -28,7 +28,7 @@ class RatingFilterSet(FilterSet):
     )
 
     # The API's: any steward's id, as the API always took it (the list is scoped already).
-    steward = django_filters.ModelChoiceFilter(queryset=Steward.objects.all())
+    steward = IdFilter(label=_("steward"), field_name="steward_id")
 
     page_fields = ["campaign", "value", "workstation", "q", "o"]
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Campaign, Rating
+from stewards.forms import StewardChoiceField
 from stewards.models import Steward
 from zonehub.forms import BootstrapFormMixin
 from zonehub.workdays import local_date
@@ -42,7 +43,7 @@ class CampaignOpenForm(BootstrapFormMixin, forms.Form):
 
 
 class StewardChoiceForm(BootstrapFormMixin, forms.Form):
-    steward = forms.ModelChoiceField(
+    steward = StewardChoiceField(
         label=_("New steward"), queryset=Steward.objects.none(),
         error_messages={"required": _("Choose the new steward."),
                         "invalid_choice": _("Choose one of the stewards in the list.")},
@@ -50,7 +51,7 @@ class StewardChoiceForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user")
+        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user__workstation")
 
 
 class OverrideForm(StewardChoiceForm):

@@ -1,5 +1,6 @@
 """Reads about stewards and their enterprises."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -8,6 +9,7 @@ from enterprises.models import Enterprise
 from stewards.models import (
     AssignmentBar,
     Escalation,
+    EscalationProgress,
     LedgerItem,
     RequestAttachment,
     ServiceRequest,
@@ -49,16 +51,53 @@ def request_get(user, pk):
     )
 
 
-def request_events(request):
-    """The request's timeline: its own events and those of its escalations, progress reports and
-    comments (all recorded with root = the request). The caller has already scoped ``request``."""
-    return event_list_for(request)
+# What the steward and the departments write each other on an escalation: the steward's reason,
+# the department's reply, why it needs joint consultation, its conclusion, why it was returned
+# (and the progress reports). The enterprise reads which department holds its request, in which
+# state and by when; the steward reports back to it. One rule for the request page, its timeline
+# and the API.
+ESCALATION_NOTES = ("reason", "consultation_reason", "reply", "conclusion", "return_reason")
+
+
+def escalation_notes_visible(user) -> bool:
+    """Whether ``user`` reads the working notes of the escalations it may see (ESCALATION_NOTES)."""
+    return user.effective_role != Role.ENTERPRISE
+
+
+def request_events(request, *, user) -> list:
+    """The request's timeline as ``user`` may read it: its own events and those of its
+    escalations, progress reports and comments (all recorded with root = the request), except
+    the events of escalations the user may not see (a department sees its own escalation, not its
+    peers' replies, notes, progress or returns); the events of escalations come without their
+    notes for who may not read them (``escalation_notes_visible``). The caller has already scoped
+    ``request``."""
+    events = event_list_for(request)
+    escalation_type = ContentType.objects.get_for_model(Escalation)
+    progress_type = ContentType.objects.get_for_model(EscalationProgress)
+    if not user.sees_everything:
+        hidden = Escalation.objects.filter(request=request).exclude(
+            pk__in=Escalation.objects.visible_to(user).filter(request=request).values("pk"))
+        events = events.exclude(subject_type=escalation_type, subject_id__in=hidden.values("pk")).exclude(
+            subject_type=progress_type,
+            subject_id__in=EscalationProgress.objects.filter(escalation__in=hidden.values("pk")).values("pk"))
+    events = list(events)
+    if not escalation_notes_visible(user):
+        for event in events:
+            if event.subject_type_id in (escalation_type.pk, progress_type.pk):
+                event.note = ""
+    return events
 
 
 def escalation_list(user):
     return Escalation.objects.visible_to(user).select_related(
         "department", "request__enterprise", "request__steward__user", "sent_by", "replied_by"
     )
+
+
+def request_escalations(user):
+    """The escalations the user may see, to list under each request (a department: its own only),
+    in the order they were sent."""
+    return Escalation.objects.visible_to(user).select_related("department").order_by("sent_at", "pk")
 
 
 def attachment_list(user):

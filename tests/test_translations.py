@@ -17,8 +17,13 @@ def test_every_catalogued_string_is_translated():
 
 def test_placeholders_survive_translation():
     po = polib.pofile(str(Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.po"))
-    broken = [
-        e.msgid for e in po.translated_entries()
-        if sorted(re.findall(r"%\(\w+\)[sd]", e.msgid)) != sorted(re.findall(r"%\(\w+\)[sd]", e.msgstr))
-    ]
+    def names(text):
+        return sorted(re.findall(r"%\(\w+\)[sd]", text))
+
+    broken = []
+    for e in po.translated_entries():
+        # A plural entry keeps its forms in msgstr_plural; each must carry the plural msgid's names.
+        translations = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
+        source = names(e.msgid_plural) if e.msgid_plural else names(e.msgid)
+        broken += [e.msgid for text in translations if names(text) != source]
     assert broken == []

@@ -9,6 +9,12 @@ class ZonehubConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_calendar_after_flush, sender=self, dispatch_uid="zonehub.calendar_after_flush")
+        # A session's clocks and what the home page tells of earlier logins (zonehub.auth).
+        from django.contrib.auth.signals import user_logged_in
+
+        from zonehub import auth
+
+        user_logged_in.connect(auth.login_recorded, dispatch_uid="zonehub.login_recorded")
 
 
 def _calendar_after_flush(sender, using="default", **kwargs):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zonehub.cache import bump_dashboard_generation_on_commit
 from zonehub.models import Event
 
 
@@ -23,6 +24,8 @@ def record_event(
     if kind not in EVENT_LABELS:
         raise ValueError(f"event kind {kind!r} is not declared: add it to its app's event choices (events.py)")
     root = root if root is not None else subject
+    # Every state change may change what the zone-wide dashboards count: they recompute after it.
+    bump_dashboard_generation_on_commit()
     return Event.objects.create(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
@@ -82,6 +85,12 @@ class CoreEvent(models.TextChoices):
     ADMIN_DELETED = "admin.deleted", _("deleted in the administration")
     CALENDAR_PUBLISHED = "calendar.published", _("holiday schedule published")
     CALENDAR_EDITED = "calendar.edited", _("holiday schedule edited")
+    # The security administrator's work (三员分立), read by the audit administrator.
+    USER_PRIVILEGES_CHANGED = "user.privileges_changed", _("role or permissions changed")
+    USER_PASSWORD_SET = "user.password_set", _("password set by the security administrator")
+    LOGIN_LOCKOUT_LIFTED = "login.lockout_lifted", _("login lockout lifted")
+    # The user chose a new password (the change page, or a reset link sent to their e-mail).
+    USER_PASSWORD_CHANGED = "user.password_changed", _("password changed by the user")
 
 
 register_event_kinds(CoreEvent)

@@ -7,11 +7,17 @@ chunk of rows (querysets are read with ``.iterator(chunk_size=2000)``), not of t
 
 A list view adds the export in a few lines with ``ExportMixin`` (``?format=xlsx`` on the list's own
 URL, through the list's own FilterSet); a page that is not a FilterView calls ``xlsx_response``.
+
+Every value reaches a cell through ``sheet_cell`` (rows through ``sheet_row``), in these exports
+and in every other workbook the product writes (the import's template, the campaign's results):
+text from users is always written as text, never as a formula Excel would run (等保 2.0: a
+request titled ``=HYPERLINK(...)`` is shown, not followed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -22,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,6 +77,43 @@ def cell_value(value):
     return str(value)
 
 
+# What makes a spreadsheet read typed text as a formula (Excel, WPS and LibreOffice alike; a tab or a
+# carriage return before one is skipped when a cell is edited or the sheet pasted elsewhere).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters a sheet's name cannot hold (a name made from a file name may have them).
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_cell(sheet, value, *, font=None, alignment=None, fill=None) -> Cell:
+    """The one way a value goes into a cell of a workbook the product writes (write-only or not).
+
+    Numbers, dates and times stay themselves (``cell_value``); every text is a text cell: never a
+    formula (openpyxl would write ``"=..."`` as one), never an error code (``"#N/A"``), and a text
+    that starts like a formula also gets Excel's quote prefix, so editing the cell keeps it text.
+    Characters no workbook can hold (control characters a user may paste) are dropped rather than
+    failing the whole export."""
+    value = cell_value(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def sheet_row(sheet, values: Iterable, **style) -> list[Cell]:
+    """A row of ``sheet_cell`` cells for ``sheet.append``; cells already made are kept."""
+    return [v if isinstance(v, Cell) else sheet_cell(sheet, v, **style) for v in values]
+
+
 def rows_of(source: Iterable) -> Iterable:
     """A queryset is read in chunks (prefetches included, Django ≥ 4.1), never all at once."""
     if isinstance(source, QuerySet):
@@ -80,30 +124,13 @@ def rows_of(source: Iterable) -> Iterable:
 def write_sheet(workbook: Workbook, rows: Iterable, columns: list[Column], *, title: str = "",
                 heading: str = "", wrap: bool = False):
     """Append one sheet: an optional heading line, the bold header row, then one line per row."""
-    sheet = workbook.create_sheet(title[:31] or None)
+    sheet = workbook.create_sheet(SHEET_TITLE_FORBIDDEN.sub("", title)[:31] or None)
     if heading:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = Font(bold=True, size=14)
-        sheet.append([cell])
-    bold = Font(bold=True)
-    header = []
-    for text, _accessor in columns:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+        sheet.append([sheet_cell(sheet, heading, font=Font(bold=True, size=14))])
+    sheet.append(sheet_row(sheet, [str(text) for text, _accessor in columns], font=Font(bold=True)))
     alignment = Alignment(wrap_text=True, vertical="top") if wrap else None
     for row in rows_of(rows):
-        values = [cell_value(resolve(row, accessor)) for _text, accessor in columns]
-        if alignment is None:
-            sheet.append(values)
-        else:
-            cells = []
-            for value in values:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.alignment = alignment
-                cells.append(cell)
-            sheet.append(cells)
+        sheet.append(sheet_row(sheet, [resolve(row, accessor) for _text, accessor in columns], alignment=alignment))
     return sheet
 
 

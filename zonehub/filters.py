@@ -10,12 +10,14 @@ from collections.abc import Sequence
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.conf import settings as filter_settings
 from django_filters.rest_framework import DjangoFilterBackend
 
 from zonehub.forms import bootstrapify
+from zonehub.workdays import month_bounds, month_error, parse_month
 
 # The largest id a database column can hold: a larger number is a 400, not an OverflowError (500).
 MAX_ID = 2**63 - 1
@@ -159,6 +161,13 @@ class IdField(forms.ModelChoiceField):
         forms.Field.validate(self, value)  # required or not; no lookup in the queryset
 
 
+def query_id(value) -> int | None:
+    """An id read by hand from a query string (a page that is not a FilterSet: the appraisal's
+    ``?workstation=``), through the same field as every filter's: None when absent, the field's
+    ValidationError when it is not an id a column can hold (``9223372036854775808`` gave a 500)."""
+    return IdField(required=False).clean(value)
+
+
 class IdFilter(django_filters.NumberFilter):
     """Filter by a plain id (``field_name`` such as ``enterprise_id``): no join, no lookup.
 
@@ -178,6 +187,35 @@ class IdFilter(django_filters.NumberFilter):
         if not hasattr(self, "_field"):
             self.extra["queryset"] = self.queryset
         return super().field
+
+
+class MonthField(forms.CharField):
+    """A month written "2026-11" (the browser's ``<input type="month">``), as its first day. Anything
+    else, a month outside the years the product works with included ("0001-01", "9999-12": month
+    arithmetic on them used to give a 500), is the form's error, said in the user's language."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError(month_error(), code="invalid")
+        return month
+
+
+class MonthFilter(django_filters.Filter):
+    """Rows whose ``field_name`` (an instant) falls in the month, Beijing time."""
+
+    field_class = MonthField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        start, end = month_bounds(value)
+        return qs.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
 
 
 class BoundedModelSelect(forms.Select):

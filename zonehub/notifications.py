@@ -1,6 +1,7 @@
 """Notifications: a row per recipient first (the bell), e-mail and SMS afterwards from the rows."""
 
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -23,6 +24,26 @@ class LogSmsBackend:
         logger.info("SMS to %s: %s", phone, text)
 
 
+# An e-mail subject is one line: Django refuses a subject with a line break (header injection), and
+# that refusal used to cost the department its e-mail for a request titled on two lines.
+SUBJECT_MAX = 150
+LINE_BREAKS = re.compile(r"\s+")
+
+
+def one_line(text, *, limit: int | None = None) -> str:
+    """``text`` on one line (every run of whitespace, line breaks included, becomes one space),
+    at most ``limit`` characters, cut with an ellipsis."""
+    text = LINE_BREAKS.sub(" ", str(text)).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def email_subject(title) -> str:
+    """The subject of a notification's e-mail: always sendable, never dropped."""
+    return one_line(f"[ZoneHub] {one_line(title)}", limit=SUBJECT_MAX)
+
+
 def notify(
     recipients: Iterable, *, kind: str, title: str, key: str, body: str = "", url: str = "",
     sms: bool = False,
@@ -39,7 +60,7 @@ def notify(
     )
     rows = [
         Notification(
-            recipient_id=pk, kind=kind, title=str(title)[:200], body=str(body), url=url,
+            recipient_id=pk, kind=kind, title=one_line(title, limit=200), body=str(body), url=url,
             dedupe_key=key, sms=sms,
         )
         for pk in users
@@ -88,13 +109,13 @@ def notifications_send_pending(*, batch: int = 200) -> int:
             try:
                 if user.email:
                     send_mail(
-                        subject=f"[ZoneHub] {row.title}",
+                        subject=email_subject(row.title),
                         message=f"{row.body}\n\n{row.url}".strip(),
                         from_email=settings.DEFAULT_FROM_EMAIL,
                         recipient_list=[user.email],
                     )
                 if row.sms and user.phone:
-                    sms_backend.send(user.phone, row.title)
+                    sms_backend.send(user.phone, one_line(row.title))
             except Exception:  # noqa: BLE001 - a mail server failure must not stop the batch
                 logger.exception("delivering notification %s failed", row.pk)
                 row.delivery = (

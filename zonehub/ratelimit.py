@@ -41,6 +41,20 @@ def submit_rate(group, request) -> str:
     return settings.ZONEHUB_RATELIMIT_SUBMIT
 
 
+def api_auth_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_API_AUTH
+
+
+def password_reset_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_PASSWORD_RESET
+
+
+def password_reset_email_key(group, request) -> str:
+    """The account a reset is asked for, as typed (an unknown address counts too: the page
+    answers the same either way, and must not tell which addresses exist)."""
+    return request.POST.get("email", "").strip().lower()
+
+
 def ratelimited(request, exception):
     """RATELIMIT_VIEW: the friendly 429 page. Nothing was saved: the limit is checked before the
     view runs."""

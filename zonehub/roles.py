@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from zonehub.models import Role
 
+# Every role of the zone's work. The security and audit administrators (三员分立) are in none of
+# these groups: they see no enterprise's business, only their own pages (SECURITY_ADMINS, AUDITORS).
 ALL_ROLES = (Role.ENTERPRISE, Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
 # Everyone working for the zone: all but the enterprises.
 STAFF = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
@@ -25,6 +27,10 @@ STEWARDS_AND_HEADS = (Role.STEWARD, Role.WORKSTATION_HEAD, Role.ADMIN)
 # Workstation heads and above.
 HEADS_AND_LEADERS = (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
+# The separation of duties: who grants roles, lifts lockouts and manages users (in the admin), and
+# who reads the audit trail (the audit pages). Neither is the system administrator.
+SECURITY_ADMINS = (Role.SECURITY_ADMIN,)
+AUDITORS = (Role.AUDIT_ADMIN,)
 
 
 def view_roles(view) -> tuple[str, ...] | None:

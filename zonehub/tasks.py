@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from zonehub import services
+from zonehub import audit, services
 from zonehub.notifications import notifications_send_pending
 from zonehub.workdays import local_date
 
@@ -19,3 +19,10 @@ def notifications_send_pending_task():
     """Deliver pending notifications; the beat runs it every minute so none waits for long."""
     while notifications_send_pending(batch=200) == 200:
         pass
+
+
+@shared_task
+def login_records_purge_task():
+    """Daily: login records past the retention period (ZONEHUB_AUDIT_RETENTION_DAYS, at least 183
+    days) are deleted; younger ones never are."""
+    audit.login_records_purge()

@@ -15,6 +15,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 ONE_DAY = dt.timedelta(days=1)
@@ -227,8 +229,52 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def parse_month(value: str | None) -> dt.date | None:
-    """"2026-11" → 1 November 2026; None for anything else (a bad query string is no month)."""
+    """"2026-11" → 1 November 2026; None for anything else (a bad query string is no month),
+    including a month outside the years the product works with (``year_in_range``): "0001-01" has no
+    month before it and "9999-12" none after, and month arithmetic on them would fail."""
     try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+        month = dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
     except ValueError:
         return None
+    return month if year_in_range(month.year) else None
+
+
+# --- the years the product works with -----------------------------------------------------------
+# A date a user gives outside them is a slip of the keyboard (0001-01-01, 9999-12): refused with
+# a message, never stored, and never carried into month arithmetic that overflows. Services check
+# every date they are given with ``date_in_range``.
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def year_in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def month_error() -> str:
+    """What to say about a month that ``parse_month`` refused."""
+    return _("Give a month between %(first)d-01 and %(last)d-12, written as YYYY-MM (e.g. 2026-03).") % {
+        "first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def date_in_range(day: dt.date | None, *, field: str, earliest: dt.date | None = None, latest: dt.date | None = None,
+                  too_early: str = "", too_late: str = "") -> dt.date:
+    """``day`` when it lies in [earliest, latest] (by default the years FIRST_YEAR–LAST_YEAR, which
+    also bound any ``earliest``/``latest`` given); else a ValidationError on ``field`` in the
+    user's language: ``too_early`` / ``too_late`` when given, or a message naming the range."""
+    first = max(earliest or dt.date.min, dt.date(FIRST_YEAR, 1, 1))
+    last = min(latest or dt.date.max, dt.date(LAST_YEAR, 12, 31))
+    if day is None:
+        raise ValidationError({field: _("Give the date.")})
+    if isinstance(day, dt.datetime):
+        day = local_date(day)
+    message = ""
+    if day < first:
+        message = too_early
+    elif day > last:
+        message = too_late
+    else:
+        return day
+    raise ValidationError({field: message or _("Give a date between %(first)s and %(last)s.") % {
+        "first": first.isoformat(), "last": last.isoformat()}})

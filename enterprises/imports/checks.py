@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from enterprises.imports.sheets import cell_text
+from zonehub.workdays import year_in_range
 
 YES = {"是", "Y", "YES", "1", "TRUE", "√"}
 NO = {"否", "N", "NO", "0", "FALSE", "×"}
@@ -72,16 +73,16 @@ def lookup(result: CheckResult, number: int, header: str, value: str, table: dic
 
 
 def parse_date(value) -> dt.date | None:
-    """A date cell, or text such as 2026-03-01, 2026/3/1 or 2026年3月1日; None when it is neither."""
+    """A date cell, or text such as 2026-03-01, 2026/3/1 or 2026年3月1日; None when it is neither,
+    or when its year is outside the years the product works with (0001-01-01 is a slip)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    value = cell_text(value)
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", value)
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", cell_text(value))
+        if not match:
+            return None
+        try:
+            value = dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return None
+    return value if year_in_range(value.year) else None

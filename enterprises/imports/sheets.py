@@ -12,8 +12,15 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zonehub.exports import sheet_row
+
+# Rows read, on top of the data rows allowed, before a sheet is refused as too long: room for
+# formatted empty rows under the data (borders drawn to row 10,000 are common), and a bound on
+# the time an upload may take to read.
+EMPTY_ROWS_ALLOWED = 5000
 GENERAL_HELP = "说明：第一行是表头，请勿修改；从第二行起每行一条。单元格留空表示不修改系统中已有的值。"
 
 
@@ -56,13 +63,27 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+def scan_rows() -> int:
+    """How far down a sheet is read, empty rows included: the most data rows allowed and room for
+    an empty (formatted) tail under them. A sheet that goes on further is refused with a message,
+    never read to its end (two million formatted empty rows fit in a 300 KB file and take a
+    minute to read) and never cut short in silence."""
+    return max_rows() + EMPTY_ROWS_ALLOWED
+
+
+def _is_empty(values) -> bool:
+    return not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
 def read_sheet(file, *, columns, probe: bool = False) -> tuple[list[tuple[int, dict]], list[str]]:
     """The data rows as (Excel row number, {column key: cell value}), skipping empty rows.
     ``columns`` are the kind's (key, header, required). Raises SheetError for a file that is not a
-    readable workbook or lacks required columns.
+    readable workbook, lacks required columns, or holds more rows than allowed.
 
-    ``probe`` checks only the headers and estimates the number of rows from the sheet's dimension
-    (the upload does this in the request; the rows are read when they are checked)."""
+    Every row the sheet holds is read: the dimension a sheet declares (``A1:M3``) is not trusted,
+    since a sheet written by another program may declare fewer rows than it has, or more.
+    ``probe`` (the upload, in the request) counts the rows without keeping their values; they
+    are read again when they are checked."""
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -71,6 +92,8 @@ def read_sheet(file, *, columns, probe: bool = False) -> tuple[list[tuple[int, d
         raise SheetError(_("The file is not an Excel workbook (.xlsx): save it as .xlsx and upload it again.")) from exc
     try:
         sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # read-only sheets read up to the declared dimension otherwise
+            sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if not header or not any(cell not in (None, "") for cell in header):
@@ -86,18 +109,18 @@ def read_sheet(file, *, columns, probe: bool = False) -> tuple[list[tuple[int, d
             raise SheetError(_("Columns missing from the header row: %(columns)s. Use the template's headers.")
                              % {"columns": "、".join(missing)})
         data: list[tuple[int, dict]] = []
-        limit = max_rows()
-        if probe and sheet.max_row:
-            if sheet.max_row - 1 > limit:
-                raise SheetError(_("The sheet has more than %(n)d rows: split it into several files.") % {"n": limit})
-            if sheet.max_row > 1:
-                return [(n, {}) for n in range(2, sheet.max_row + 1)], list(positions)
+        limit, last_row = max_rows(), scan_rows() + 1  # + 1: the header
         for number, values in enumerate(rows, start=2):
-            if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            if number > last_row:
+                raise SheetError(_("The sheet goes on past row %(n)d (empty rows count too): delete the empty rows "
+                                   "under your data, or split the sheet into several files, and upload it again.")
+                                 % {"n": last_row})
+            if _is_empty(values):
                 continue
             if len(data) >= limit:
                 raise SheetError(_("The sheet has more than %(n)d rows: split it into several files.") % {"n": limit})
-            data.append((number, {key: values[i] if i < len(values) else None for key, i in positions.items()}))
+            data.append((number, {} if probe else {key: values[i] if i < len(values) else None
+                                                   for key, i in positions.items()}))
     except SheetError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -116,10 +139,11 @@ def build_template(importer) -> bytes:
     sheet = workbook.active
     sheet.title = importer.sheet_title
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    # Every cell through zonehub.exports.sheet_cell: the allowed values come from the database
+    # (names typed by administrators), and a name is written as text, never as a formula.
+    sheet.append(sheet_row(sheet, [header for _key, header, _required in importer.columns], font=bold, fill=fill))
     for index, (key, header, _required) in enumerate(importer.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font, cell.fill = bold, fill
-        letter = cell.column_letter
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, len(header) * 2 + 4)
         if key in importer.text_columns:
             # Text, so that Excel keeps long digit strings (credit codes, phones) exactly.
@@ -134,19 +158,16 @@ def build_template(importer) -> bytes:
     notes.column_dimensions["A"].width = 22
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 90
-    notes.append([GENERAL_HELP])
+    notes.append(sheet_row(notes, [GENERAL_HELP]))
     notes.append([])
-    notes.append(["列", "是否必填", "说明"])
-    for cell in notes[3]:
-        cell.font = bold
+    notes.append(sheet_row(notes, ["列", "是否必填", "说明"], font=bold))
     for key, header, required in importer.columns:
-        notes.append([header, "必填" if required else "可填", importer.column_help[key]])
+        notes.append(sheet_row(notes, [header, "必填" if required else "可填", importer.column_help[key]]))
     for title, values in importer.template_lists():
         notes.append([])
-        notes.append([f"{title}的可选值"])
-        notes.cell(row=notes.max_row, column=1).font = bold
+        notes.append(sheet_row(notes, [f"{title}的可选值"], font=bold))
         for value in values:
-            notes.append([value])
+            notes.append(sheet_row(notes, [value]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from enterprises.models import Enterprise
+from stewards import selectors
 from stewards.models import (
     Escalation,
     EscalationProgress,
@@ -150,11 +151,39 @@ class EventSerializer(serializers.ModelSerializer):
         return str(EVENT_LABELS.get(event.kind, event.kind))
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationNotesMixin:
+    """The working notes of an escalation (``selectors.ESCALATION_NOTES``) are null for who may
+    not read them (the enterprise), as the request page leaves them out: one rule for both."""
+
+    note_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not selectors.escalation_notes_visible(request.user):
+            for name in self.note_fields:
+                if name in data:
+                    data[name] = None
+        return data
+
+
+def _note(label):
+    return serializers.CharField(read_only=True, allow_null=True, label=label,
+                                 help_text=_("Null for enterprise users: the notes are between the steward and "
+                                             "the department."))
+
+
+class EscalationSerializer(EscalationNotesMixin, serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     request_title = serializers.CharField(source="request.title", read_only=True)
     enterprise_name = serializers.CharField(source="request.enterprise.name", read_only=True)
     workdays_left = serializers.SerializerMethodField()
+    reason = _note(_("reason"))
+    consultation_reason = _note(_("why joint consultation is needed"))
+    reply = _note(_("reply"))
+    conclusion = _note(_("conclusion"))
+    return_reason = _note(_("why it was returned"))
+    note_fields = selectors.ESCALATION_NOTES
 
     class Meta:
         model = Escalation
@@ -178,8 +207,9 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(label=_("reply"))
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(EscalationNotesMixin, serializers.ModelSerializer):
     text = serializers.CharField(label=_("progress"))
+    note_fields = ("text",)
 
     class Meta:
         model = EscalationProgress

@@ -91,8 +91,9 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action != "list":
+            # The escalations the user may see (a department: its own, not its peers'), as on the page.
             qs = qs.prefetch_related(
-                Prefetch("escalations", queryset=Escalation.objects.select_related("department").order_by("sent_at", "pk")),
+                Prefetch("escalations", queryset=selectors.request_escalations(self.request.user)),
                 "attachments",
             )
         return qs
@@ -161,7 +162,7 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
                                             departments=data["departments"], reason=data["reason"])
         rows = (Escalation.objects.filter(pk__in=[e.pk for e in created])
                 .select_related("department", "request__enterprise").order_by("pk"))
-        return Response(EscalationSerializer(rows, many=True).data, status=201)
+        return Response(EscalationSerializer(rows, many=True, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(summary="Report back to the enterprise once every department has answered",
                    request=ReportSerializer, responses=ServiceRequestDetailSerializer)
@@ -190,7 +191,7 @@ class ServiceRequestViewSet(_ServiceActionMixin, ScopedViewSetMixin, mixins.List
                    responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        rows = selectors.request_events(self.get_object())
+        rows = selectors.request_events(self.get_object(), user=request.user)
         return Response(EventSerializer(rows, many=True).data)
 
 
@@ -227,7 +228,8 @@ class EscalationViewSet(_ServiceActionMixin, ScopedReadOnlyViewSet):
             data = self._input(ProgressSerializer)
             row = services.escalation_progress_report(escalation=escalation, actor=request.user, text=data["text"])
             return Response(ProgressSerializer(row).data, status=201)
-        return Response(ProgressSerializer(escalation.progress_reports.all(), many=True).data)
+        return Response(ProgressSerializer(escalation.progress_reports.all(), many=True,
+                                           context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Conclude a consultation case", request=ConclusionSerializer, responses=EscalationSerializer)
     @action(detail=True, methods=["post"])

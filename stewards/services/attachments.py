@@ -31,6 +31,22 @@ ALLOWED_ATTACHMENTS: dict[str, tuple[str, str]] = {
 ATTACHMENT_EXTENSIONS_TEXT = "PDF, JPG, PNG, GIF, WebP, Word, Excel, PowerPoint"
 
 
+# RequestAttachment.original_name holds this many characters; browsers send names up to 255.
+ATTACHMENT_NAME_MAX = 200
+
+
+def attachment_name(name: str) -> str:
+    """The name a file is kept under: its own name without folders, shortened before its
+    extension when too long (the extension says what the file is: it is never cut)."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    if len(name) <= ATTACHMENT_NAME_MAX:
+        return name
+    stem, ext = os.path.splitext(name)
+    if len(ext) >= ATTACHMENT_NAME_MAX // 2:  # not an extension at all
+        stem, ext = name, ""
+    return stem[: ATTACHMENT_NAME_MAX - len(ext)].rstrip() + ext
+
+
 def attachment_max_bytes() -> int:
     return settings.ZONEHUB_ATTACHMENT_MAX_MB * 1024 * 1024
 
@@ -71,7 +87,7 @@ def attachment_validate(*, file) -> None:
     (JPEG/PNG/GIF/WebP) or Office document — checked by extension AND by its content, and no
     larger than ``settings.ZONEHUB_ATTACHMENT_MAX_MB`` (default 10). Forms and the API call it
     to show the message next to the field; the services call it again before saving."""
-    name = os.path.basename(getattr(file, "name", "") or "")
+    name = attachment_name(getattr(file, "name", "") or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_ATTACHMENTS:
         raise ValidationError(
@@ -96,7 +112,7 @@ def attachment_validate(*, file) -> None:
 def _save_attachments(request: ServiceRequest, files, actor, now) -> list[RequestAttachment]:
     saved = []
     for f in files:
-        name = os.path.basename(f.name)[:200]
+        name = attachment_name(f.name)
         ext = os.path.splitext(name)[1].lower()
         attachment = RequestAttachment(
             request=request, original_name=name, size=f.size, content_type=ALLOWED_ATTACHMENTS[ext][0],

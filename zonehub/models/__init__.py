@@ -2,7 +2,8 @@ from .calendar import CalendarDay, CalendarYear
 from .events import Event
 from .notifications import Notification
 from .org import Department, Workstation
-from .users import Role, User
+from .passwords import PasswordHistory
+from .users import PasswordSetBy, Role, User
 
 __all__ = [
     "CalendarDay",
@@ -10,6 +11,8 @@ __all__ = [
     "Department",
     "Event",
     "Notification",
+    "PasswordHistory",
+    "PasswordSetBy",
     "Role",
     "User",
     "Workstation",

@@ -36,6 +36,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["root_type", "root_id", "created_at"], name="event_root_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="event_subject_idx"),
+            # The audit page (zonehub/audit_views.py) lists the whole history newest first.
+            models.Index(fields=["created_at", "id"], name="event_created_idx"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,19 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", _("department user")
     LEADER = "leader", _("leader")
     ADMIN = "admin", _("administrator")
+    # The separation of duties (三员分立, GB/T 22239-2019 level 3): the system administrator
+    # (ADMIN) runs the system; the security administrator grants roles and lifts lockouts; the
+    # audit administrator reads the event history and the login records and changes nothing.
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    AUDIT_ADMIN = "audit_admin", _("audit administrator")
+
+
+class PasswordSetBy(models.TextChoices):
+    """Who set a login's current password: the user, or someone else, who knows it too."""
+
+    USER = "user", _("the user")
+    OTHER = "other", _("someone else")
+    DEMO = "demo", _("the demo data")
 
 
 class User(AbstractUser):
@@ -34,6 +48,13 @@ class User(AbstractUser):
     is_department_head = models.BooleanField(
         _("department head"), default=False,
         help_text=_("Receives the department's overdue alerts."),
+    )
+    # A password someone else set (an administrator, a command) is changed at the next login, and
+    # every password after ZONEHUB_PASSWORD_MAX_AGE_DAYS (zonehub.auth.password_change_reason).
+    # Demo logins are marked DEMO and never asked. Set in save(), from set_password().
+    password_changed_at = models.DateTimeField(_("password changed"), default=timezone.now)
+    password_set_by = models.CharField(
+        _("password set by"), max_length=10, choices=PasswordSetBy.choices, default=PasswordSetBy.USER,
     )
 
     objects = UserManager()
@@ -61,6 +82,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.username
+
+    def set_password(self, raw_password, *, by_self: bool = False):
+        """``by_self``: the user chose it (changed it, or reset it through their e-mail). Any other
+        new password was set by someone who knows it, and the user is asked to change it."""
+        super().set_password(raw_password)
+        self._password_by_self = by_self
+
+    def save(self, *args, **kwargs):
+        # ``_password`` is set by set_password() until the next save; a rehash at login (a new
+        # hasher) clears it first, so only a new password moves the date and the mark.
+        if self._password is not None:
+            self.password_changed_at = timezone.now()
+            self.password_set_by = PasswordSetBy.USER if getattr(self, "_password_by_self", False) else PasswordSetBy.OTHER
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at", "password_set_by"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_ratelimit",
+    "csp",
     "zonehub",
     "enterprises",
     "stewards",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); request.csp_nonce.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +70,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Issue 14 (等保2.0 level 3), zonehub/middleware.py: a body over ZONEHUB_MAX_BODY_MB is refused
+    # before it is read; a session ends after its idle or absolute limit; a password someone else
+    # set, or an expired one, is changed before anything else; a logged-in answer is never cached.
+    "zonehub.middleware.BodySizeLimitMiddleware",
+    "zonehub.middleware.SessionTimeoutMiddleware",
+    "zonehub.middleware.PasswordChangeRequiredMiddleware",
+    "zonehub.middleware.NoStoreMiddleware",
     # A login refused by django-axes becomes the lockout page (zonehub.ratelimit.lockout_response).
     "axes.middleware.AxesMiddleware",
     # A view over its django-ratelimit budget becomes the 429 page (zonehub.ratelimit.ratelimited).
@@ -109,12 +120,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "zonehub.User"
 
+# Checked whenever a password is chosen on a page, in the admin or by a command (a password
+# hashed directly, as the demo's, is not). At least 8 characters from 3 of the 4 classes
+# (lower case, upper case, digits, others), and none of the last ZONEHUB_PASSWORD_HISTORY.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("ZONEHUB_PASSWORD_MIN_LENGTH", "8"))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zonehub.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "zonehub.validators.PasswordHistoryValidator"},
 ]
+ZONEHUB_PASSWORD_HISTORY = int(os.environ.get("ZONEHUB_PASSWORD_HISTORY", "5"))
+# A password older than this many days is changed at the next page (0: never expires). A password
+# someone else set (an administrator, a command) is changed at the first login.
+ZONEHUB_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZONEHUB_PASSWORD_MAX_AGE_DAYS", "180"))
+# A login ends after this many minutes without a request, and this many hours after it began
+# (enterprise users, often on their own phone, may keep a longer absolute limit; the idle rule is
+# the same). 0 turns a limit off. The session cookie also ends when the browser closes.
+ZONEHUB_SESSION_IDLE_MINUTES = int(os.environ.get("ZONEHUB_SESSION_IDLE_MINUTES", "30"))
+ZONEHUB_SESSION_MAX_HOURS = int(os.environ.get("ZONEHUB_SESSION_MAX_HOURS", "12"))
+ZONEHUB_ENTERPRISE_SESSION_MAX_HOURS = int(os.environ.get("ZONEHUB_ENTERPRISE_SESSION_MAX_HOURS", "72"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The server forgets a session no later than the longest absolute limit (Django's two weeks if none).
+SESSION_COOKIE_AGE = (max(ZONEHUB_SESSION_MAX_HOURS, ZONEHUB_ENTERPRISE_SESSION_MAX_HOURS) * 3600) or 14 * 24 * 3600
 # django-axes goes first: it refuses a locked-out username+address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -149,7 +179,13 @@ ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
 # Largest attachment an enterprise may upload, in MB (types: PDF, images, Office documents).
 ZONEHUB_ATTACHMENT_MAX_MB = int(os.environ.get("ZONEHUB_ATTACHMENT_MAX_MB", "10"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields other than files, read into memory: at most this much (Django refuses more with a 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ZONEHUB_FORM_MAX_MB", "5")) * 1024 * 1024
+# No request body larger than this is read at all (413, zonehub.middleware.BodySizeLimitMiddleware):
+# by default the most one form carries, ten attachments (stewards.forms.MAX_FILES) at their
+# largest, plus the rest of the form. Set the reverse proxy's limit (nginx client_max_body_size)
+# to the same value.
+ZONEHUB_MAX_BODY_MB = int(os.environ.get("ZONEHUB_MAX_BODY_MB", str(ZONEHUB_ATTACHMENT_MAX_MB * 10 + 5)))
 # Excel import: sheets larger than SYNC_ROWS rows are checked and imported by a Celery task.
 ZONEHUB_IMPORT_SYNC_ROWS = int(os.environ.get("ZONEHUB_IMPORT_SYNC_ROWS", "500"))
 ZONEHUB_IMPORT_MAX_MB = int(os.environ.get("ZONEHUB_IMPORT_MAX_MB", "10"))
@@ -208,13 +244,25 @@ if not CACHE_URL:
 # ignored, since any client can write it. Used by django-axes, django-ratelimit and DRF throttles.
 ZONEHUB_TRUSTED_PROXIES = int(os.environ.get("ZONEHUB_TRUSTED_PROXIES", "0"))
 # django-axes: after this many failed logins for one username from one address, that pair is
-# locked for the cool-off; a successful login clears the count. Admins unlock in the admin
-# ("Access attempts") or with `manage.py axes_reset_username <name>`.
+# locked for the cool-off; a successful login clears the count. The security administrator unlocks
+# in the admin ("Access attempts" → "Lift the lockout", an event) or with
+# `manage.py axes_reset_username <name>`.
 AXES_FAILURE_LIMIT = int(os.environ.get("ZONEHUB_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ZONEHUB_LOGIN_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "zonehub.ratelimit.client_ip"
+# Every failed login is kept (AccessFailureLog), not only the count a success clears: the home page
+# tells users of the failed attempts on their account since their last login.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes would delete a username's oldest failures beyond a count (1000): login records go only by
+# age (ZONEHUB_AUDIT_RETENTION_DAYS), so no flood of guesses can wipe the trail.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 2**62
+# --- The audit trail (等保2.0 level 3; zonehub/audit.py) ---
+# Login records (django-axes' access and failure logs) are kept at least this many days, never
+# fewer than 183 (six months, Cybersecurity Law art. 21); the daily "audit-purge" task deletes
+# older ones. Events are never purged: they are also every object's timeline.
+ZONEHUB_AUDIT_RETENTION_DAYS = int(os.environ.get("ZONEHUB_AUDIT_RETENTION_DAYS", "183"))
 AXES_LOCKOUT_CALLABLE = "zonehub.ratelimit.lockout_response"
 # django-ratelimit (pages) and DRF throttles (API): "<count>/<s|m|h|d>" per address for the
 # login form, per user for submitting requests. ZONEHUB_RATELIMIT_ENABLED=0 turns both off
@@ -222,14 +270,40 @@ AXES_LOCKOUT_CALLABLE = "zonehub.ratelimit.lockout_response"
 RATELIMIT_ENABLE = env_bool("ZONEHUB_RATELIMIT_ENABLED", True)
 ZONEHUB_RATELIMIT_LOGIN = os.environ.get("ZONEHUB_RATELIMIT_LOGIN", "10/m")
 ZONEHUB_RATELIMIT_SUBMIT = os.environ.get("ZONEHUB_RATELIMIT_SUBMIT", "20/m")
+# Failed API Basic-auth logins per address (any usernames; axes locks each username+address pair
+# too), and password-reset e-mails asked per address and per e-mail address.
+ZONEHUB_RATELIMIT_API_AUTH = os.environ.get("ZONEHUB_RATELIMIT_API_AUTH", "10/m")
+ZONEHUB_RATELIMIT_PASSWORD_RESET = os.environ.get("ZONEHUB_RATELIMIT_PASSWORD_RESET", "5/h")
 RATELIMIT_IP_META_KEY = "zonehub.ratelimit.client_ip"
 RATELIMIT_VIEW = "zonehub.ratelimit.ratelimited"
+
+# --- Content-Security-Policy (django-csp) ---
+# Scripts only from this site's own files (an injected inline <script> does not run); the few
+# inline scripts of the pages carry the request's nonce. Styles allow inline style attributes
+# (Bootstrap, ECharts). Nothing is ever loaded from another site. The attachment view sends its
+# own, stricter policy. Redoc runs its search in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Basic auth, with failed attempts capped per address (ZONEHUB_RATELIMIT_API_AUTH).
+        "zonehub.authentication.RateLimitedBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -252,6 +326,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Several models have a "status" or "category": give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
         "RequestStatusEnum": "stewards.models.ServiceRequest.Status",
@@ -312,6 +387,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-pending": {
         "task": "zonehub.tasks.notifications_send_pending_task",
         "schedule": 60.0,
+    },
+    # Login records older than ZONEHUB_AUDIT_RETENTION_DAYS (never younger ones).
+    "audit-purge": {
+        "task": "zonehub.tasks.login_records_purge_task",
+        "schedule": crontab(minute=45, hour=3),
     },
     # Reminders, overdue marks, missing progress reports, unaccepted requests, auto-close.
     "stewards-deadline-sweep": {

@@ -6,10 +6,19 @@ import warnings
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHE_URL, INSECURE_SECRET_KEY, SECRET_KEY, env_bool
+from .base import CACHE_URL, INSECURE_SECRET_KEY, SECRET_KEY, env_bool, env_list
 
 if not os.environ.get("SECRET_KEY") or SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 40+ characters in production.")
+if len(set(SECRET_KEY)) < 10:
+    # "xxxxxxxx…" or "abababab…" is long and guessable: a random key has dozens of distinct characters.
+    raise ImproperlyConfigured("SECRET_KEY must be random: it has fewer than 10 distinct characters.")
+# The test client's host is for tests only; "*" would accept any Host header (cache poisoning,
+# password-reset links to another site).
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if "testserver" in ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list this site's host names in production, "
+                               "not \"testserver\" or \"*\".")
 if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL).")
 

@@ -20,3 +20,12 @@ ZONEHUB_RATELIMIT_LOGIN = "10000/m"
 ZONEHUB_RATELIMIT_SUBMIT = "10000/m"
 # Dashboards are computed fresh in tests; tests/test_dashboards.py turns the cache on to test it.
 ZONEHUB_DASHBOARD_CACHE_SECONDS = 0
+ZONEHUB_RATELIMIT_API_AUTH = "10000/m"
+ZONEHUB_RATELIMIT_PASSWORD_RESET = "10000/m"
+# Many tests move the clock by days or months around logged-in clients: session limits and password
+# ageing are off here, and the tests of those rules (zonehub/tests/test_sessions.py,
+# test_passwords.py) turn them on with the settings fixture.
+ZONEHUB_SESSION_IDLE_MINUTES = 0
+ZONEHUB_SESSION_MAX_HOURS = 0
+ZONEHUB_ENTERPRISE_SESSION_MAX_HOURS = 0
+ZONEHUB_PASSWORD_MAX_AGE_DAYS = 0
