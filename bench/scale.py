@@ -92,6 +92,7 @@ from zonehub.workdays import (
     SHANGHAI,
     WorkCalendar,
     local_date,
+    month_end,
     month_start,
     months_before,
     next_month_start,
@@ -1656,11 +1657,12 @@ def _scores(zone: _Zone) -> None:
     """The monthly five-key scores and department grades of the 24 whole months before this one.
 
     What ``projects.services.monthly_assessment`` and ``evaluations.services.department_grades_compute``
-    store, by their own rules (``month_result``, ``escalation_facts``, ``department_score``,
-    ``GradePolicy.grade_for``), but from one read of the nodes and claims instead of a few queries
-    per unit and month (tested to agree with the services)."""
+    store, by their own rules (``month_result``, ``escalation_facts``, ``escalations_carried``,
+    ``department_month_values``), but from one read of the nodes and claims instead of a few
+    queries per unit and month (tested to agree with the services)."""
     from evaluations.models import DepartmentMonthlyGrade, GradePolicy
-    from evaluations.services import department_score
+    from evaluations.selectors import escalations_carried
+    from evaluations.services import NO_FACTS, department_month_values
     from projects.models import UnitMonthlyScore
     from projects.progress import month_result
     from projects.selectors import fivekey_weights
@@ -1668,12 +1670,11 @@ def _scores(zone: _Zone) -> None:
 
     months = months_before(zone.today, 24)
     calendar, weights = zone.days.calendar, fivekey_weights()
-    nodes: dict[tuple[int, int, int], list] = {}  # (unit, year, month it falls due) → nodes
-    for unit, planned, completed in FiveKeyNode.objects.filter(item__responsible_unit__isnull=False).values_list(
-            "item__responsible_unit_id", "planned_date", "completed_on"):
-        due = node_due_date(planned, calendar)
-        nodes.setdefault((unit, due.year, due.month), []).append(
-            SimpleNamespace(planned_date=planned, completed_on=completed))
+    nodes: dict[int, list] = {}  # unit → its nodes, by planned date (as the services read them)
+    for unit, pk, planned, completed in (FiveKeyNode.objects.filter(item__responsible_unit__isnull=False)
+                                         .order_by("planned_date", "pk")
+                                         .values_list("item__responsible_unit_id", "pk", "planned_date", "completed_on")):
+        nodes.setdefault(unit, []).append(SimpleNamespace(pk=pk, planned_date=planned, completed_on=completed))
     claims: dict[tuple[int, int, int], int] = {}
     for unit, on in FiveKeyItem.objects.filter(claim=FiveKeyItem.Claim.CONFIRMED, claim_confirmed_on__isnull=False) \
             .values_list("responsible_unit_id", "claim_confirmed_on"):
@@ -1685,30 +1686,29 @@ def _scores(zone: _Zone) -> None:
     departments = list(Department.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
     # Read back from the database: a policy just created still holds Decimal("90"), not "90.0".
     policy = GradePolicy.objects.get(pk=GradePolicy.current().pk)
-    thresholds = [str(policy.a_min), str(policy.b_min), str(policy.c_min)]
     computed_at = timezone.now()
     scores, grades = [], []
     for month in months:
         key = (month.year, month.month)
+        first, last = month, month_end(month)
         facts = escalation_facts(month=month)
-        for unit in sorted(set(departments) | assessed.get(month.year, set())):
-            result = month_result(nodes.get((unit, *key), []), year=month.year, month=month.month,
+        carried = escalations_carried(month=month)
+        for unit in sorted(set(departments) | assessed.get(month.year, set()) | set(nodes)):
+            # What the services read for the month (projects.selectors._unit_month_nodes).
+            unit_nodes = [n for n in nodes.get(unit, ()) if n.planned_date <= last and (
+                n.completed_on is None or n.completed_on >= first or n.planned_date >= first - dt.timedelta(days=20))]
+            result = month_result(unit_nodes, year=month.year, month=month.month,
                                   claimed=claims.get((unit, *key), 0), calendar=calendar, weights=weights)
-            if unit in assessed.get(month.year, ()):
+            # The units the services assess (projects.services.assessment_units).
+            if unit in assessed.get(month.year, ()) or any(
+                    n.planned_date < first and (n.completed_on is None or n.completed_on >= first) for n in unit_nodes):
                 scores.append(UnitMonthlyScore(department_id=unit, year=month.year, month=month.month,
                                                computed_at=computed_at, **result.as_dict()))
             if unit not in departments:
                 continue
-            f = facts.get(unit, {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []})
-            numbers = {
-                "escalations_due": len(f["due"]), "replied_on_time": len(f["on_time"]), "overdue": len(f["overdue"]),
-                "returned": len(f["returned"]), "nodes_on_time": result.on_time, "nodes_late": result.late,
-                "nodes_open": result.open, "nodes_claimed": result.claimed,
-            }
-            score = department_score(**numbers)
-            grades.append(DepartmentMonthlyGrade(
-                department_id=unit, month=month, score=score, grade=policy.grade_for(score), computed_at=zone.now,
-                detail={"late": f["late"], "overdue": f["overdue"], "returned": f["returned"], "thresholds": thresholds},
-                **numbers))
+            values = department_month_values(
+                facts=facts.get(unit, NO_FACTS), carried=carried.get(unit, []), policy=policy,
+                nodes={**result.as_dict(), "nodes": [entry.as_dict() for entry in result.nodes]})
+            grades.append(DepartmentMonthlyGrade(department_id=unit, month=month, computed_at=zone.now, **values))
     UnitMonthlyScore.objects.bulk_create(scores, batch_size=1000)
     DepartmentMonthlyGrade.objects.bulk_create(grades, batch_size=200)

@@ -1,6 +1,7 @@
 """The enterprises' part of the demo zone: industry chains, parks and tags, 150 enterprises with
-valid credit codes and two years of indicators for those above the designated size, and the
-enterprise logins (``enterprise`` and 29 more). Running it again changes nothing."""
+valid credit codes and two years of indicators for those above the designated size, and one login
+per enterprise, its contact person (``enterprise`` for the first, ``enterprise001`` … for the
+others). Set up at the replay's launch (``zonehub.demo.Replay``). Running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseIndicator, EnterpriseTag, IndustryChain, Park
 from enterprises.validators import CHARSET, credit_code_check_char
-from zonehub.demo import demo_user, person_name, phone
+from zonehub.demo import NameBook, demo_user, phone
 from zonehub.models import Role
 
 INDUSTRIES = ["新材料", "装备制造", "电子信息", "生物医药", "新能源", "绿色化工"]
@@ -42,43 +43,44 @@ def make_credit_code(rng: random.Random) -> str:
 
 @transaction.atomic
 def build(ctx: dict, rng: random.Random) -> None:
-    """Adds ``enterprises``, ``industries`` and ``parks`` to ``ctx`` (from zonehub.demo.build_organisation).
-    ``rng`` is the organisation's, drawn on after the staff, so the zone is the same at every run."""
+    """Adds ``enterprises``, ``enterprise_users``, ``industries`` and ``parks`` to ``ctx`` (from
+    zonehub.demo.build_organisation). People's names come from the organisation's name book
+    (``ctx["names"]``), so no person has two roles. The indicators are for the two years before
+    ``ctx["end"]`` (the build)."""
     workstations = ctx["workstations"]
+    names = ctx.get("names") or NameBook(rng)
     industries = [IndustryChain.objects.get_or_create(name=n, defaults={"order": i})[0] for i, n in enumerate(INDUSTRIES)]
     parks = [Park.objects.get_or_create(name=n)[0] for n in PARKS]
     tags = [EnterpriseTag.objects.get_or_create(name=n)[0] for n in TAGS]
 
-    now = timezone.now()
-    enterprises = []
-    names = [(place, brand) for brand in BRAND for place in PLACE]
-    random.Random(7).shuffle(names)
+    year = (ctx.get("end") or timezone.now()).year
+    enterprises, users = [], []
+    names_ = [(place, brand) for brand in BRAND for place in PLACE]
+    random.Random(7).shuffle(names_)
     for i in range(150):
         industry = industries[i % len(industries)]
-        place, brand = names[i]
+        place, brand = names_[i]
         name = f"{place}{brand}{TRADE[industry.name][i % 4]}有限公司"
-        if Enterprise.objects.filter(name=name).exists():
-            enterprises.append(Enterprise.objects.get(name=name))
-            continue
-        ws = workstations[i % len(workstations)]
-        ownership = rng.choices([o for o, _ in OWNERSHIP_WEIGHTS], [w for _, w in OWNERSHIP_WEIGHTS])[0]
-        enterprise = Enterprise.objects.create(
-            name=name, credit_code=make_credit_code(rng), industry=industry, park=parks[i % len(parks)],
-            workstation=ws, above_designated_size=rng.random() < 0.4, ownership=ownership,
-            address=f"{PARKS[i % len(PARKS)]}{rng.randint(1, 99)}号", legal_representative=person_name(rng),
-            contact_name=person_name(rng), contact_phone=phone(rng),
-        )
-        enterprise.tags.set(rng.sample(tags, rng.randint(0, 2)))
-        if enterprise.above_designated_size:
-            for year in (now.year - 2, now.year - 1):
-                EnterpriseIndicator.objects.create(
-                    enterprise=enterprise, year=year, revenue=Decimal(rng.randint(2000, 900000)),
-                    output=Decimal(rng.randint(2000, 800000)), tax=Decimal(rng.randint(50, 40000)),
-                    employees=rng.randint(20, 3000),
-                )
+        enterprise = Enterprise.objects.filter(name=name).first()
+        if enterprise is None:
+            ws = workstations[i % len(workstations)]
+            ownership = rng.choices([o for o, _ in OWNERSHIP_WEIGHTS], [w for _, w in OWNERSHIP_WEIGHTS])[0]
+            enterprise = Enterprise.objects.create(
+                name=name, credit_code=make_credit_code(rng), industry=industry, park=parks[i % len(parks)],
+                workstation=ws, above_designated_size=rng.random() < 0.4, ownership=ownership,
+                address=f"{PARKS[i % len(PARKS)]}{rng.randint(1, 99)}号", legal_representative=names(),
+                contact_name=names(), contact_phone=phone(rng),
+            )
+            enterprise.tags.set(rng.sample(tags, rng.randint(0, 2)))
+            if enterprise.above_designated_size:
+                for y in (year - 2, year - 1):
+                    EnterpriseIndicator.objects.create(
+                        enterprise=enterprise, year=y, revenue=Decimal(rng.randint(2000, 900000)),
+                        output=Decimal(rng.randint(2000, 800000)), tax=Decimal(rng.randint(50, 40000)),
+                        employees=rng.randint(20, 3000),
+                    )
         enterprises.append(enterprise)
-    demo_user("enterprise", name="陈经理", phone=phone(rng), role=Role.ENTERPRISE, enterprise=enterprises[0])
-    for i, enterprise in enumerate(enterprises[1:30], start=1):
-        demo_user(f"enterprise{i:03d}", name=person_name(rng), phone=phone(rng), role=Role.ENTERPRISE,
-                  enterprise=enterprise)
-    ctx.update(enterprises=enterprises, industries=industries, parks=parks)
+        # The enterprise's contact person is its login.
+        users.append(demo_user("enterprise" if i == 0 else f"enterprise{i:03d}", name=enterprise.contact_name,
+                               phone=enterprise.contact_phone, role=Role.ENTERPRISE, enterprise=enterprise))
+    ctx.update(enterprises=enterprises, enterprise_users=users, industries=industries, parks=parks)

@@ -59,6 +59,10 @@ class Campaign(models.Model):
     )
     # Enterprises that had a steward to rate when the campaign closed: participation's denominator.
     expected_enterprises = models.PositiveIntegerField(_("enterprises expected to rate"), null=True, blank=True)
+    # Why a leader ended it before its planned close (required then); kept after a reopening.
+    close_reason = models.TextField(_("why it was ended early"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    reopen_reason = models.TextField(_("why it was reopened"), blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -189,6 +193,7 @@ class ReplacementCase(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for a new steward")
         REPLACED = "replaced", _("new steward named")
+        WITHDRAWN = "withdrawn", _("withdrawn: the campaign was reopened")
 
     rating = models.OneToOneField(Rating, verbose_name=_("rating"), on_delete=models.PROTECT, related_name="case")
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="cases")
@@ -245,7 +250,8 @@ class ReplacementCase(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="pending") | Q(new_steward__isnull=False, replaced_at__isnull=False),
+                condition=Q(status__in=["pending", "withdrawn"]) | Q(new_steward__isnull=False,
+                                                                     replaced_at__isnull=False),
                 name="replaced_case_names_new_steward",
             ),
             models.CheckConstraint(
@@ -329,7 +335,8 @@ class GradeQuerySet(ScopedQuerySet):
 
 class DepartmentMonthlyGrade(models.Model):
     """以业绩定成绩、以成绩定等级: a department's score and grade for one month, kept as computed
-    (see evaluations.services.department_score for the formula)."""
+    (see evaluations.services.department_score for the formula). A month in which the department
+    had nothing to assess (无考核事项) keeps its row with no score and no grade: it is not ranked."""
 
     class Grade(models.TextChoices):
         A = "A", "A"
@@ -341,7 +348,12 @@ class DepartmentMonthlyGrade(models.Model):
         "zonehub.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="monthly_grades"
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    escalations_due = models.PositiveIntegerField(_("replies due"), default=0)
+    escalations_due = models.PositiveIntegerField(
+        _("replies due"), default=0,
+        help_text=_("Replies due in the month, and escalations still unanswered past their deadline when it began."))
+    escalations_carried = models.PositiveIntegerField(
+        _("still overdue from earlier months"), default=0,
+        help_text=_("Of the replies due: escalations due in an earlier month and still unanswered when this one began."))
     replied_on_time = models.PositiveIntegerField(_("replied on time"), default=0)
     overdue = models.PositiveIntegerField(_("overdue escalations"), default=0)
     returned = models.PositiveIntegerField(_("returned escalations"), default=0)
@@ -349,8 +361,12 @@ class DepartmentMonthlyGrade(models.Model):
     nodes_late = models.PositiveIntegerField(_("five-key nodes late"), default=0)
     nodes_open = models.PositiveIntegerField(_("five-key nodes still open"), default=0)
     nodes_claimed = models.PositiveIntegerField(_("five-key items claimed"), default=0)
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    nodes_carried = models.PositiveIntegerField(
+        _("five-key nodes late from earlier months"), default=0,
+        help_text=_("Of the nodes counted: nodes due in an earlier month and still open when this one began."))
+    # None and "" when the department had nothing to assess in the month (无考核事项).
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     # Ids behind the numbers, so the detail page shows exactly what was counted.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
@@ -360,14 +376,40 @@ class DepartmentMonthlyGrade(models.Model):
     class Meta:
         verbose_name = _("department monthly grade")
         verbose_name_plural = _("department monthly grades")
-        ordering = ["-month", "-score", "department__name"]
+        ordering = ["-month", models.F("score").desc(nulls_last=True), "department__name"]
         constraints = [
             models.UniqueConstraint(fields=["department", "month"], name="one_grade_per_department_month"),
-            models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D"]), name="grade_is_a_to_d"),
+            models.CheckConstraint(
+                condition=Q(grade__in=["A", "B", "C", "D"], score__isnull=False) | Q(grade="", score__isnull=True),
+                name="grade_is_a_to_d_or_none"),
         ]
 
     def __str__(self):
+        if self.score is None:
+            return f"{self.department} {self.month:%Y-%m}: {_('nothing to assess')}"
         return f"{self.department} {self.month:%Y-%m}: {self.score} {self.grade}"
+
+    @property
+    def assessed(self) -> bool:
+        """False when the department had nothing to assess in the month (无考核事项)."""
+        return self.score is not None
+
+    @property
+    def nodes_counted(self) -> int:
+        return self.nodes_on_time + self.nodes_late + self.nodes_open
+
+    @property
+    def parts(self) -> dict:
+        """How the score was made, as computed ("replies", "nodes": due, done, counted, points,
+        max; see evaluations.services.department_score_parts). Empty for rows computed before
+        the parts were kept."""
+        return {part["part"]: part for part in (self.detail or {}).get("parts", [])}
+
+    @property
+    def penalties(self) -> dict:
+        detail = self.detail or {}
+        return {"overdue": detail.get("overdue_penalty"), "returned": detail.get("returned_penalty"),
+                "bonus": detail.get("bonus"), "base": detail.get("base")}
 
     @property
     def on_time_rate(self):

@@ -13,11 +13,19 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
-from projects.selectors import project_stewards_of
+from projects.selectors import fivekey_nodes_by_ids, project_stewards_of
 from stewards.models import Escalation, ServiceRequest, Steward, StewardAssignment, Visit
 from stewards.selectors import escalations_by_ids
 from zonehub.models import Role, Workstation
-from zonehub.workdays import local_date, month_end, month_start, next_month_start, previous_month, start_of_day
+from zonehub.workdays import (
+    local_date,
+    month_bounds,
+    month_end,
+    month_start,
+    next_month_start,
+    previous_month,
+    start_of_day,
+)
 
 
 def _count(qs, key: str = "steward"):
@@ -35,8 +43,10 @@ def stewards_to_rate(enterprise, campaign: Campaign | None = None) -> list[tuple
     active enterprise steward and the project stewards of its projects. A steward serving in both
     roles is rated once, as enterprise steward."""
     result: list[tuple[Steward, str]] = []
+    # The workstation head serving in the meantime (interim) is not rated: nobody chose it.
     assignment = (
-        StewardAssignment.objects.active().filter(enterprise=enterprise).select_related("steward__user").first()
+        StewardAssignment.objects.active().filter(enterprise=enterprise, interim=False)
+        .select_related("steward__user").first()
     )
     if assignment is not None:
         result.append((assignment.steward, Rating.StewardRole.ENTERPRISE))
@@ -46,6 +56,13 @@ def stewards_to_rate(enterprise, campaign: Campaign | None = None) -> list[tuple
             seen.add(steward.pk)
             result.append((steward, Rating.StewardRole.PROJECT))
     return result
+
+
+def steward_to_rate(enterprise, campaign: Campaign, steward_id) -> Steward | None:
+    """One of ``stewards_to_rate`` by id; None for any other steward, so that what the enterprise
+    is told about an id it sends never names a steward that is not its own."""
+    return next((steward for steward, _role in stewards_to_rate(enterprise, campaign) if steward.pk == steward_id),
+                None)
 
 
 def enterprises_not_done(campaign: Campaign):
@@ -58,7 +75,7 @@ def enterprises_not_done(campaign: Campaign):
 def expected_enterprises():
     """Active enterprises with an active steward: those asked to rate."""
     return Enterprise.objects.filter(is_active=True).filter(
-        Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"))))
+        Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"), interim=False)))
 
 
 def open_campaign() -> Campaign | None:
@@ -87,6 +104,11 @@ def home_panels(user) -> list[dict]:
         panels.append({"template": "evaluations/panels/rate_prompt.html", "order": 5, "css": "col-12",
                        "campaign": campaign, "rows": rows, "todo": todo,
                        "closes_on": local_date(campaign.closes_at) - dt.timedelta(days=1)})
+    if role == Role.ENTERPRISE and user.enterprise_id:
+        interim = _interim_for_enterprise(user.enterprise_id)
+        if interim is not None:
+            panels.append({"template": "evaluations/panels/interim_enterprise.html", "order": 4, "css": "col-12",
+                           **interim})
     if role == Role.STEWARD:
         panels.append({"template": "evaluations/panels/steward.html", "order": 45, "campaign": campaign,
                        "last": Campaign.objects.closed().order_by("-closed_at").first()})
@@ -96,7 +118,18 @@ def home_panels(user) -> list[dict]:
         if cases:
             panels.append({"template": "evaluations/panels/cases.html", "order": 6, "css": "col-12",
                            "cases": cases, "now": timezone.now()})
+        serving = list(StewardAssignment.objects.active().filter(interim=True, steward__user=user)
+                       .select_related("enterprise").order_by("started_at", "pk"))
+        if serving:
+            panels.append({"template": "evaluations/panels/interim_head.html", "order": 7, "css": "col-12",
+                           "assignments": serving})
     if role in (Role.LEADER, Role.ADMIN):
+        overdue = list(ReplacementCase.objects.visible_to(user).pending().filter(due_at__lte=timezone.now())
+                       .select_related("enterprise", "steward__user", "workstation").order_by("due_at", "pk")[:20])
+        if overdue:
+            # At the top of the leader's home: the head let the case run overdue, the leader names one.
+            panels.append({"template": "evaluations/panels/overdue_cases.html", "order": 1, "css": "col-12",
+                           "cases": overdue})
         pending = ReplacementCase.objects.visible_to(user).filter(
             Q(status=ReplacementCase.Status.PENDING) | Q(lack_of_effort__isnull=True))
         panels.append({"template": "evaluations/panels/leader.html", "order": 40, "campaign": campaign,
@@ -105,6 +138,23 @@ def home_panels(user) -> list[dict]:
                                                        status=ReplacementCase.Status.PENDING).count(),
                        "cases_unreviewed": pending.filter(lack_of_effort__isnull=True).count()})
     return panels
+
+
+def interim_assignment(enterprise_id) -> StewardAssignment | None:
+    """The workstation head's assignment serving the enterprise in the meantime, if any."""
+    return (StewardAssignment.objects.active().filter(enterprise_id=enterprise_id, interim=True)
+            .select_related("steward__user").first())
+
+
+def _interim_for_enterprise(enterprise_id) -> dict | None:
+    """While a replacement case is pending and the workstation head serves the enterprise in the
+    meantime: who serves it (name and phone) and whom it rated unsatisfied."""
+    assignment = interim_assignment(enterprise_id)
+    if assignment is None:
+        return None
+    case = (ReplacementCase.objects.pending().filter(enterprise_id=enterprise_id)
+            .select_related("steward__user").order_by("-opened_at").first())
+    return {"head": assignment.steward, "case": case}
 
 
 # --- campaigns and their results -------------------------------------------------------------
@@ -225,6 +275,7 @@ class AppraisalRow:
     visit_months_met: int
     replacements: int
     findings: int
+    months_served: int = 0
 
     @property
     def name(self) -> str:
@@ -260,6 +311,11 @@ class AppraisalRow:
         return None if not self.visit_months_required else self.visit_months_met / self.visit_months_required
 
     @property
+    def visits_per_month(self) -> float | None:
+        """Visits of the year so far ÷ the months of it in which the steward served an enterprise."""
+        return None if not self.months_served else self.visits / self.months_served
+
+    @property
     def eligible(self) -> bool:
         """Awards and promotion this year (评先评优、提拔任用): lost by a finding of subjective lack
         of effort (主观不努力)."""
@@ -287,8 +343,11 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
     year_start, year_end = start_of_day(dt.date(year, 1, 1)), start_of_day(dt.date(year + 1, 1, 1))
     closed = Rating.objects.filter(steward=OuterRef("pk"), campaign__year=year, campaign__status=Campaign.Status.CLOSED)
     requests = ServiceRequest.objects.filter(steward=OuterRef("pk"), created_at__gte=year_start, created_at__lt=year_end)
-    escalations = Escalation.objects.filter(request__steward=OuterRef("pk"), due_at__gt=year_start, due_at__lte=year_end,
-                                            returned_at__isnull=True)
+    # One set of rows for both sides of the rate: the escalations of the steward's requests due in
+    # the year whose reply is decided (answered, or the deadline passed), returned ones aside; on
+    # time is ``answered_on_time`` of those same rows (issue 13: 5/4 is impossible).
+    escalations = (Escalation.objects.filter(request__steward=OuterRef("pk"), returned_at__isnull=True)
+                   .due_in_year(year).reply_decided())
     cases = ReplacementCase.objects.filter(steward=OuterRef("pk"), campaign__year=year)
     rows = list(stewards.select_related("user__workstation").annotate(
         h1_sat=_count(closed.filter(campaign__half="H1", value=Rating.Value.SATISFIED)),
@@ -299,20 +358,22 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
         acc_count=_count(requests.filter(accepted_at__isnull=False)),
         acc_on_time=_count(requests.filter(accepted_at__isnull=False, accept_due_at__isnull=False,
                                            accepted_at__lt=F("accept_due_at"))),
-        esc_due=_count(escalations.filter(due_at__lte=timezone.now()), "request__steward"),
+        esc_due=_count(escalations, "request__steward"),
         esc_on_time=_count(escalations.filter(answered_on_time=True), "request__steward"),
-        visit_count=_count(Visit.objects.filter(steward=OuterRef("pk"), visited_on__year=year)),
+        visit_count=_count(Visit.objects.filter(steward=OuterRef("pk"), visited_on__year=year,
+                                                visited_on__lte=today)),
         case_count=_count(cases),
         finding_count=_count(cases.filter(lack_of_effort=True)),
     ))
     months = _months(year, today)
-    required, met = _visit_rule([s.pk for s in rows], months)
+    required, met, served = _visit_rule([s.pk for s in rows], months, through=_months_through(year, today))
     result = [
         AppraisalRow(
             steward=s, year=year, h1_satisfied=s.h1_sat, h1_unsatisfied=s.h1_unsat, h2_satisfied=s.h2_sat,
             h2_unsatisfied=s.h2_unsat, requests_handled=s.req_count, accepted_on_time=s.acc_on_time,
             accepted=s.acc_count, escalations_due=s.esc_due, escalations_on_time=s.esc_on_time, visits=s.visit_count,
             visit_months_required=required.get(s.pk, 0), visit_months_met=met.get(s.pk, 0),
+            months_served=served.get(s.pk, 0),
             replacements=s.case_count, findings=s.finding_count,
         )
         for s in rows
@@ -322,21 +383,34 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
     return result
 
 
-def _visit_rule(steward_ids: list[int], months: list[dt.date]) -> tuple[dict[int, int], dict[int, int]]:
-    """(required, met) enterprise-months per steward. Two queries."""
-    if not steward_ids or not months:
-        return {}, {}
-    first, after = months[0], next_month_start(months[-1])
+def _months_through(year: int, today: dt.date) -> list[dt.date]:
+    """The months of ``year`` up to ``today``'s, the running one included."""
+    last = 12 if today.year > year else (today.month if today.year == year else 0)
+    return [dt.date(year, m, 1) for m in range(1, last + 1)]
+
+
+def _visit_rule(steward_ids: list[int], months: list[dt.date], *, through: list[dt.date] | None = None
+                ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """(required, met) enterprise-months per steward over ``months`` (the completed ones), and the
+    months of ``through`` (the year so far) in which it served at least one enterprise. Two queries."""
+    through = through if through is not None else months
+    if not steward_ids or not through:
+        return {}, {}, {}
+    first, after = through[0], next_month_start(through[-1])
     assignments = StewardAssignment.objects.filter(
         steward_id__in=steward_ids, started_at__lt=start_of_day(after),
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start_of_day(first))).values_list(
         "steward_id", "enterprise_id", "started_at", "ended_at")
     served: set[tuple[int, int, dt.date]] = set()
+    served_months: dict[int, set[dt.date]] = {}
+    completed = set(months)
     for steward_id, enterprise_id, started, ended in assignments:
         start_day, end_day = local_date(started), local_date(ended) if ended else None
-        for month in months:
+        for month in through:
             if start_day <= month_end(month) and (end_day is None or end_day >= month):
-                served.add((steward_id, enterprise_id, month))
+                served_months.setdefault(steward_id, set()).add(month)
+                if month in completed:
+                    served.add((steward_id, enterprise_id, month))
     visited = {
         (s, e, month_start(d))
         for s, e, d in Visit.objects.filter(steward_id__in=steward_ids, visited_on__gte=first, visited_on__lt=after)
@@ -348,7 +422,7 @@ def _visit_rule(steward_ids: list[int], months: list[dt.date]) -> tuple[dict[int
         required[key[0]] = required.get(key[0], 0) + 1
         if key in visited:
             met[key[0]] = met.get(key[0], 0) + 1
-    return required, met
+    return required, met, {steward_id: len(m) for steward_id, m in served_months.items()}
 
 
 def appraisal_summary(rows: list[AppraisalRow]) -> dict:
@@ -364,6 +438,8 @@ def appraisal_summary(rows: list[AppraisalRow]) -> dict:
         "acceptance_rate": None if not acc else sum(r.accepted_on_time for r in rows) / acc,
         "escalation_rate": None if not esc else sum(r.escalations_on_time for r in rows) / esc,
         "visit_rate": None if not req else sum(r.visit_months_met for r in rows) / req,
+        "visits_per_month": (None if not sum(r.months_served for r in rows)
+                             else sum(r.visits for r in rows) / sum(r.months_served for r in rows)),
         "replacements": sum(r.replacements for r in rows),
         "ineligible": sum(1 for r in rows if not r.eligible),
     }
@@ -376,10 +452,25 @@ def appraisal_get(*, user, steward: Steward, year: int, today: dt.date | None = 
 
 # --- department grades -------------------------------------------------------------------------
 
+def escalations_carried(*, month: dt.date) -> dict[int, list[int]]:
+    """Per department id, the escalations still overdue when ``month`` began (by the one
+    definition, ``Escalation.overdue_q``, at its first instant), except those returned: each
+    counts in the month as a reply due and not on time, in every month until it is answered.
+    One query."""
+    start, _end = month_bounds(month_start(month))
+    rows = (Escalation.objects.filter(due_at__lte=start, returned_at__isnull=True)
+            .filter(Q(clock_stopped_at__isnull=True) | Q(clock_stopped_at__gte=start))
+            .order_by("pk").values_list("pk", "department_id"))
+    carried: dict[int, list[int]] = {}
+    for pk, department_id in rows:
+        carried.setdefault(department_id, []).append(pk)
+    return carried
+
+
 @dataclass
 class GradeRow:
     grade: DepartmentMonthlyGrade
-    rank: int
+    rank: int | None
     previous_score: Decimal | None
     previous_rank: int | None
     previous_grade: str | None
@@ -387,17 +478,22 @@ class GradeRow:
 
     @property
     def change(self):
-        return None if self.previous_score is None else self.grade.score - self.previous_score
+        """Only when both months have a score."""
+        if self.previous_score is None or self.grade.score is None:
+            return None
+        return self.grade.score - self.previous_score
 
     @property
     def rank_change(self):
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        return None if self.previous_rank is None or self.rank is None else self.previous_rank - self.rank
 
 
 def _ranked(rows) -> dict[int, tuple[int, DepartmentMonthlyGrade]]:
+    """The rows with a score, ranked (ties share a rank); a month with nothing to assess is not."""
     ranked: dict[int, tuple[int, DepartmentMonthlyGrade]] = {}
     last_score, last_rank = None, 0
-    for i, row in enumerate(sorted(rows, key=lambda r: (-r.score, r.department.name)), start=1):
+    scored = [r for r in rows if r.score is not None]
+    for i, row in enumerate(sorted(scored, key=lambda r: (-r.score, r.department.name)), start=1):
         rank = last_rank if row.score == last_score else i
         ranked[row.department_id] = (rank, row)
         last_score, last_rank = row.score, rank
@@ -405,23 +501,28 @@ def _ranked(rows) -> dict[int, tuple[int, DepartmentMonthlyGrade]]:
 
 
 def grade_ranking(*, user, month: dt.date) -> list[GradeRow]:
-    """The departments' grades of a month, best first, with the change from the month before.
-    Three queries."""
+    """The departments' grades of a month, best first, with the change from the month before
+    when both months have a score; then the departments with nothing to assess (无考核事项),
+    unranked. Two queries."""
     month = month_start(month)
     prev = previous_month(month)
     rows = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=[month, prev])
                 .select_related("department"))
-    current = _ranked([r for r in rows if r.month == month])
-    before = _ranked([r for r in rows if r.month == prev])
+    current = [r for r in rows if r.month == month]
+    ranked = _ranked(current)
+    before = {r.department_id: r for r in rows if r.month == prev}
+    before_ranks = _ranked(before.values())
     detail_ids = set(DepartmentMonthlyGrade.objects.with_detail_for(user).filter(month=month)
                      .values_list("department_id", flat=True))
     result = []
-    for dept_id, (rank, row) in current.items():
-        prev_rank, prev_row = before.get(dept_id, (None, None))
+    for row in current:
+        rank = ranked.get(row.department_id, (None, None))[0]
+        prev_row = before.get(row.department_id)
         result.append(GradeRow(grade=row, rank=rank, previous_score=prev_row.score if prev_row else None,
-                               previous_rank=prev_rank, previous_grade=prev_row.grade if prev_row else None,
-                               detail_visible=dept_id in detail_ids))
-    return sorted(result, key=lambda r: (r.rank, r.grade.department.name))
+                               previous_rank=before_ranks.get(row.department_id, (None, None))[0] if rank else None,
+                               previous_grade=(prev_row.grade or None) if prev_row else None,
+                               detail_visible=row.department_id in detail_ids))
+    return sorted(result, key=lambda r: (r.rank is None, r.rank or 0, r.grade.department.name))
 
 
 def grade_months(user) -> list[dt.date]:
@@ -430,10 +531,22 @@ def grade_months(user) -> list[dt.date]:
 
 
 def grade_detail(grade: DepartmentMonthlyGrade) -> dict:
-    """The escalations behind a score, in the order they were counted."""
-    ids = {k: list(grade.detail.get(k, [])) for k in ("late", "overdue", "returned")}
+    """The rows behind a score, in the order they were counted: the escalations (replies due in
+    the month answered on time and not, those still overdue from earlier months, those that went
+    overdue or were returned in the month) and the five-key nodes, each with how it counted.
+    Two queries."""
+    keys = ("on_time", "late", "carried", "overdue", "returned")
+    ids = {k: list(grade.detail.get(k, [])) for k in keys}
     objects = escalations_by_ids(ids={pk for v in ids.values() for pk in v})
-    return {k: [objects[pk] for pk in v if pk in objects] for k, v in ids.items()}
+    result = {k: [objects[pk] for pk in v if pk in objects] for k, v in ids.items()}
+    entries = list(grade.detail.get("nodes", []))
+    nodes = fivekey_nodes_by_ids(entry["id"] for entry in entries) if entries else {}
+    result["nodes"] = [{**entry, "due": dt.date.fromisoformat(entry["due"]), "node": nodes[entry["id"]]}
+                       for entry in entries if entry.get("id") in nodes]
+    result["parts"] = {part["part"]: part for part in grade.detail.get("parts", [])}
+    for key in ("base", "bonus", "overdue_penalty", "returned_penalty"):
+        result[key] = grade.detail.get(key)
+    return result
 
 
 def workstations_for(user):

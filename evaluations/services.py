@@ -13,19 +13,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.events import EvaluationsEvent
 from evaluations.models import Campaign, DepartmentMonthlyGrade, GradePolicy, Rating, ReplacementCase
-from evaluations.selectors import enterprises_not_done, expected_enterprises, stewards_to_rate
+from evaluations.selectors import enterprises_not_done, escalations_carried, expected_enterprises, stewards_to_rate
 from projects.selectors import unit_node_results
 from projects.services import project_stewards_replace
 from stewards.models import Steward, StewardAssignment
 from stewards.selectors import assignment_barred, escalation_facts
-from stewards.services import assignment_bar_add, assignment_bar_lift, assignment_bar_restore, steward_assign
+from stewards.services import (
+    assignment_bar_add,
+    assignment_bar_lift,
+    assignment_bar_restore,
+    steward_interim_end,
+    steward_interim_head,
+    steward_replace,
+)
 from zonehub import recipients
+from zonehub.cache import bump_dashboard_generation_on_commit
 from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
@@ -71,6 +80,17 @@ def _heads_of(workstation_id):
 
 # --- campaigns ---------------------------------------------------------------------------------
 
+def _check_campaign_half(*, year: int, half: str, today: dt.date) -> None:
+    """Enterprises rate a half-year that has begun, of this year or the last: a campaign for 2999
+    (a slip of the keyboard) would ask every enterprise to rate stewards for a time to come."""
+    if not today.year - 1 <= year <= today.year:
+        raise ValidationError({"year": _("A campaign can be opened only for this year or last year "
+                                         "(%(last)d or %(this)d).") % {"last": today.year - 1, "this": today.year}})
+    if year == today.year and half == Campaign.Half.H2 and half_of(today) == Campaign.Half.H1:
+        raise ValidationError({"half": _("The second half of %(year)d has not begun: its campaign cannot be opened "
+                                         "yet.") % {"year": year}})
+
+
 @transaction.atomic
 def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None = None,
                   opened_on: dt.date | None = None) -> Campaign:
@@ -81,6 +101,7 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
     now = now or timezone.now()
     if half not in Campaign.Half.values:
         raise ValidationError(_("A campaign is for the first (H1) or second (H2) half-year."))
+    _check_campaign_half(year=year, half=half, today=local_date(now))
     existing = Campaign.objects.filter(year=year, half=half).first()
     if existing is not None:
         if existing.is_open:
@@ -108,23 +129,42 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
     return campaign
 
 
+def campaign_close_needs_reason(campaign: Campaign, *, now: dt.datetime | None = None) -> bool:
+    """Ending a campaign before its planned close is deliberate: it takes a reason."""
+    return (now or timezone.now()) < campaign.closes_at
+
+
 @transaction.atomic
-def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = None) -> list[ReplacementCase]:
+def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = None,
+                   reason: str = "") -> list[ReplacementCase]:
     """Close a campaign: its ratings become final, every unsatisfied rating opens a replacement
     case (无条件撤换) for the head of the enterprise's workstation and bars the steward from
-    serving the enterprise again this year (rule 4, stewards' ``AssignmentBar``)."""
+    serving the enterprise again this year (rule 4, stewards' ``AssignmentBar``). Unconditional:
+    a steward rated unsatisfied as the enterprise's steward comes off it at once, and the head of
+    its workstation serves it until the new steward is named (``steward_interim_head``).
+
+    A leader ending it before its planned close (``closes_at``) gives a ``reason`` (kept on the
+    campaign and its timeline); the sweep closes it on time and needs none."""
     if actor is not None:
         require(can_run_campaigns(actor), _("Only leaders and administrators may close a rating campaign."))
     now = now or timezone.now()
+    reason = (reason or "").strip()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.is_open:
+        raise ValidationError(_("The campaign %(campaign)s is already closed.") % {"campaign": campaign})
+    if actor is not None and campaign_close_needs_reason(campaign, now=now) and not reason:
+        raise ValidationError({"reason": _("The campaign is planned to run until %(date)s: give the reason for "
+                                           "ending it early.") % {
+            "date": _date(local_date(campaign.closes_at) - dt.timedelta(days=1))}})
     updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.OPEN).update(
-        status=Campaign.Status.CLOSED, closed_at=now, closed_by=actor,
+        status=Campaign.Status.CLOSED, closed_at=now, closed_by=actor, close_reason=reason[:2000],
     )
     if not updated:
         raise ValidationError(_("The campaign %(campaign)s is already closed.") % {"campaign": campaign})
     Campaign.objects.filter(pk=campaign.pk).update(expected_enterprises=expected_enterprises().count())
-    campaign.refresh_from_db(fields=["status", "closed_at", "closed_by", "expected_enterprises"])
+    campaign.refresh_from_db(fields=["status", "closed_at", "closed_by", "expected_enterprises", "close_reason"])
     record_event(campaign, actor=actor, kind=EvaluationsEvent.CAMPAIGN_CLOSED, from_state=Campaign.Status.OPEN,
-                 to_state=Campaign.Status.CLOSED)
+                 to_state=Campaign.Status.CLOSED, note=reason)
     cases = []
     due = due_at(now, settings.ZONEHUB_REPLACEMENT_WORKING_DAYS)
     unsatisfied = (
@@ -135,14 +175,20 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         StewardAssignment.objects.active()
         .filter(enterprise__in=[r.enterprise_id for r in unsatisfied]).values_list("enterprise_id", "steward_id")
     )
+    # A campaign closed again after a reopening finds the cases it withdrew: they open again.
+    withdrawn = {c.rating_id: c for c in ReplacementCase.objects.filter(campaign=campaign,
+                                                                        status=ReplacementCase.Status.WITHDRAWN)}
+    note = _("rated unsatisfied in campaign %(campaign)s") % {"campaign": campaign}
     for rating in unsatisfied:
         assignment_bar_add(steward=rating.steward, enterprise=rating.enterprise, year=campaign.year,
-                           reason=_("rated unsatisfied in campaign %(campaign)s") % {"campaign": campaign},
-                           source=f"evaluations.rating:{rating.pk}")
-        case = ReplacementCase(
-            rating=rating, campaign=campaign, enterprise=rating.enterprise, steward=rating.steward,
-            workstation_id=rating.enterprise.workstation_id, opened_at=now, due_at=due,
-        )
+                           reason=note, source=f"evaluations.rating:{rating.pk}")
+        assignment_bar_restore(steward=rating.steward, enterprise=rating.enterprise, year=campaign.year,
+                               source=_reopen_source(campaign))
+        case = withdrawn.get(rating.pk) or ReplacementCase(rating=rating)
+        case.campaign, case.enterprise, case.steward = campaign, rating.enterprise, rating.steward
+        case.workstation_id = rating.enterprise.workstation_id
+        case.status, case.opened_at, case.due_at = ReplacementCase.Status.PENDING, now, due
+        case.reminded_at = case.overdue_at = case.new_steward = case.replaced_at = None
         current = active.get(rating.enterprise_id)
         if (rating.steward_role == Rating.StewardRole.ENTERPRISE and current is not None
                 and current != rating.steward_id):
@@ -153,10 +199,15 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
         case.save()
         record_event(case, actor=actor, kind=EvaluationsEvent.CASE_OPENED, to_state=case.status,
                      data={"rating": rating.pk, "campaign": campaign.pk})
+        if rating.steward_role == Rating.StewardRole.ENTERPRISE and current == rating.steward_id:
+            interim = steward_interim_head(enterprise=rating.enterprise, steward_out=rating.steward, actor=actor,
+                                           note=note, now=now)
+            record_event(case, actor=actor, kind=EvaluationsEvent.CASE_INTERIM, from_state=rating.steward.name,
+                         to_state=interim.steward.name if interim else "")
         cases.append(case)
     for case in cases:
         if case.is_pending:
-            notify(_heads_of(case.workstation_id), kind="case.opened", key=f"case:{case.pk}:opened",
+            notify(_heads_of(case.workstation_id), kind="case.opened", key=f"case:{case.pk}:opened:{now.isoformat()}",
                    url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("%(enterprise)s rated its steward %(steward)s unsatisfied: name a new steward "
                            "within %(days)s working days") % {
@@ -168,6 +219,67 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
            title=_("The %(campaign)s satisfaction survey has closed: your results are on your appraisal")
            % {"campaign": campaign})
     return cases
+
+
+def _reopen_source(campaign: Campaign) -> str:
+    return f"evaluations.campaign:{campaign.pk}:reopen"
+
+
+def campaign_cases_acted_on(campaign: Campaign):
+    """The cases of a closed campaign someone has acted on (a steward named by hand, a leader's
+    permission or review): while there is one, the campaign cannot be reopened."""
+    return ReplacementCase.objects.filter(campaign=campaign).exclude(status=ReplacementCase.Status.WITHDRAWN).filter(
+        Q(replaced_by__isnull=False) | Q(override_steward__isnull=False) | Q(lack_of_effort__isnull=False))
+
+
+def campaign_can_reopen(campaign: Campaign, *, now: dt.datetime | None = None) -> bool:
+    """A campaign closed by mistake may be reopened within its planned window, while no case of
+    that close has been acted on."""
+    return (not campaign.is_open and (now or timezone.now()) < campaign.closes_at
+            and not campaign_cases_acted_on(campaign).exists())
+
+
+@transaction.atomic
+def campaign_reopen(*, campaign: Campaign, actor, reason: str, now: dt.datetime | None = None) -> Campaign:
+    """A leader reopens a campaign closed by mistake, within its planned window: the ratings are
+    kept, the replacement cases that close opened are withdrawn, the stewards taken off by it go
+    back (the interim heads come off, the open requests follow back) and the bars it raised are
+    lifted. Refused once any case of that close has been acted on."""
+    require(actor.is_authenticated and (actor.role == Role.LEADER or actor.is_admin),
+            _("Only leaders may reopen a rating campaign."))
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening the campaign.")})
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.is_open:
+        raise ValidationError(_("The campaign %(campaign)s is open.") % {"campaign": campaign})
+    if now >= campaign.closes_at:
+        raise ValidationError(_("The planned window of %(campaign)s has passed: it can no longer be reopened.") % {
+            "campaign": campaign})
+    if campaign_cases_acted_on(campaign).exists():
+        raise ValidationError(_("A replacement case of this close has already been acted on (a steward named, a "
+                                "permission or a review): the campaign can no longer be reopened."))
+    cases = list(ReplacementCase.objects.filter(campaign=campaign).exclude(status=ReplacementCase.Status.WITHDRAWN)
+                 .select_related("enterprise", "steward__user", "rating").order_by("pk"))
+    note = _("campaign %(campaign)s reopened: %(reason)s") % {"campaign": campaign, "reason": reason}
+    for case in cases:
+        if case.is_pending and case.rating.steward_role == Rating.StewardRole.ENTERPRISE:
+            steward_interim_end(enterprise=case.enterprise, steward_back=case.steward, actor=actor, note=note)
+        assignment_bar_lift(steward=case.steward, enterprise=case.enterprise, year=campaign.year, actor=actor,
+                            reason=note, source=_reopen_source(campaign), only_source=f"evaluations.rating:{case.rating_id}",
+                            now=now)
+        record_event(case, actor=actor, kind=EvaluationsEvent.CASE_WITHDRAWN, from_state=case.status,
+                     to_state=ReplacementCase.Status.WITHDRAWN, note=reason)
+    ReplacementCase.objects.filter(pk__in=[c.pk for c in cases]).update(
+        status=ReplacementCase.Status.WITHDRAWN, new_steward=None, replaced_at=None)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.OPEN, closed_at=None, closed_by=None,
+                                                   expected_enterprises=None, reopened_at=now,
+                                                   reopen_reason=reason[:2000])
+    campaign.refresh_from_db()
+    record_event(campaign, actor=actor, kind=EvaluationsEvent.CAMPAIGN_REOPENED, from_state=Campaign.Status.CLOSED,
+                 to_state=Campaign.Status.OPEN, note=reason)
+    return campaign
 
 
 # --- ratings -----------------------------------------------------------------------------------
@@ -186,8 +298,9 @@ def _check_rating_input(*, campaign: Campaign, enterprise, steward: Steward, val
         raise ValidationError({"reason": _("Say why you are not satisfied: the reason is required.")})
     roles = {s.pk: role for s, role in stewards_to_rate(enterprise, campaign)}
     if steward.pk not in roles:
-        raise ValidationError({"steward": _("%(name)s is not one of your enterprise's stewards: you can rate only "
-                                            "your own stewards.") % {"name": steward.name}})
+        # Never the steward's name: any id would otherwise tell an enterprise who that steward is.
+        raise ValidationError({"steward": _("This is not one of your enterprise's stewards: you can rate only "
+                                            "your own stewards.")})
     return reason, roles[steward.pk]
 
 
@@ -238,8 +351,11 @@ def rating_change(*, rating: Rating, value: str, reason: str = "", actor, now: d
 # --- replacement cases -------------------------------------------------------------------------
 
 def can_name_replacement(user, case: ReplacementCase) -> bool:
+    """The head of the enterprise's workstation, an administrator, or a leader (who names one
+    directly when the head lets the case run overdue)."""
     return user.is_authenticated and (
-        user.is_admin or (user.role == Role.WORKSTATION_HEAD and user.workstation_id == case.workstation_id)
+        user.is_admin or user.role == Role.LEADER
+        or (user.role == Role.WORKSTATION_HEAD and user.workstation_id == case.workstation_id)
     )
 
 
@@ -249,7 +365,8 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
     """The workstation head names the new steward: the assignment changes with its history
     (reason: rated unsatisfied in campaign X) and the enterprise is told who it is."""
     require(can_name_replacement(actor, case),
-            _("Only the head of the enterprise's workstation or an administrator may name the new steward."))
+            _("Only the head of the enterprise's workstation, a leader or an administrator may name the new "
+              "steward."))
     now = now or timezone.now()
     case = ReplacementCase.objects.select_for_update().select_related("campaign", "enterprise", "steward__user",
                                                                        "rating").get(pk=case.pk)
@@ -269,9 +386,9 @@ def replacement_name(*, case: ReplacementCase, steward: Steward, actor, now: dt.
                                  actor=actor, note=note, allow_return=allowed_back)
     else:
         current = StewardAssignment.objects.active().filter(enterprise=case.enterprise).first()
-        if current is None or current.steward_id != steward.pk:
-            steward_assign(enterprise=case.enterprise, steward=steward, actor=actor,
-                           reason=StewardAssignment.EndReason.UNSATISFIED, note=note, allow_return=allowed_back)
+        if current is None or current.steward_id != steward.pk or current.interim:
+            steward_replace(enterprise=case.enterprise, steward=steward, actor=actor, note=note,
+                            allow_return=allowed_back)
     case.status = ReplacementCase.Status.REPLACED
     case.new_steward, case.replaced_at, case.replaced_by = steward, now, actor
     case.save(update_fields=["status", "new_steward", "replaced_at", "replaced_by"])
@@ -440,29 +557,86 @@ def _quantize(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def department_score(*, escalations_due: int, replied_on_time: int, overdue: int, returned: int,
-                     nodes_on_time: int, nodes_late: int, nodes_open: int, nodes_claimed: int) -> Decimal:
-    """以业绩定成绩 — the monthly score of a department, 0 to 100, one decimal:
+# The figures department_score reads (the row keeps these and a few more).
+SCORE_INPUTS = ("escalations_due", "replied_on_time", "overdue", "returned", "nodes_on_time", "nodes_late",
+                "nodes_open", "nodes_claimed")
 
-        reply part    = REPLY_POINTS (50) × replies on time / replies due in the month
-                        (full points when nothing was due)
-        node part     = NODE_POINTS (50) × five-key nodes done on time / nodes due in the month
-                        (on time + late + still open; full points when none was due)
+
+def department_score_parts(*, escalations_due: int, replied_on_time: int, overdue: int, returned: int,
+                           nodes_on_time: int, nodes_late: int, nodes_open: int, nodes_claimed: int) -> dict:
+    """以业绩定成绩 — the monthly score of a department, part by part:
+
+        reply part    = REPLY_POINTS (50) × replies on time / replies due, when a reply was due
+                        (due in the month, or still unanswered past its deadline when it began)
+        node part     = NODE_POINTS (50) × five-key nodes on time / nodes counted, when a node was
+                        counted (due in the month, or late and still open when it began)
+        base          = (reply part + node part) / (the points of the parts that had something due)
+                        × 100: a part with nothing due is left out, it earns nothing
         claim bonus   = CLAIM_BONUS (2) per item claimed, at most CLAIM_BONUS_MAX (10)
         penalties     = OVERDUE_PENALTY (5) per escalation that went overdue in the month
                         + RETURNED_PENALTY (2) per escalation returned in the month
-        score         = reply part + node part + claim bonus − penalties, kept within 0..100
+        score         = base + claim bonus − penalties, kept within 0..100, one decimal
 
-    The weights are settings (ZONEHUB_GRADE_*); the grade thresholds live in GradePolicy.
+    No part with anything due: no score (无考核事项), whatever was claimed or returned.
+    The weights are settings (ZONEHUB_GRADE_*); the grade thresholds live in GradePolicy. Every
+    figure is returned, so the page can show how the score was made (as strings: JSON-ready).
     """
     s = settings
-    reply = Decimal(s.ZONEHUB_GRADE_REPLY_POINTS) * (
-        Decimal(replied_on_time) / escalations_due if escalations_due else 1)
     nodes_due = nodes_on_time + nodes_late + nodes_open
-    node = Decimal(s.ZONEHUB_GRADE_NODE_POINTS) * (Decimal(nodes_on_time) / nodes_due if nodes_due else 1)
-    bonus = min(nodes_claimed * s.ZONEHUB_GRADE_CLAIM_BONUS, s.ZONEHUB_GRADE_CLAIM_BONUS_MAX)
-    penalty = overdue * s.ZONEHUB_GRADE_OVERDUE_PENALTY + returned * s.ZONEHUB_GRADE_RETURNED_PENALTY
-    return _quantize(max(Decimal(0), min(Decimal(100), reply + node + bonus - penalty)))
+    parts = []
+    for name, due, done, points in (("replies", escalations_due, replied_on_time, s.ZONEHUB_GRADE_REPLY_POINTS),
+                                    ("nodes", nodes_due, nodes_on_time, s.ZONEHUB_GRADE_NODE_POINTS)):
+        counted = bool(due) and Decimal(points) > 0
+        earned = Decimal(points) * Decimal(done) / due if counted else Decimal(0)
+        parts.append({"part": name, "due": due, "done": done, "counted": counted,
+                      "points": str(_quantize(earned)) if counted else None, "max": str(points) if counted else None,
+                      "_earned": earned, "_max": Decimal(points) if counted else Decimal(0)})
+    bonus = Decimal(min(nodes_claimed * s.ZONEHUB_GRADE_CLAIM_BONUS, s.ZONEHUB_GRADE_CLAIM_BONUS_MAX))
+    overdue_penalty = Decimal(overdue * s.ZONEHUB_GRADE_OVERDUE_PENALTY)
+    returned_penalty = Decimal(returned * s.ZONEHUB_GRADE_RETURNED_PENALTY)
+    possible = sum(part["_max"] for part in parts)
+    if possible:
+        base = Decimal(100) * sum(part["_earned"] for part in parts) / possible
+        score = _quantize(max(Decimal(0), min(Decimal(100), base + bonus - overdue_penalty - returned_penalty)))
+    else:
+        base = score = None
+    for part in parts:
+        del part["_earned"], part["_max"]
+    return {"parts": parts, "base": None if base is None else str(_quantize(base)), "bonus": str(bonus),
+            "overdue_penalty": str(overdue_penalty), "returned_penalty": str(returned_penalty),
+            "score": score}
+
+
+def department_score(**numbers) -> Decimal | None:
+    """The score of ``department_score_parts``: None when nothing was due (无考核事项)."""
+    return department_score_parts(**numbers)["score"]
+
+
+def department_month_values(*, facts: dict, carried: list[int], nodes: dict, policy: GradePolicy) -> dict:
+    """What a department's row of a month keeps, from its escalation facts (``escalation_facts``),
+    the escalations carried into the month still overdue (``escalations_carried``) and its
+    five-key nodes (``unit_node_results``). Shared with the synthetic zone (bench.scale)."""
+    node_list = list(nodes.get("nodes", []))
+    numbers = {
+        "escalations_due": len(facts["due"]) + len(carried), "escalations_carried": len(carried),
+        "replied_on_time": len(facts["on_time"]), "overdue": len(facts["overdue"]),
+        "returned": len(facts["returned"]), "nodes_on_time": int(nodes.get("on_time", 0)),
+        "nodes_late": int(nodes.get("late", 0)), "nodes_open": int(nodes.get("open", 0)),
+        "nodes_claimed": int(nodes.get("claimed", 0)),
+        "nodes_carried": sum(1 for entry in node_list if entry.get("carried")),
+    }
+    parts = department_score_parts(**{key: numbers[key] for key in SCORE_INPUTS})
+    score = parts.pop("score")
+    return {
+        **numbers, "score": score, "grade": "" if score is None else policy.grade_for(score),
+        "detail": {"due": list(facts["due"]), "on_time": list(facts["on_time"]), "late": list(facts["late"]),
+                   "carried": list(carried), "overdue": list(facts["overdue"]), "returned": list(facts["returned"]),
+                   "nodes": node_list, **parts,
+                   "thresholds": [str(policy.a_min), str(policy.b_min), str(policy.c_min)]},
+    }
+
+
+NO_FACTS = {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []}
 
 
 def department_grades_compute(*, month: dt.date, now: dt.datetime | None = None) -> list[DepartmentMonthlyGrade]:
@@ -472,25 +646,17 @@ def department_grades_compute(*, month: dt.date, now: dt.datetime | None = None)
     now = now or timezone.now()
     policy = GradePolicy.current()
     facts = escalation_facts(month=month)
+    carried = escalations_carried(month=month)
     rows = []
     for department in Department.objects.filter(is_active=True).order_by("pk"):
-        f = facts.get(department.pk, {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []})
-        nodes = unit_node_results(department=department, year=month.year, month=month.month)
-        numbers = {
-            "escalations_due": len(f["due"]), "replied_on_time": len(f["on_time"]), "overdue": len(f["overdue"]),
-            "returned": len(f["returned"]), "nodes_on_time": int(nodes.get("on_time", 0)),
-            "nodes_late": int(nodes.get("late", 0)), "nodes_open": int(nodes.get("open", 0)),
-            "nodes_claimed": int(nodes.get("claimed", 0)),
-        }
-        score = department_score(**numbers)
+        values = department_month_values(
+            facts=facts.get(department.pk, NO_FACTS), carried=carried.get(department.pk, []),
+            nodes=unit_node_results(department=department, year=month.year, month=month.month), policy=policy)
         with transaction.atomic():
             row, _created = DepartmentMonthlyGrade.objects.update_or_create(
-                department=department, month=month,
-                defaults={**numbers, "score": score, "grade": policy.grade_for(score), "computed_at": now,
-                          "detail": {"late": f["late"], "overdue": f["overdue"], "returned": f["returned"],
-                                     "thresholds": [str(policy.a_min), str(policy.b_min), str(policy.c_min)]}},
-            )
+                department=department, month=month, defaults={**values, "computed_at": now})
         rows.append(row)
+    bump_dashboard_generation_on_commit()  # the home pages show the grades: they recompute
     return rows
 
 

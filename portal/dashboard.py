@@ -27,6 +27,7 @@ from projects.models import ProjectStewardAssignment
 from stewards.filters import EscalationFilterSet, EscalationListFilterSet, ServiceRequestFilterSet
 from stewards.models import Escalation, ServiceRequest
 from stewards.selectors import escalation_list, inbox_for_page, request_list
+from zonehub.cache import dashboard_generation
 from zonehub.models import Role
 from zonehub.workdays import SHANGHAI, local_date, month_start, months_before, start_of_day
 
@@ -148,11 +149,14 @@ def _department_panel(user) -> dict:
 def zone_wide(user, name: str, compute):
     """``compute()``, shared for ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` by everyone who sees the whole
     zone. What aggregates the whole zone costs what the zone holds, so it is computed once per
-    period (and says when); anything scoped to a unit, or that a user acts on, is never cached."""
+    period (and says when); anything scoped to a unit, or that a user acts on, is never cached.
+    The key holds the dashboard generation, which every committed state change bumps
+    (``zonehub.cache.bump_dashboard_generation``): a user's own change shows on their next page."""
     seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
     if not (user.sees_everything and seconds):
         return compute()
-    key = f"zonehub:zone-wide:{name}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
+    key = (f"zonehub:zone-wide:{name}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
+           f":{dashboard_generation()}")
     return cache.get_or_set(key, compute, seconds)
 
 
@@ -192,9 +196,14 @@ def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
         "series": [{"name": str(s.label), "type": "bar", "stack": "all",
                     "data": [r["cells"][i]["count"] for r in rows]} for i, s in enumerate(statuses)],
     }
-    return {"template": "portal/panels/requests_month.html", "order": 6, "css": "col-12 col-xl-6", "chart": True,
-            "month": today, "statuses": statuses, "rows": rows, "total": sum(r["total"] for r in rows),
+    total = sum(r["total"] for r in rows)
+    return {"template": "portal/panels/requests_month.html", "order": 6, "css": "col-12 col-xl-6", "chart": bool(total),
+            "month": today, "statuses": statuses, "rows": rows, "total": total,
             "url": _url("stewards:request_list", month=month), "chart_json": _json(chart)}
+
+
+# A trend drawn from fewer points than this is no trend: the panel says so instead of drawing it.
+MIN_POINTS_FOR_A_LINE = 2
 
 
 def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
@@ -230,6 +239,8 @@ def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
                           "due": decided, "on_time": r["on_time"] if r else 0})
         rows.append({"name": names[dept_id], "cells": cells,
                      "url": _url("stewards:escalation_list", department=dept_id, deadline="done")})
+    # A line needs two months: with fewer, the panel says so and shows the table alone.
+    months_with_data = sum(1 for i in range(len(months)) if any(r["cells"][i]["due"] for r in rows))
     chart = {
         "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"},
         "grid": {"left": 10, "right": 10, "top": 40, "bottom": 10, "containLabel": True},
@@ -238,8 +249,10 @@ def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
         "series": [{"name": r["name"], "type": "line", "connectNulls": True, "showSymbol": True, "symbolSize": 7,
                     "data": [c["rate"] for c in r["cells"]]} for r in rows],
     }
-    return {"template": "portal/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": True,
-            "months": months, "rows": rows, "chart_json": _json(chart)}
+    enough = months_with_data >= MIN_POINTS_FOR_A_LINE
+    return {"template": "portal/panels/on_time.html", "order": 7, "css": "col-12 col-xl-6", "chart": enough,
+            "months": months, "rows": rows, "months_with_data": months_with_data,
+            "chart_json": _json(chart) if enough else ""}
 
 
 def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
@@ -255,7 +268,7 @@ def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
         rate = {**counts, "total": total, "pct": round(100 * counts["satisfied"] / total, 1) if total else None}
     last_month = months_before(today, 1)[0]
     grades = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month=last_month)
-                  .select_related("department").order_by("-score", "department__name"))
+                  .select_related("department").order_by(F("score").desc(nulls_last=True), "department__name"))
     return {"template": "portal/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
             "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,
             "grades_url": _url("evaluations:grade_list", month=f"{last_month:%Y-%m}")}

@@ -1,18 +1,23 @@
-"""The whole demo zone, floor by floor: each app's ``demo.py`` adds its part to what the floors
-below it built (``ctx``). ``manage.py demo_data`` runs it; tests and browser tests build it here.
+"""The whole demo zone: a year of a real zone, lived through the real services with the clock moved.
 
-The organisation and the enterprises draw from one random stream (``seed``), the others each from
-their own (``"{seed}-{app}"``), so the zone is the same at every run and an app's part does not
-shift when another's changes. Running it again changes nothing."""
+``build`` sets the zone up at the replay's launch (the organisation, the enterprises, who serves
+whom), lets each app's ``demo.py`` put its part of the year on the replay (``zonehub.demo.Replay``:
+requests, escalations, visits and complaint meetings; projects and the five-key list; rating
+campaigns and department grades, each with its app's beat tasks), and plays the year from about
+twelve months ago to now. Every chart, ranking and grade on the home pages is then what the real
+services and tasks made of that year.
+
+Each floor draws from its own random stream (``"{seed}-{app}"``), so the zone is the same at every
+run and an app's part does not shift when another's changes. Running it again changes nothing: a
+zone that has lived its year is not replayed (``zonehub.demo.build_zone``)."""
 
 from __future__ import annotations
-
-import random
 
 from enterprises import demo as enterprises_demo
 from evaluations import demo as evaluations_demo
 from projects import demo as projects_demo
 from stewards import demo as stewards_demo
+from stewards.models import ServiceRequest
 from zonehub import demo as zonehub_demo
 
 # Re-exported for the command and the tests: every demo login shares this password.
@@ -20,11 +25,9 @@ DEMO_PASSWORD = zonehub_demo.DEMO_PASSWORD
 LOGIN_HELP = zonehub_demo.LOGIN_HELP
 
 
+FLOORS = [("enterprises", enterprises_demo.build), ("stewards", stewards_demo.build),
+          ("projects", projects_demo.build), ("evaluations", evaluations_demo.build)]
+
+
 def build(seed: int = 2026) -> dict:
-    rng = random.Random(seed)
-    ctx = zonehub_demo.build_organisation(rng)
-    enterprises_demo.build(ctx, rng)
-    stewards_demo.build(ctx, random.Random(f"{seed}-stewards"))
-    projects_demo.build(ctx, random.Random(f"{seed}-projects"))
-    evaluations_demo.build(ctx, random.Random(f"{seed}-evaluations"))
-    return ctx
+    return zonehub_demo.build_zone(seed, FLOORS, lived=ServiceRequest.objects.exists)

@@ -110,6 +110,29 @@ def item_progress(nodes, *, today: dt.date, calendar: WorkCalendar) -> Progress:
 DEFAULT_WEIGHTS = {"on_time": 1.0, "late": 0.5, "open": 0.0, "claimed": 5.0, "nothing_due": 100.0}
 
 
+class Outcome(models.TextChoices):
+    ON_TIME = "on_time", _("on time")
+    LATE = "late", _("done late")
+    OPEN = "open", _("still open")
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """How one node counted in a month: ``carried`` when it fell due in an earlier month and was
+    still open when this one began; ``workdays_late`` as of its completion, or of the month's last
+    day when it is still open (0 for a node done on time, or due on the month's last day)."""
+
+    node: object
+    due: dt.date
+    outcome: str
+    workdays_late: int
+    carried: bool
+
+    def as_dict(self) -> dict:
+        return {"id": getattr(self.node, "pk", None), "due": self.due.isoformat(), "outcome": str(self.outcome),
+                "workdays_late": self.workdays_late, "carried": self.carried}
+
+
 @dataclass(frozen=True)
 class MonthResult:
     on_time: int
@@ -117,37 +140,68 @@ class MonthResult:
     open: int
     claimed: int
     score: Decimal
+    nodes: tuple[NodeOutcome, ...] = ()
+
+    @property
+    def counted(self) -> int:
+        """The nodes the month judged: due in it, or late and still open when it began."""
+        return self.on_time + self.late + self.open
+
+    @property
+    def carried(self) -> int:
+        return sum(1 for entry in self.nodes if entry.carried)
 
     def as_dict(self) -> dict:
         return {"on_time": self.on_time, "late": self.late, "open": self.open, "claimed": self.claimed,
                 "score": self.score}
 
 
+def node_outcome(node, *, first: dt.date, last: dt.date, calendar: WorkCalendar) -> NodeOutcome | None:
+    """How ``node`` counts in the month ``first``..``last``, or None when it does not.
+
+    A node counts in the month of its due date, and, while it stays open past that date, in every
+    later month until the month it is done: done by its due date → on time; done after it, in
+    this month → late; not done by the month's last day → still open."""
+    due = node_due_date(node.planned_date, calendar)
+    done = node.completed_on
+    if due > last:
+        return None
+    carried = due < first
+    if carried and done is not None and done < first:
+        return None  # done in an earlier month: counted there
+    if done is None or done > last:
+        lag = workdays_late(due, last, calendar) if due < last else 0
+        return NodeOutcome(node=node, due=due, outcome=Outcome.OPEN, workdays_late=lag, carried=carried)
+    if done <= due:
+        return NodeOutcome(node=node, due=due, outcome=Outcome.ON_TIME, workdays_late=0, carried=False)
+    return NodeOutcome(node=node, due=due, outcome=Outcome.LATE, workdays_late=workdays_late(due, done, calendar),
+                       carried=carried)
+
+
 def month_result(nodes, *, year: int, month: int, claimed: int, calendar: WorkCalendar,
                  weights: dict | None = None) -> MonthResult:
     """Score one unit for one month from its nodes.
 
-    The nodes *due in the month* are those whose due date (planned date moved past days off) falls
-    in it. Each is judged as of the month's last day, so recomputing later gives the same result:
-    completed by its due date → on time; completed after it but within the month → late; not
-    completed by the month's end → open. The score is the weighted share of due nodes, out of 100
-    (``nothing_due`` when no node was due), plus ``claimed`` points per item the unit claimed
-    (认领) and had confirmed in the month.
+    The nodes *counted in the month* are those whose due date (planned date moved past days off)
+    falls in it, and those due earlier that were still open when it began (a late node counts
+    against its unit in every month until it is done). Each is judged as of the month's last day,
+    so recomputing later gives the same result: done by its due date → on time; done after it but
+    within the month → late; not done by the month's end → still open. The score is the weighted
+    share of the counted nodes, out of 100 (``nothing_due`` when none was counted: such a month is
+    not ranked), plus ``claimed`` points per item the unit claimed (认领) and had confirmed in the
+    month.
     """
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     first = dt.date(year, month, 1)
     last = month_end(first)
-    on_time = late = still_open = 0
-    for node in nodes:
-        due = node_due_date(node.planned_date, calendar)
-        if not first <= due <= last:
-            continue
-        if node.completed_on is None or node.completed_on > last:
-            still_open += 1
-        elif node.completed_on <= due:
-            on_time += 1
-        else:
-            late += 1
+    outcomes = [entry for node in nodes
+                if (entry := node_outcome(node, first=first, last=last, calendar=calendar)) is not None]
+    # Still open first, the most working days late first, then by due date (and node, for a fixed order).
+    outcomes.sort(key=lambda entry: (entry.outcome != Outcome.OPEN, -entry.workdays_late, entry.due,
+                                     getattr(entry.node, "pk", None) or 0))
+    on_time = sum(entry.outcome == Outcome.ON_TIME for entry in outcomes)
+    late = sum(entry.outcome == Outcome.LATE for entry in outcomes)
+    still_open = sum(entry.outcome == Outcome.OPEN for entry in outcomes)
     counted = on_time + late + still_open
     if counted:
         base = Decimal(str(w["on_time"])) * on_time + Decimal(str(w["late"])) * late + Decimal(str(w["open"])) * still_open
@@ -156,7 +210,7 @@ def month_result(nodes, *, year: int, month: int, claimed: int, calendar: WorkCa
         score = Decimal(str(w["nothing_due"]))
     score += Decimal(str(w["claimed"])) * claimed
     return MonthResult(on_time=on_time, late=late, open=still_open, claimed=claimed,
-                       score=score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+                       score=score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), nodes=tuple(outcomes))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models import Count, F, Prefetch, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,11 +49,13 @@ def fivekey_weights() -> dict:
 def _unit_month_nodes(department, year: int, month: int):
     first = dt.date(year, month, 1)
     last = month_end(first)
-    # A node's due date can move up to a couple of weeks past its planned date (Spring Festival,
-    # National Day): read a margin before the month and let ``month_result`` decide.
+    # The nodes due by the month's end that were not done before it began, and those done before
+    # it whose due date may still fall in it: a due date can move up to a couple of weeks past its
+    # planned date (Spring Festival, National Day). ``month_result`` decides.
     return FiveKeyNode.objects.filter(
-        item__responsible_unit=department, planned_date__gte=first - dt.timedelta(days=20), planned_date__lte=last,
-    ).only("planned_date", "completed_on")
+        Q(planned_date__gte=first - dt.timedelta(days=20)) | Q(completed_on__isnull=True) | Q(completed_on__gte=first),
+        item__responsible_unit=department, planned_date__lte=last,
+    ).only("planned_date", "completed_on", "item_id").order_by("planned_date", "pk")
 
 
 def _unit_month_claims(department, year: int, month: int) -> int:
@@ -76,13 +78,25 @@ def unit_month_compute(*, department, year: int, month: int, calendar: WorkCalen
 
 def unit_node_results(*, department, year: int, month: int) -> dict:
     """A department's five-key nodes for a month, for the department grades:
-    {"on_time", "late", "open", "claimed", "score"}. The stored assessment when there is one,
-    otherwise computed now by the same rule (so it never disagrees with the ranking)."""
+    {"on_time", "late", "open", "claimed", "score", "nodes"}. The figures are the stored assessment
+    when there is one, otherwise computed now by the same rule (so they never disagree with the
+    ranking); "nodes" lists how each counted node counted (``NodeOutcome.as_dict``: id, due date,
+    outcome, working days late, carried from an earlier month), computed by that rule."""
+    computed = unit_month_compute(department=department, year=year, month=month)
     row = UnitMonthlyScore.objects.filter(department=department, year=year, month=month).first()
-    if row is not None:
-        return {"on_time": row.on_time, "late": row.late, "open": row.open, "claimed": row.claimed,
-                "score": row.score}
-    return unit_month_compute(department=department, year=year, month=month).as_dict()
+    figures = computed.as_dict() if row is None else {
+        "on_time": row.on_time, "late": row.late, "open": row.open, "claimed": row.claimed, "score": row.score}
+    return {**figures, "nodes": [entry.as_dict() for entry in computed.nodes]}
+
+
+def fivekey_nodes_by_ids(ids) -> dict[int, FiveKeyNode]:
+    """The nodes of ``ids`` with their item and unit (a grade's detail lists the nodes it counted)."""
+    return FiveKeyNode.objects.filter(pk__in=list(ids)).select_related("item__responsible_unit").in_bulk()
+
+
+def is_assessed(row: UnitMonthlyScore) -> bool:
+    """A unit had something assessed in a month: a node counted, or an item claimed."""
+    return bool(row.on_time or row.late or row.open or row.claimed)
 
 
 @dataclass
@@ -90,7 +104,7 @@ class RankingRow:
     department: Department
     score: UnitMonthlyScore
     previous: Decimal | None
-    rank: int
+    rank: int | None
     previous_rank: int | None
 
     @property
@@ -99,26 +113,30 @@ class RankingRow:
 
     @property
     def rank_change(self):
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        return None if self.previous_rank is None or self.rank is None else self.previous_rank - self.rank
 
 
-def unit_ranking(*, user, year: int, month: int) -> list[RankingRow]:
-    """The units' scores of a month, best first, with last month's score and rank."""
+def unit_ranking(*, user, year: int, month: int) -> dict:
+    """The units' scores of a month: {"rows": the units that had something assessed, best first,
+    with last month's score and rank when they were assessed then too; "unassessed": the units
+    with no node counted and no claim that month (no score, not ranked)}. Two queries."""
     from projects.progress import ranking
 
-    rows = {
-        row.department: row
-        for row in UnitMonthlyScore.objects.visible_to(user).filter(year=year, month=month).select_related("department")
-    }
     before_month = previous_month(dt.date(year, month, 1))
-    py, pm = before_month.year, before_month.month
-    before = {
-        row.department: row.score
-        for row in UnitMonthlyScore.objects.visible_to(user).filter(year=py, month=pm).select_related("department")
-    }
+    stored = list(UnitMonthlyScore.objects.visible_to(user)
+                  .filter(Q(year=year, month=month) | Q(year=before_month.year, month=before_month.month))
+                  .select_related("department"))
+    rows = {row.department: row for row in stored if (row.year, row.month) == (year, month) and is_assessed(row)}
+    before = {row.department: row.score for row in stored
+              if (row.year, row.month) == (before_month.year, before_month.month) and is_assessed(row)}
     ranked = ranking({dept: row.score for dept, row in rows.items()}, before)
-    return [RankingRow(department=r.department, score=rows[r.department], previous=r.previous, rank=r.rank,
-                       previous_rank=r.previous_rank) for r in ranked]
+    unassessed = sorted((row for row in stored if (row.year, row.month) == (year, month) and not is_assessed(row)),
+                        key=lambda row: row.department.name)
+    return {
+        "rows": [RankingRow(department=r.department, score=rows[r.department], previous=r.previous, rank=r.rank,
+                            previous_rank=r.previous_rank) for r in ranked],
+        "unassessed": unassessed,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,6 +246,8 @@ BOARD_SORT_ORDERS = {
 }
 
 BOARD_PAGE_SIZE = 50
+# The rows each category shows when the board shows every category; the rest behind a link.
+BOARD_GROUP_SIZE = 25
 
 
 class _CountedPaginator(CappedPaginator):
@@ -278,32 +298,51 @@ def _board_counts(counts: dict[str, Counter]) -> dict:
 
 
 def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str = "", category: str = "",
-                       sort: str = "", page=1, per_page: int | None = None) -> dict:
-    """The director's board, one page at a time: the counts by category and status, and a page of
-    rows, lagging first (or by ``sort``), grouped by category on the page. Both read the progress
-    stored on the items, which must be today's (``services.fivekey_progress_refresh_stale``): the
-    cost is the same for 600 items as for 30,000."""
+                       sort: str = "", page=1, per_page: int | None = None, group_size: int | None = None) -> dict:
+    """The director's board from the progress stored on the items (which must be today's:
+    ``services.fivekey_progress_refresh_stale``): the counts by category and status, and the rows,
+    lagging first (or by ``sort``), under their category as on the wall chart.
+
+    Every category at once shows its first ``group_size`` rows (``BOARD_GROUP_SIZE``) and says how
+    many more it has (``more``): one query, a row number per category. One category (``category``)
+    shows all its rows, a page at a time. Either way a category is never cut off without saying
+    so, and the cost is the same for 600 items as for 30,000."""
     items = fivekey_board_items(user=user, year=year, unit=unit, leader=leader, category=category)
     summary = fivekey_board_summary(items)
     counts = summary.pop("counts")
     if status:
         items = items.filter(progress_status=status)
-    items = (items.select_related("lead_leader", "responsible_unit", "claim_unit", "progress_late_node")
-             .order_by(*BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)))
+    order = BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)
+    items = items.select_related("lead_leader", "responsible_unit", "claim_unit", "progress_late_node")
     matching = summary["status_totals"].get(status, 0) if status else summary["total"]
-    paginator = _CountedPaginator(items, per_page or BOARD_PAGE_SIZE, count=matching)
-    page_obj = paginator.get_page(page)
-    rows = [BoardRow(item=item, progress=StoredProgress.of(item)) for item in page_obj.object_list]
+    paginator = page_obj = None
+    if category:
+        paginator = _CountedPaginator(items.order_by(*order), per_page or BOARD_PAGE_SIZE, count=matching)
+        page_obj = paginator.get_page(page)
+        rows = [BoardRow(item=item, progress=StoredProgress.of(item)) for item in page_obj.object_list]
+    else:
+        limit = group_size or BOARD_GROUP_SIZE
+        firsts = (items.annotate(position=Window(RowNumber(), partition_by=[F("category")], order_by=list(order)))
+                  .filter(position__lte=limit))
+        position = {value: index for index, value in enumerate(Category.values)}
+        rows = sorted((BoardRow(item=item, progress=StoredProgress.of(item)) for item in firsts),
+                      key=lambda row: (position.get(row.item.category, len(position)), row.item.position))
     groups = []
     for cat in Category:
         cat_rows = [row for row in rows if row.item.category == cat.value]
         in_all = counts[cat.value][status] if status else sum(counts[cat.value].values())
-        # Unfiltered, the first page also names the categories that have no item at all.
-        if cat_rows or (not (status or category) and not in_all and page_obj.number == 1):
+        if category and cat.value != category:
+            continue
+        # Every category is named, even one with no item (unless the list is filtered).
+        if cat_rows or in_all or not status:
+            first = page_obj.start_index() if page_obj is not None and cat_rows else 1
             groups.append({"category": cat, "rows": cat_rows, "count": in_all,
+                           "from": first, "to": first + len(cat_rows) - 1,
+                           "more": 0 if category else max(in_all - len(cat_rows), 0),
                            "counts": {s.value: counts[cat.value][s.value] for s in Status},
                            "total": sum(counts[cat.value].values())})
-    return {**summary, "groups": groups, "rows": rows, "page_obj": page_obj, "paginator": paginator}
+    return {**summary, "groups": groups, "rows": rows, "page_obj": page_obj, "paginator": paginator,
+            "matching": matching}
 
 
 def fivekey_lagging(*, user, year: int, limit: int = 8) -> list[BoardRow]:

@@ -4,6 +4,7 @@ permission, validating, writing in one transaction and recording who did it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ from projects.models import (
     CoordinationNote,
     FiveKeyItem,
     FiveKeyNode,
+    NodeEvidenceFile,
     Project,
     ProjectStageChange,
     ProjectStewardAssignment,
@@ -30,7 +32,14 @@ from projects.models import (
 )
 from projects.progress import Status, item_progress
 from projects.selectors import fivekey_item_queryset, today, unit_month_compute, unit_users
-from stewards.services import steward_assignment_check
+from stewards.events import StewardsEvent
+from stewards.services import (
+    ALLOWED_ATTACHMENTS,
+    attachment_name,
+    attachment_validate,
+    steward_assignment_check,
+)
+from zonehub.cache import bump_dashboard_generation_on_commit
 from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
@@ -209,9 +218,25 @@ def project_steward_assign(*, project: Project, steward, actor, note: str = "",
                                                          assigned_by=actor)
     record_event(assignment, root=project, actor=actor, kind=ProjectsEvent.PROJECT_STEWARD_ASSIGNED,
                  from_state=current.steward.name if current else "", to_state=steward.name, note=note)
+    # The project's open items (approvals not yet granted, construction nodes not yet reached) are
+    # followed by whoever is its steward: they go to the new one with the assignment. Handed over
+    # on the project's timeline, with how many, and both stewards are told.
+    open_items = {"approvals": project.approvals.exclude(status=Approval.Status.APPROVED).count(),
+                  "nodes": project.construction_nodes.filter(actual_date__isnull=True).count()}
+    if current:
+        record_event(project, actor=actor, kind=StewardsEvent.STEWARD_HANDED_OVER, from_state=current.steward.name,
+                     to_state=steward.name, data=open_items,
+                     note=_("%(approvals)d open approvals, %(nodes)d construction nodes") % open_items)
+    items = _("%(approvals)d open approvals and %(nodes)d construction nodes to follow") % open_items
     notify([steward.user], kind="project.steward_assigned", key=f"project-assignment:{assignment.pk}",
-           title=_("You are now the project steward of %(project)s") % {"project": project.name},
+           title=_("You are now the project steward of %(project)s") % {"project": project.name}
+           + (f" ({items})" if current and any(open_items.values()) else ""),
            url=project.get_absolute_url())
+    if current:
+        notify([current.steward.user], kind="project.steward_unassigned", key=f"project-assignment:{assignment.pk}:previous",
+               title=_("You are no longer the project steward of %(project)s: %(name)s follows it now") % {
+                   "project": project.name, "name": steward.name} + (f" ({items})" if any(open_items.values()) else ""),
+               url=project.get_absolute_url())
     return assignment
 
 
@@ -485,8 +510,10 @@ def fivekey_node_update(*, node: FiveKeyNode, actor, name: str, planned_date: dt
 
 
 @transaction.atomic
-def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, evidence: str) -> FiveKeyNode:
-    """The responsible unit (or a leader) marks a node done, with what proves it."""
+def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, evidence: str,
+                          files=()) -> FiveKeyNode:
+    """The responsible unit (or a leader) marks a node done, with what proves it: a text, and
+    files (photos, PDF, Office documents) checked as a request's attachments are."""
     node = FiveKeyNode.objects.select_for_update(of=("self",)).select_related("item").get(pk=node.pk)
     require(can_complete_node(actor, node.item),
             _("Only the item's responsible unit may mark its nodes done."))
@@ -502,14 +529,41 @@ def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, ev
         errors["completed_on"] = _("The completion date cannot be before the item's year.")
     if not (evidence or "").strip():
         errors["evidence"] = _("Say what shows it is done (a document, a photo, a meeting).")
+    files = [f for f in (files or []) if f]
+    file_errors = []
+    for f in files:
+        try:
+            attachment_validate(file=f)
+        except ValidationError as exc:
+            file_errors.extend(exc.messages)
+    if file_errors:
+        errors["files"] = file_errors
     if errors:
         raise ValidationError(errors)
     node.completed_on, node.evidence, node.completed_by = completed_on, evidence.strip(), actor
     node.save(update_fields=["completed_on", "evidence", "completed_by"])
+    saved = _save_node_evidence(node, files, actor)
     fivekey_items_progress_store([node.item_id])
     record_event(node, root=node.item, actor=actor, kind=ProjectsEvent.FIVEKEY_NODE_COMPLETED,
-                 to_state=completed_on.isoformat(), note=f"{node.name}：{node.evidence}")
+                 to_state=completed_on.isoformat(), note=f"{node.name}：{node.evidence}",
+                 data={"files": [f.original_name for f in saved]} if saved else None)
     return node
+
+
+def _save_node_evidence(node: FiveKeyNode, files, actor) -> list[NodeEvidenceFile]:
+    """Every file was checked before the first is written (see stewards' ``_save_attachments``)."""
+    saved = []
+    now = timezone.now()
+    for f in files:
+        name = attachment_name(f.name)
+        ext = os.path.splitext(name)[1].lower()
+        row = NodeEvidenceFile(node=node, original_name=name, size=f.size, content_type=ALLOWED_ATTACHMENTS[ext][0],
+                               uploaded_by=actor, uploaded_at=now)
+        f.seek(0)
+        row.file.save(name, f, save=False)
+        row.save()
+        saved.append(row)
+    return saved
 
 
 @transaction.atomic
@@ -640,8 +694,13 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
 
 
 def assessment_units(year: int, month: int) -> list[Department]:
-    """The units assessed for a month: every unit responsible for an item of that year."""
-    return list(Department.objects.filter(fivekey_items__year=year).distinct().order_by("pk"))
+    """The units assessed for a month: every unit responsible for an item of that year, and every
+    unit with a node of an earlier year's item still open when the month began (it counts against
+    its unit until it is done)."""
+    first = dt.date(year, month, 1)
+    carried = FiveKeyNode.objects.filter(planned_date__lt=first).filter(
+        Q(completed_on__isnull=True) | Q(completed_on__gte=first)).values("item__responsible_unit")
+    return list(Department.objects.filter(Q(fivekey_items__year=year) | Q(pk__in=carried)).distinct().order_by("pk"))
 
 
 @transaction.atomic
@@ -660,6 +719,7 @@ def monthly_assessment(*, year: int, month: int) -> list[UnitMonthlyScore]:
         )
         rows.append(row)
     UnitMonthlyScore.objects.filter(year=year, month=month).exclude(department__in=units).delete()
+    bump_dashboard_generation_on_commit()  # the home pages show the scores: they recompute
     return rows
 
 

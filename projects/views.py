@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,7 +29,16 @@ from projects.forms import (
     ProjectStewardForm,
     StageForm,
 )
-from projects.models import Approval, Category, ConstructionNode, FiveKeyItem, FiveKeyNode, Project, Stage
+from projects.models import (
+    Approval,
+    Category,
+    ConstructionNode,
+    FiveKeyItem,
+    FiveKeyNode,
+    NodeEvidenceFile,
+    Project,
+    Stage,
+)
 from projects.progress import Status, item_progress
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin
@@ -365,10 +375,31 @@ class BoardView(BoardMixin, TemplateView):
         board = selectors.fivekey_board_page(user=user, **filters, sort=sort, page=self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
+        # Each count of the summary opens exactly the rows it counts; each category its whole list.
+        for entry in board["category_counts"]:
+            entry["links"] = {s.value: self.link(category=entry["category"].value, status=s.value) for s in Status}
+            entry["link"] = self.link(category=entry["category"].value, status=None)
+        board["status_links"] = {s.value: self.link(status=s.value) for s in Status}
+        board["total_link"] = self.link(status=None)
+        for group in board["groups"]:
+            group["all_link"] = self.link(category=group["category"].value)
+        paginator = board["paginator"]
         return {**super().get_context_data(**kwargs), "form": form, "year": filters["year"], "board": board,
                 "statuses": Status, "categories": Category, "can_edit": services.can_edit_items(user),
-                "query": query.urlencode(), "page_obj": board["page_obj"], "paginator": board["paginator"],
-                "is_paginated": board["paginator"].num_pages > 1}
+                "query": query.urlencode(), "page_obj": board["page_obj"], "paginator": paginator,
+                "is_paginated": paginator is not None and paginator.num_pages > 1,
+                "all_categories_link": self.link(category=None)}
+
+    def link(self, **params) -> str:
+        """This board with some filters set (or, given None, removed), from its first page."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        for key, value in params.items():
+            if value is None:
+                query.pop(key, None)
+            else:
+                query[key] = value
+        return f"?{query.urlencode()}"
 
 
 class BoardPrintView(BoardMixin, TemplateView):
@@ -398,8 +429,12 @@ class ItemDetailView(RoleRequiredMixin, TemplateView):
         progress = item_progress(item.nodes.all(), today=now, calendar=calendar)
         late = {entry.node.pk: entry for entry in progress.late}
         nodes = list(item.nodes.all())
+        files: dict[int, list] = {}
+        for row in NodeEvidenceFile.objects.filter(node__in=[n.pk for n in nodes]).order_by("uploaded_at", "id"):
+            files.setdefault(row.node_id, []).append(row)
         for node in nodes:
             node.late = late.get(node.pk)
+            node.files = files.get(node.pk, [])
         can_complete = services.can_complete_node(user, item)
         return {
             **super().get_context_data(**kwargs),
@@ -523,12 +558,37 @@ class NodeCompleteView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.fivekey_node_complete(node=self.node, actor=self.request.user, **form.cleaned_data)
+            services.fivekey_node_complete(node=self.node, actor=self.request.user, **form.cleaned_data)  # files too
         except ValidationError as exc:
             _show_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The node is marked done."))
         return redirect(self.node.item)
+
+
+# Shown in the browser (the rest downloads), as stewards' attachments are.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+class NodeEvidenceDownloadView(RoleRequiredMixin, View):
+    """A node's evidence file: never public, each download checks the user's scope (missing and
+    not-yours are both 404), served as stewards' attachments are."""
+
+    allowed_roles = STAFF
+
+    def get(self, request, node_pk, file_pk):
+        row = get_object_or_404(NodeEvidenceFile.objects.visible_to(request.user), pk=file_pk, node_id=node_pk)
+        try:
+            handle = row.file.open("rb")
+        except (FileNotFoundError, OSError, ValueError):
+            raise Http404 from None
+        inline = row.content_type in INLINE_TYPES
+        response = FileResponse(handle, as_attachment=not inline, filename=row.original_name)
+        if inline:
+            response["Content-Type"] = row.content_type
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
 
 
 class ItemActionView(RoleRequiredMixin, View):
@@ -565,6 +625,7 @@ class RankingView(RoleRequiredMixin, TemplateView):
         chosen = parse_month(self.request.GET.get("month")) or previous_month(now)
         year, month = chosen.year, chosen.month
         months = [f"{first:%Y-%m}" for first in reversed(months_before(now, 13))]
+        ranking = selectors.unit_ranking(user=self.request.user, year=year, month=month)
         return {**super().get_context_data(**kwargs), "year": year, "month": month,
-                "current": f"{year}-{month:02d}", "months": months,
-                "rows": selectors.unit_ranking(user=self.request.user, year=year, month=month)}
+                "current": f"{year}-{month:02d}", "months": months, "rows": ranking["rows"],
+                "unassessed": ranking["unassessed"], "board_year": year}

@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from portal import demo
@@ -6,9 +7,13 @@ from portal import demo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo_zone(db):
-    return demo.build()
+@pytest.fixture(scope="module")
+def demo_zone(django_db_setup, django_db_blocker):
+    """The demo zone, built once for the module (a year replayed takes half a minute) inside a
+    transaction rolled back at the end; each test still runs in its own savepoint."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo.build()
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("username", [u for u, _ in demo.LOGIN_HELP])
@@ -24,9 +29,9 @@ def test_demo_is_idempotent_and_believable(demo_zone):
     from stewards.models import Steward
     from zonehub.models import Department, User, Workstation
 
-    counts = (Enterprise.objects.count(), Steward.objects.count(), User.objects.count())
+    counts = (Enterprise.objects.count(), Steward.objects.filter(user__role="steward").count(), User.objects.count())
     demo.build()
-    assert (Enterprise.objects.count(), Steward.objects.count(), User.objects.count()) == counts
+    assert (Enterprise.objects.count(), Steward.objects.filter(user__role="steward").count(), User.objects.count()) == counts
     assert counts[0] == 150 and counts[1] == 40
     assert Workstation.objects.count() == 6 and Department.objects.count() == 12
 

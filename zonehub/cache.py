@@ -89,3 +89,60 @@ class FailOpenRedisCache(RedisCache):
             return super().delete_many(keys, version)
         except UNREACHABLE:
             _warn("delete_many")
+
+
+# --- The zone-wide dashboards' generation ------------------------------------------------------
+# The leader's zone-wide figures are cached (portal.dashboard.zone_wide), but a user's own change
+# must show on their next page. Every write that changes what they count bumps a generation token
+# once its transaction commits (record_event does it for every state change); zone_wide puts the
+# token in its key, so the next view recomputes. A token, not a counter: if the cache forgets it,
+# the new one cannot collide with keys an old counter value wrote.
+DASHBOARD_GENERATION_KEY = "zonehub:dashboard-generation"
+
+
+def dashboard_generation() -> str:
+    """The current token (one cache read); a new one is stored when the cache has none."""
+    from django.core.cache import cache
+
+    token = cache.get(DASHBOARD_GENERATION_KEY)
+    if token is None:
+        token = _new_token()
+        if not cache.add(DASHBOARD_GENERATION_KEY, token, None):
+            token = cache.get(DASHBOARD_GENERATION_KEY) or token
+    return str(token)
+
+
+def bump_dashboard_generation() -> None:
+    """Make every cached zone-wide figure stale now."""
+    from django.core.cache import cache
+
+    cache.set(DASHBOARD_GENERATION_KEY, _new_token(), None)
+
+
+def bump_dashboard_generation_on_commit(using=None) -> None:
+    """``bump_dashboard_generation`` once the current transaction commits (at once outside one),
+    scheduled once per (sub)transaction however many rows it writes: a second call in the same
+    savepoint adds nothing, in constant time (a long transaction, such as the demo's year, records
+    tens of thousands of events)."""
+    from django.db import transaction
+
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        # Django replaces its list of on-commit callbacks on commit and on a savepoint rollback: the
+        # marks are kept with the list they describe, so they never outlive it.
+        marks = getattr(connection, "_dashboard_bump_marks", None)
+        if marks is None or marks[0] is not connection.run_on_commit:
+            marks = (connection.run_on_commit, set())
+            connection._dashboard_bump_marks = marks
+        key = tuple(connection.savepoint_ids)
+        if key in marks[1]:
+            return
+        marks[1].add(key)
+    transaction.on_commit(bump_dashboard_generation, using=using)
+
+
+def _new_token() -> str:
+    import time
+    import uuid
+
+    return f"{time.time_ns():x}{uuid.uuid4().hex[:8]}"

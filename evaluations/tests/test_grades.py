@@ -55,30 +55,46 @@ def october(zone, monkeypatch):
 
 
 def test_score_formula_by_hand():
-    # 50×3/4 + 50×3/4 + 2×1 − (5×1 + 2×1) = 37.5 + 37.5 + 2 − 7 = 70.0
+    # (50×3/4 + 50×3/4) / 100 × 100 + 2×1 − (5×1 + 2×1) = 75 + 2 − 7 = 70.0
     assert services.department_score(escalations_due=4, replied_on_time=3, overdue=1, returned=1, nodes_on_time=3,
                                       nodes_late=1, nodes_open=0, nodes_claimed=1) == Decimal("70.0")
-    # Nothing due: full marks. Bonus capped at 10, score capped at 100.
-    assert services.department_score(escalations_due=0, replied_on_time=0, overdue=0, returned=0, nodes_on_time=0,
-                                      nodes_late=0, nodes_open=0, nodes_claimed=9) == Decimal("100.0")
+    # Nothing due: no score (无考核事项), whatever was claimed or returned.
+    for claimed, returned in ((0, 0), (9, 0), (0, 2)):
+        assert services.department_score(escalations_due=0, replied_on_time=0, overdue=0, returned=returned,
+                                          nodes_on_time=0, nodes_late=0, nodes_open=0, nodes_claimed=claimed) is None
+    # Only replies due: the reply part alone, out of its own 50 points. 37.5/50 × 100 = 75.0.
+    assert services.department_score(escalations_due=4, replied_on_time=3, overdue=0, returned=0, nodes_on_time=0,
+                                      nodes_late=0, nodes_open=0, nodes_claimed=0) == Decimal("75.0")
+    # Only nodes: 50×1/3 / 50 × 100 = 33.3; a bonus capped at 10.
+    assert services.department_score(escalations_due=0, replied_on_time=0, overdue=0, returned=0, nodes_on_time=1,
+                                      nodes_late=1, nodes_open=1, nodes_claimed=9) == Decimal("43.3")
     # 50×1/3 = 16.666… + 0 − 5×8 → below zero → 0.
     assert services.department_score(escalations_due=3, replied_on_time=1, overdue=8, returned=0, nodes_on_time=0,
                                       nodes_late=2, nodes_open=0, nodes_claimed=0) == Decimal("0.0")
     # 50×2/3 + 50×1/2 = 33.333… + 25 = 58.3 (rounded half up to one decimal)
     assert services.department_score(escalations_due=3, replied_on_time=2, overdue=0, returned=0, nodes_on_time=1,
                                       nodes_late=0, nodes_open=1, nodes_claimed=0) == Decimal("58.3")
+    # Every figure is kept, to be shown.
+    parts = services.department_score_parts(escalations_due=4, replied_on_time=3, overdue=1, returned=1,
+                                            nodes_on_time=0, nodes_late=0, nodes_open=0, nodes_claimed=1)
+    assert [(p["part"], p["due"], p["done"], p["counted"], p["points"], p["max"]) for p in parts["parts"]] == [
+        ("replies", 4, 3, True, "37.5", "50"), ("nodes", 0, 0, False, None, None)]
+    assert (parts["base"], parts["bonus"], parts["overdue_penalty"], parts["returned_penalty"], parts["score"]) == (
+        "75.0", "2", "5", "2", Decimal("70.0"))
 
 
 def test_month_is_scored_and_graded_by_hand(zone, october):
     services.department_grades_compute(month=dt.date(2026, 10, 1))
     a = DepartmentMonthlyGrade.objects.get(department=zone.dept_a, month=dt.date(2026, 10, 1))
-    assert (a.escalations_due, a.replied_on_time, a.overdue, a.returned) == (4, 3, 1, 1)
+    # September's escalation, answered at 09:00 on 1 October, was still overdue when October began:
+    # it is due (and not on time) in October too. (50×3/5 + 50×3/4) = 30 + 37.5 = 67.5 + 2 − 7 = 62.5.
+    assert (a.escalations_due, a.escalations_carried, a.replied_on_time, a.overdue, a.returned) == (5, 1, 3, 1, 1)
     assert (a.nodes_on_time, a.nodes_late, a.nodes_open, a.nodes_claimed) == (3, 1, 0, 1)
-    assert (a.score, a.grade) == (Decimal("70.0"), "C")
-    assert a.detail["late"] == [october["late"].pk]
+    assert (a.score, a.grade) == (Decimal("62.5"), "C")
+    assert a.detail["late"] == [october["late"].pk] and a.detail["carried"] == [october["september"].pk]
     assert a.detail["overdue"] == [october["late"].pk] and a.detail["returned"] == [october["returned"].pk]
     b = DepartmentMonthlyGrade.objects.get(department=zone.dept_b, month=dt.date(2026, 10, 1))
-    assert (b.score, b.grade) == (Decimal("100.0"), "A")
+    assert (b.score, b.grade, b.assessed) == (None, "", False)
 
 
 def test_recomputing_a_month_gives_the_same_result(zone, october):
@@ -94,7 +110,7 @@ def test_thresholds_set_by_the_admin_decide_the_grade(zone, october):
     policy.b_min = Decimal("85")
     policy.save()
     services.department_grades_compute(month=dt.date(2026, 10, 1))
-    assert DepartmentMonthlyGrade.objects.get(department=zone.dept_a).grade == "D"
+    assert DepartmentMonthlyGrade.objects.get(department=zone.dept_a).grade == "D"  # 62.5 < 75
 
 
 def test_task_computes_the_previous_month_from_the_first_working_day(zone, october):
@@ -114,8 +130,10 @@ def test_ranking_shows_the_change_from_the_month_before(zone, october):
     services.department_grades_compute(month=dt.date(2026, 9, 1))
     services.department_grades_compute(month=dt.date(2026, 10, 1))
     rows = grade_ranking(user=zone.leader, month=dt.date(2026, 10, 1))
-    assert [(r.grade.department, r.rank) for r in rows] == [(zone.dept_b, 1), (zone.dept_a, 2)]
-    a = rows[1]
-    # September for A: the one escalation due (30 Sept) was answered on 1 October → late: 50×0 + 50 = 50.0.
-    assert a.previous_score == Decimal("50.0") and a.change == Decimal("20.0")
-    assert a.previous_rank == 2 and a.rank_change == 0
+    # B had nothing to assess either month: listed last, with no rank and no change.
+    assert [(r.grade.department, r.rank) for r in rows] == [(zone.dept_a, 1), (zone.dept_b, None)]
+    a, b = rows
+    # September for A: the one escalation due (30 Sept) was answered on 1 October → late: 0 of 50 → 0.0.
+    assert a.previous_score == Decimal("0.0") and a.change == Decimal("62.5")
+    assert a.previous_rank == 1 and a.rank_change == 0
+    assert (b.change, b.rank_change, b.previous_grade) == (None, None, None)

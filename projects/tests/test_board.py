@@ -2,10 +2,12 @@
 to item_progress, and the board to the same cost whatever the number of items."""
 
 import datetime as dt
-from collections import Counter
+import html
+import re
 
 import pytest
 import time_machine
+from django.http import QueryDict
 from django.urls import reverse
 
 from projects import selectors, services
@@ -70,11 +72,30 @@ def all_pages(client, params=None) -> tuple[list, list]:
     """Every row of the board, page after page, and the context of the first page."""
     first = client.get(reverse("projects:board"), params or {})
     contexts, page = [first.context], first.context["page_obj"]
-    while page.has_next():
+    while page is not None and page.has_next():
         response = client.get(reverse("projects:board"), {**(params or {}), "page": page.next_page_number()})
         contexts.append(response.context)
         page = response.context["page_obj"]
     return [row for ctx in contexts for row in ctx["board"]["rows"]], contexts
+
+
+def rows_behind(client, href: str) -> list:
+    """Every row a link of the board leads to, as a reader gets them: the rows shown, then, for
+    a category that says more follow, its own list page after page."""
+    response = client.get(reverse("projects:board") + html.unescape(href))
+    assert response.status_code == 200
+    rows = []
+    for group in response.context["board"]["groups"]:
+        if group["more"]:
+            more, _contexts = all_pages(client, QueryDict(group["all_link"][1:]).dict())
+            assert more[:len(group["rows"])] == group["rows"] and len(more) == group["count"]
+            rows += more
+        else:
+            rows += group["rows"]
+    page = response.context["page_obj"]
+    if page is not None and page.has_next():
+        rows = all_pages(client, QueryDict(href[1:]).dict())[0]
+    return rows
 
 
 # --- stored progress ---------------------------------------------------------------------------
@@ -146,39 +167,75 @@ def test_the_board_costs_the_same_for_3_items_as_for_60(client, zone, django_ass
     make_items(zone, 57, start=3)
     assert costs() == few and few[0] == BOARD_QUERIES
     response = client.get(reverse("projects:board"))
-    assert response.context["board"]["total"] == 60 and len(response.context["board"]["rows"]) == 50
-    assert response.context["paginator"].num_pages == 2
+    # 12 items in each category: each shows whole, and nothing is paged.
+    assert response.context["board"]["total"] == 60 and len(response.context["board"]["rows"]) == 60
+    assert [len(group["rows"]) for group in response.context["board"]["groups"]] == [12] * 5
+    assert response.context["paginator"] is None and not response.context["is_paginated"]
 
 
-def test_the_counts_match_the_rows_across_pages(client, zone, monkeypatch):
+def test_each_category_shows_whole_or_says_how_many_more_follow(client, zone, monkeypatch):
+    """Paging used to cut a category off (重点工作 12 showed 7 rows): each category now shows its
+    first rows and how many more follow, with a link to all of them, a page at a time."""
     monkeypatch.setattr(selectors, "BOARD_PAGE_SIZE", 7)
+    monkeypatch.setattr(selectors, "BOARD_GROUP_SIZE", 5)
     items = make_items(zone, 40)
     FiveKeyItemFactory(year=2025, title="去年的任务")  # another year: neither counted nor listed
     client.force_login(zone.leader)
-    rows, contexts = all_pages(client)
-    assert len(contexts) == 6 and all(len(ctx["board"]["rows"]) == 7 for ctx in contexts[:-1])
-    assert [row.item.pk for row in rows] == board_order(items)  # lagging first, most days late first
-    board = contexts[0]["board"]
-    assert board["total"] == len(rows) == 40
-    assert board["status_totals"] == {s.value: n for s, n in
-                                      Counter(Status(row.progress.status) for row in rows).items()}
-    for entry in board["category_counts"]:
-        in_category = [row for row in rows if row.item.category == entry["category"]]
-        assert entry["total"] == len(in_category)
-        assert entry["counts"] == {s.value: sum(row.progress.status == s for row in in_category) for s in Status}
+    response = client.get(reverse("projects:board"))
+    board = response.context["board"]
+    order = board_order(items)
+    page = response.content.decode()
+    for group in board["groups"]:
+        in_category = [pk for pk in order if FiveKeyItem.objects.get(pk=pk).category == group["category"]]
+        assert group["count"] == len(in_category) == 8
+        # The first five, lagging first, then "3 more follow" and a link to the whole category.
+        assert [row.item.pk for row in group["rows"]] == in_category[:5]
+        assert group["more"] == 3
+        section = page[page.index(f'data-testid="board-{group["category"].value}"'):]
+        assert 'data-testid="group-more" data-more="3"' in section[:section.index("</p>") + 4]
+        whole, contexts = all_pages(client, {"category": group["category"].value})
+        assert [row.item.pk for row in whole] == in_category
+        assert len(contexts) == 2 and len(contexts[0]["board"]["rows"]) == 7
+        assert "第 1–7 项，共 8 项" in client.get(reverse("projects:board"),
+                                              {"category": group["category"].value}).content.decode()
     # Each row shows what item_progress says today.
-    for row in rows:
+    for row in board["rows"]:
         assert (row.progress.status, row.progress.workdays_late, row.progress.completed, row.progress.total) == \
             computed(row.item)[:2] + computed(row.item)[3:5]
         if row.progress.status == Status.LAGGING:
             assert row.progress.worst.node.pk == computed(row.item)[2]
-    # A status filter pages through its own rows; its groups count the whole list, not the page.
-    lagging, contexts = all_pages(client, {"status": "lagging"})
-    assert [row.item.pk for row in lagging] == [pk for pk in board_order(items)
-                                                if FiveKeyItem.objects.get(pk=pk).progress_status == "lagging"]
-    assert contexts[0]["paginator"].count == board["status_totals"]["lagging"] == len(lagging)
-    groups = {group["category"]: group["count"] for ctx in contexts for group in ctx["board"]["groups"]}
-    assert groups == dict(Counter(Category(row.item.category) for row in lagging))
+
+
+def test_every_count_of_the_summary_opens_exactly_the_rows_it_counts(client, zone, monkeypatch):
+    """The summary said 超前 6 while no row on the page showed 超前: each count now links to the
+    board filtered to it, and following the link (and its "more" links) shows exactly those rows."""
+    monkeypatch.setattr(selectors, "BOARD_PAGE_SIZE", 4)
+    monkeypatch.setattr(selectors, "BOARD_GROUP_SIZE", 3)
+    make_items(zone, 45)
+    client.force_login(zone.leader)
+    for params in ({}, {"unit": zone.dept_a.pk}, {"category": "work"}):
+        response = client.get(reverse("projects:board"), params)
+        page = response.content.decode()
+        links = [(html.unescape(re.search(r'href="([^"]*)"', tag).group(1)), int(re.search(r'data-count="(\d+)"', tag).group(1)))
+                 for tag in re.findall(r'<a\b[^>]*data-testid="board-count"[^>]*>', page)]
+        assert len(links) >= 4 and sum(count for _href, count in links) > 0
+        for href, count in links:
+            query = QueryDict(href[1:])
+            rows = rows_behind(client, href)
+            assert len(rows) == count, href
+            assert len({row.item.pk for row in rows}) == count, href
+            for row in rows:
+                if "status" in query:
+                    assert row.progress.status == query["status"], href
+                if "category" in query:
+                    assert row.item.category == query["category"], href
+                if "unit" in query:
+                    assert str(row.item.responsible_unit_id) == query["unit"], href
+    # "ahead" in all: every ahead item, under its category, none left unshown.
+    ahead = response.context["board"]["status_totals"]["ahead"]
+    response = client.get(reverse("projects:board"), {"status": "ahead"})
+    shown = sum(len(group["rows"]) + group["more"] for group in response.context["board"]["groups"])
+    assert shown == response.context["board"]["matching"] and ahead <= shown
 
 
 def test_a_lagging_item_shows_first(client, zone):
@@ -188,13 +245,15 @@ def test_a_lagging_item_shows_first(client, zone):
     client.force_login(zone.leader)
     response = client.get(reverse("projects:board"))
     board = response.context["board"]
-    assert board["rows"][0].item == newest
-    # On the page, under its category as on the wall chart: first there.
+    # Under its category, as on the wall chart: first there.
     assert next(g for g in board["groups"] if g["category"] == Category.REFORMS)["rows"][0].item == newest
     page = response.content.decode()
     reforms = page[page.index('data-testid="board-reforms"'):]
     assert reforms.index('data-item="') == reforms.index(f'data-item="{newest.pk}"')
-    assert "方案报批" in page and "page=2" in page  # the late node, and the pages below
+    assert "方案报批" in page
+    # Filtered to lagging, it is the first row of all.
+    assert client.get(reverse("projects:board"), {"status": "lagging", "category": "reforms"}).context[
+        "board"]["rows"][0].item == newest
 
 
 @pytest.mark.parametrize("sort", sorted(BOARD_SORTS))

@@ -99,6 +99,34 @@ def test_a_month_that_starts_on_a_holiday_counts_the_holiday_nodes_on_their_due_
     assert nothing.score == Decimal("100.00")
 
 
+def test_a_late_node_counts_in_every_month_until_it_is_done(cal):
+    """Due 15 June and done 4 September: open in June, July and August (lag as of each month's
+    last day), late in September, then no more. A node done early counts in its due month only."""
+    late = n(D(2026, 6, 15), D(2026, 9, 4))
+    early = n(D(2026, 8, 20), D(2026, 6, 1))
+
+    def counted(month):
+        result = month_result([late, early], year=2026, month=month, claimed=0, calendar=cal)
+        return (result.on_time, result.late, result.open, result.carried,
+                [(entry.outcome, entry.workdays_late) for entry in result.nodes])
+
+    assert counted(5) == (0, 0, 0, 0, [])
+    assert counted(6) == (0, 0, 1, 0, [("open", 10)])
+    assert counted(7) == (0, 0, 1, 1, [("open", 33)])
+    assert counted(8) == (1, 0, 1, 1, [("open", 54), ("on_time", 0)])
+    assert counted(9) == (0, 1, 0, 1, [("late", 58)])
+    assert counted(10) == (0, 0, 0, 0, [])
+    nothing = month_result([late], year=2026, month=10, claimed=0, calendar=cal)
+    assert nothing.counted == 0 and nothing.score == Decimal("100.00")  # not ranked (nothing assessed)
+
+
+def test_a_node_due_on_the_months_last_day_and_open_has_no_lag_yet(cal):
+    result = month_result([n(D(2026, 9, 30))], year=2026, month=9, claimed=0, calendar=cal)
+    assert [(entry.outcome, entry.workdays_late) for entry in result.nodes] == [("open", 0)]
+    result = month_result([n(D(2026, 9, 30))], year=2026, month=10, claimed=0, calendar=cal)
+    assert [(entry.outcome, entry.carried) for entry in result.nodes] == [("open", True)]
+
+
 def test_ranking_shares_ranks_on_ties_and_shows_the_change():
     rows = ranking({"甲": Decimal(90), "乙": Decimal(95), "丙": Decimal(90)},
                    {"甲": Decimal(80), "乙": Decimal(99)})

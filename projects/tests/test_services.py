@@ -223,8 +223,45 @@ def test_monthly_scores_are_stored_and_recomputing_gives_the_same_rows(zone, set
     services.monthly_assessment(year=2026, month=9)
     after = list(UnitMonthlyScore.objects.values_list("department", "on_time", "late", "open", "claimed", "score"))
     assert before == after and UnitMonthlyScore.objects.count() == 2
-    assert unit_node_results(department=zone.dept_a, year=2026, month=9) == {
+    result = unit_node_results(department=zone.dept_a, year=2026, month=9)
+    assert {key: result[key] for key in ("on_time", "late", "open", "claimed", "score")} == {
         "on_time": 1, "late": 1, "open": 1, "claimed": 1, "score": Decimal("55.00")}
+    assert [(entry["due"], entry["outcome"], entry["workdays_late"], entry["carried"]) for entry in result["nodes"]] == [
+        ("2026-09-28", "open", 2, False),  # 25 September is Mid-Autumn Festival: due on Monday the 28th
+        ("2026-09-15", "late", 4, False),  # done on Sunday the 20th, worked in lieu of National Day
+        ("2026-09-10", "on_time", 0, False)]
+
+
+def test_a_node_late_since_june_counts_against_its_unit_every_month_until_done(zone):
+    """A node due in June and still open costs its unit in July, August… with its lag in
+    working days; done in September, it counts as late in September and no more after."""
+    item = FiveKeyItemFactory(responsible_unit=zone.dept_a, year=2026)
+    node = FiveKeyNodeFactory(item=item, name="土地挂牌", planned_date=D(2026, 6, 15))
+    FiveKeyNodeFactory(item=item, name="按时节点", planned_date=D(2026, 7, 10), completed_on=D(2026, 7, 9))
+
+    def month(m):
+        services.monthly_assessment(year=2026, month=m)
+        row = UnitMonthlyScore.objects.get(department=zone.dept_a, year=2026, month=m)
+        nodes = unit_node_results(department=zone.dept_a, year=2026, month=m)["nodes"]
+        lag = {entry["id"]: (entry["outcome"], entry["workdays_late"], entry["carried"]) for entry in nodes}
+        return (row.on_time, row.late, row.open, row.score), lag.get(node.pk)
+
+    # 16–30 June: 10 working days (19 June is Dragon Boat Festival)
+    assert month(6) == ((0, 0, 1, Decimal("0.00")), ("open", 10, False))
+    assert month(7) == ((1, 0, 1, Decimal("50.00")), ("open", 33, True))     # and 23 in July
+    assert month(8) == ((0, 0, 1, Decimal("0.00")), ("open", 54, True))      # and 21 in August
+    FiveKeyNode.objects.filter(pk=node.pk).update(completed_on=D(2026, 9, 4))
+    assert month(9) == ((0, 1, 0, Decimal("50.00")), ("late", 58, True))     # done late on 4 September
+    assert month(10)[1] is None and month(10)[0][:3] == (0, 0, 0)             # counted no more
+    # The earlier months, computed again, are unchanged but for the one completed later: still open then.
+    assert month(7)[1] == ("open", 33, True)
+
+
+def test_a_node_of_last_years_item_still_open_is_assessed_this_year(zone):
+    old = FiveKeyItemFactory(responsible_unit=zone.dept_b, year=2025)
+    FiveKeyNodeFactory(item=old, planned_date=D(2025, 12, 15))
+    rows = services.monthly_assessment(year=2026, month=2)
+    assert [(r.department, r.open) for r in rows] == [(zone.dept_b, 1)]
 
 
 def test_unit_node_results_computes_a_month_not_yet_assessed(zone):

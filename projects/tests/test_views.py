@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -51,7 +52,7 @@ def test_board_shows_lagging_items_first_with_the_late_node_and_working_days(cli
     page = client.get(reverse("projects:board")).content.decode()
     assert page.index("盘活僵尸企业土地") < page.index("供热管网二期")
     assert "资产处置" in page and "6" in page
-    assert 'data-testid="count-lagging">1<' in page
+    assert re.search(r'data-testid="count-lagging"><a [^>]*data-count="1">1</a>', page)
 
 
 def test_board_filters_by_unit_status_and_leader(client, zone, board):
@@ -228,15 +229,47 @@ def test_investment_page_shows_year_on_year(client, zone):
 def test_ranking_page_shows_month_on_month_change(client, zone):
     from projects.models import UnitMonthlyScore
 
-    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=9, score=80)
-    UnitMonthlyScore.objects.create(department=zone.dept_b, year=2026, month=9, score=90)
-    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=10, score=95)
-    UnitMonthlyScore.objects.create(department=zone.dept_b, year=2026, month=10, score=85)
+    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=9, score=80, on_time=4, late=1)
+    UnitMonthlyScore.objects.create(department=zone.dept_b, year=2026, month=9, score=90, on_time=9, open=1)
+    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=10, score=95, on_time=19, open=1)
+    UnitMonthlyScore.objects.create(department=zone.dept_b, year=2026, month=10, score=85, on_time=17, late=3)
     client.force_login(zone.dept_user_a)
     page = client.get(reverse("projects:ranking"), {"month": "2026-10"}).content.decode()
     assert page.index(zone.dept_a.name) < page.index(zone.dept_b.name)
     assert "+15.00" in page and "-5.00" in page and "↑1" in page
     assert client.get(reverse("projects:ranking"), {"month": "2026-13"}).status_code == 200
+
+
+def test_the_ranking_ranks_only_units_with_something_assessed(client, zone):
+    """A unit with nothing due, late or claimed has no score to rank (it used to get 100.00 and
+    a rank move); a change shows only when both months have a score."""
+    from projects.models import UnitMonthlyScore
+    from tests.factories import DepartmentFactory
+
+    idle = DepartmentFactory(name="档案馆")
+    new = DepartmentFactory(name="数据局")
+    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=9, score=50, on_time=1, open=1)
+    UnitMonthlyScore.objects.create(department=idle, year=2026, month=9, score=100)  # nothing assessed
+    UnitMonthlyScore.objects.create(department=new, year=2026, month=9, score=100)   # nothing assessed
+    UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=10, score=75, on_time=3, open=1)
+    UnitMonthlyScore.objects.create(department=new, year=2026, month=10, score=100, on_time=2)
+    UnitMonthlyScore.objects.create(department=idle, year=2026, month=10, score=100)  # nothing again
+    client.force_login(zone.leader)
+    response = client.get(reverse("projects:ranking"), {"month": "2026-10"})
+    rows = response.context["rows"]
+    assert [(r.department, r.rank, r.change, r.rank_change) for r in rows] == [
+        (new, 1, None, None), (zone.dept_a, 2, Decimal("25.00"), -1)]
+    assert [row.department for row in response.context["unassessed"]] == [idle]
+    page = response.content.decode()
+    ranking = page[page.index('data-testid="ranking"'):page.index("</table>", page.index('data-testid="ranking"'))]
+    # The only unit ranked both months moved from first of one to second of two.
+    assert "档案馆" not in ranking and "↑" not in ranking and "↓1" in ranking
+    assert "+25.00" in ranking and "+100" not in ranking
+    assert "档案馆" in page[page.index('data-testid="unassessed"'):]
+    # A month where nobody had anything: nothing ranked, and the page says why.
+    response = client.get(reverse("projects:ranking"), {"month": "2026-09"})
+    assert [r.department for r in response.context["rows"]] == [zone.dept_a]
+    assert response.context["rows"][0].change is None
 
 
 # --- every page, every role: never a 500 ---------------------------------------------------------
