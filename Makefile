@@ -3,7 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORT
+# 127.0.0.1: this machine only. HOST=0.0.0.0 make run serves colleagues on the intranet too, with the
+# machine's own names and addresses as the allowed hosts.
+HOST ?= 127.0.0.1
+LAN_HOSTS := $(foreach h,$(if $(filter 0.0.0.0,$(HOST)),$(shell hostname 2>/dev/null) $(shell hostname -I 2>/dev/null)),$(if $(findstring :,$(h)),,$(h)))
+empty :=
+space := $(empty) $(empty)
+RUN_HOSTS := localhost,127.0.0.1,[::1]$(subst $(space),,$(foreach h,$(LAN_HOSTS),,$(h)))
+export PORT HOST
 
 .PHONY: run test install install-dev migrate lint messages bench clean
 
@@ -27,13 +34,17 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compiletranslations
 
+# The product as its users see it (DEBUG off: its own error pages, static files from staticfiles/);
+# DEBUG=true make run for Django's debug pages.
 run: migrate
 	$(PY) manage.py demo_data --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
 	@echo
 	@echo "  ZoneHub runs at http://127.0.0.1:$(PORT)/   (API docs: http://127.0.0.1:$(PORT)/api/docs/)"
+	@$(if $(LAN_HOSTS),echo "  On the intranet: $(foreach h,$(LAN_HOSTS),http://$(h):$(PORT)/ )")
 	@echo "  Web server, Celery worker and beat start together; Ctrl-C stops all of them."
 	@echo
-	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	DEBUG=$${DEBUG:-false} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(RUN_HOSTS)}" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: install-dev
 	$(PY) manage.py compiletranslations

@@ -40,7 +40,7 @@ class CampaignAdmin(AuditedModelAdmin):
     actions = [open_current, close_selected]
     # Campaigns change state only through the services (opening notifies, closing opens cases).
     readonly_fields = ["year", "half", "status", "opened_at", "opened_by", "closes_at", "closed_at", "closed_by",
-                       "expected_enterprises"]
+                       "expected_enterprises", "close_reason", "reopened_at", "reopen_reason"]
 
     def has_add_permission(self, request):
         return False

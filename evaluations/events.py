@@ -9,6 +9,7 @@ from zonehub.events import register_event_kinds
 class EvaluationsEvent(models.TextChoices):
     CAMPAIGN_OPENED = "campaign.opened", _("rating campaign opened")
     CAMPAIGN_CLOSED = "campaign.closed", _("rating campaign closed")
+    CAMPAIGN_REOPENED = "campaign.reopened", _("rating campaign reopened (closed by mistake)")
     RATING_GIVEN = "rating.given", _("steward rated")
     RATING_CHANGED = "rating.changed", _("rating changed")
     CASE_OPENED = "case.opened", _("replacement case opened")
@@ -16,6 +17,8 @@ class EvaluationsEvent(models.TextChoices):
     CASE_OVERRIDE = "case.override", _("steward allowed back by a leader")
     CASE_REVIEWED = "case.reviewed", _("effort reviewed by the leaders")
     CASE_OVERDUE = "case.overdue", _("replacement overdue")
+    CASE_INTERIM = "case.interim", _("steward taken off: the workstation head serves in the meantime")
+    CASE_WITHDRAWN = "case.withdrawn", _("withdrawn: the campaign was reopened")
 
 
 register_event_kinds(EvaluationsEvent)

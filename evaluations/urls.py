@@ -8,6 +8,7 @@ urlpatterns = [
     path("open/", views.campaign_open, name="campaign_open"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:pk>/reopen/", views.campaign_reopen, name="campaign_reopen"),
     path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/rate/<int:steward_pk>/", views.rate, name="rate"),
     path("ratings/", views.RatingListView.as_view(), name="rating_list"),

@@ -20,14 +20,14 @@ from evaluations.exports import campaign_response, grades_response
 from evaluations.filters import RatingFilterSet
 from evaluations.forms import CampaignOpenForm, OverrideForm, RatingForm, ReviewForm, StewardChoiceForm
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
-from stewards.models import Steward
 from zonehub.events import event_list_for
 from zonehub.exports import ExportMixin, export_url, wants_export
+from zonehub.filters import query_id
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
-from zonehub.roles import HEADS_AND_LEADERS, LEADERS, STAFF, STEWARD_LINE
+from zonehub.roles import ALL_ROLES, HEADS_AND_LEADERS, LEADERS, STAFF, STEWARD_LINE
 from zonehub.views import RoleRequiredMixin, role_required
-from zonehub.workdays import WorkCalendar, local_date, parse_month, previous_month
+from zonehub.workdays import WorkCalendar, local_date, month_error, parse_month, previous_month
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -36,7 +36,7 @@ def _errors(exc: ValidationError) -> list[str]:
 
 # --- campaigns and ratings -------------------------------------------------------------------
 
-@login_required
+@role_required(*ALL_ROLES)
 def campaign_list(request):
     """Enterprises: the rating page (the open campaign's prompt and their own ratings).
     Everyone else: the campaigns, with open/close for leaders and admins."""
@@ -99,14 +99,35 @@ def campaign_open(request):
 @login_required
 @require_POST
 def campaign_close(request, pk):
+    """Ending a campaign is deliberate: the form on the campaign page shows the participation,
+    asks for a reason before the planned close, and must be confirmed."""
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that you want to end the campaign now: tick the box on its page."))
+        return redirect(reverse("evaluations:campaign_detail", args=[campaign.pk]) + "#close")
+    try:
+        cases = services.campaign_close(campaign=campaign, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect(reverse("evaluations:campaign_detail", args=[campaign.pk]) + "#close")
+    messages.success(request, _("The campaign is closed; %(n)s replacement case(s) opened.") % {"n": len(cases)})
+    return redirect("evaluations:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+@role_required(*LEADERS)
+def campaign_reopen(request, pk):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
     try:
-        cases = services.campaign_close(campaign=campaign, actor=request.user)
+        services.campaign_reopen(campaign=campaign, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         for m in _errors(exc):
             messages.error(request, m)
     else:
-        messages.success(request, _("The campaign is closed; %(n)s replacement case(s) opened.") % {"n": len(cases)})
+        messages.success(request, _("The campaign is open again: the ratings are kept, the replacement cases of "
+                                    "the mistaken close are withdrawn and the stewards are back."))
     return redirect("evaluations:campaign_detail", pk=campaign.pk)
 
 
@@ -116,6 +137,13 @@ def campaign_detail(request, pk):
     campaign = get_object_or_404(Campaign.objects.visible_to(user), pk=pk)
     role = user.effective_role
     ctx = {"campaign": campaign, "can_run": services.can_run_campaigns(user)}
+    if ctx["can_run"] and campaign.is_open:
+        ctx["close_needs_reason"] = services.campaign_close_needs_reason(campaign)
+        ctx["planned_close"] = local_date(campaign.closes_at) - dt.timedelta(days=1)
+    if role in LEADERS and not campaign.is_open:
+        ctx["reopen_window"] = timezone.now() < campaign.closes_at
+        ctx["can_reopen"] = services.campaign_can_reopen(campaign)
+        ctx["planned_close"] = local_date(campaign.closes_at) - dt.timedelta(days=1)
     if role in LEADERS or role == Role.WORKSTATION_HEAD:
         results = selectors.campaign_results(user=user, campaign=campaign)
         cases = {c.rating_id: c for c in selectors.case_list(user, campaign)}
@@ -146,7 +174,9 @@ def rate(request, pk, steward_pk):
     """An enterprise gives or changes its rating of one steward."""
     user = request.user
     campaign = get_object_or_404(Campaign.objects.visible_to(user), pk=pk)
-    steward = Steward.objects.filter(pk=steward_pk).select_related("user").first()
+    # Only among the enterprise's own stewards: an error naming any steward by id would tell an
+    # enterprise who every steward is.
+    steward = selectors.steward_to_rate(user.enterprise, campaign, steward_pk)
     form = RatingForm(request.POST, prefix=f"s{steward_pk}")
     if steward is None:
         messages.error(request, _("That steward is not one of your enterprise's stewards."))
@@ -217,6 +247,8 @@ def case_detail(request, pk):
     user = request.user
     case = _case_or_404(user, pk)
     ctx = {"case": case, "now": timezone.now(), "events": event_list_for(case)}
+    if case.is_pending:
+        ctx["interim"] = selectors.interim_assignment(case.enterprise_id)
     if case.is_pending and services.can_name_replacement(user, case):
         ctx["name_form"] = StewardChoiceForm(user=user)
     if case.is_pending and user.effective_role in LEADERS:
@@ -226,7 +258,7 @@ def case_detail(request, pk):
                                                  "reason": case.review_reason})
     if user.effective_role == Role.ENTERPRISE:
         # The enterprise sees the outcome, not the leaders' review.
-        ctx["events"] = [e for e in ctx["events"] if e.kind in ("case.opened", "case.replaced")]
+        ctx["events"] = [e for e in ctx["events"] if e.kind in ("case.opened", "case.interim", "case.replaced")]
     return render(request, "evaluations/case_detail.html", ctx)
 
 
@@ -296,9 +328,14 @@ def appraisal(request):
     year = _int(request.GET.get("year"), today.year)
     if not 2000 <= year <= 2999:
         raise Http404
-    workstation = _int(request.GET.get("workstation"))
     sort = request.GET.get("sort", "workstation")
-    rows = selectors.appraisal_list(user=user, year=year, workstation_id=workstation, today=today, sort=sort)
+    try:
+        workstation = query_id(request.GET.get("workstation"))
+    except ValidationError:  # not a number a workstation can have: nothing found, and why
+        messages.error(request, _("No workstation has this number: choose one from the list."))
+        workstation, rows = None, []
+    else:
+        rows = selectors.appraisal_list(user=user, year=year, workstation_id=workstation, today=today, sort=sort)
     groups: dict[str, list] = {}
     for row in rows:
         groups.setdefault(row.workstation, []).append(row)
@@ -326,20 +363,35 @@ GRADE_SORTS = {
 }
 
 
+def _sorted_grades(rows, order: str):
+    """Sorted by a column; the departments with nothing to assess stay below, by name (except
+    when sorting by name or by overdue, which they have too)."""
+    key = order.lstrip("-")
+    if key not in GRADE_SORTS:
+        return rows
+    if key in ("name", "overdue"):
+        return sorted(rows, key=GRADE_SORTS[key], reverse=order.startswith("-"))
+    scored = sorted((r for r in rows if r.grade.assessed), key=GRADE_SORTS[key], reverse=order.startswith("-"))
+    return scored + [r for r in rows if not r.grade.assessed]
+
+
 @role_required(*STAFF)
 def grade_list(request):
     user = request.user
     months = selectors.grade_months(user)
-    month = parse_month(request.GET.get("month")) or (months[0] if months else None)
+    month = parse_month(request.GET.get("month"))
+    if month is None and request.GET.get("month"):
+        messages.error(request, month_error())  # and the latest month is shown
+    month = month or (months[0] if months else None)
     rows = selectors.grade_ranking(user=user, month=month) if month else []
     order = request.GET.get("o", "")
-    if order.lstrip("-") in GRADE_SORTS:
-        rows = sorted(rows, key=GRADE_SORTS[order.lstrip("-")], reverse=order.startswith("-"))
+    rows = _sorted_grades(rows, order)
     if wants_export(request) and month:
         return grades_response(rows, month=month)
     return render(request, "evaluations/grade_list.html", {
         "export_url": export_url(request), "order": order,
         "rows": rows, "month": month, "months": months,
+        "scored": [r for r in rows if r.grade.assessed],
         "previous": previous_month(month) if month else None,
         "can_recompute": user.is_admin,
     })
@@ -350,8 +402,7 @@ def grade_detail(request, pk):
     grade = get_object_or_404(DepartmentMonthlyGrade.objects.with_detail_for(request.user).select_related("department"),
                               pk=pk)
     return render(request, "evaluations/grade_detail.html", {
-        "grade": grade, "detail": selectors.grade_detail(grade),
-        "node_total": grade.nodes_on_time + grade.nodes_late + grade.nodes_open,
+        "grade": grade, "detail": selectors.grade_detail(grade), "node_total": grade.nodes_counted,
     })
 
 

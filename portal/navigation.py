@@ -23,6 +23,9 @@ NAV_ITEMS: list[tuple[str, object]] = [
     ("projects:board", _("Five-key list")),
     ("evaluations:campaign_list", _("Ratings")),
     ("evaluations:grade_list", _("Grades")),
+    # The audit administrator's pages (zonehub/audit_views.py).
+    ("audit:events", _("Event history")),
+    ("audit:logins", _("Login records")),
 ]
 
 

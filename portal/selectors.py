@@ -17,6 +17,7 @@ from portal.dashboard import zone_wide
 from projects import selectors as projects_selectors
 from stewards import selectors as stewards_selectors
 from stewards.models import Steward
+from zonehub import audit
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
 from zonehub.workdays import local_date
@@ -40,6 +41,14 @@ def home_context(user) -> dict:
         ctx["enterprises"] = list(enterprise_list(user)[:50])
     if role == Role.ENTERPRISE:
         ctx["enterprise"] = enterprise_list(user).first()
+    # The separation of duties: the security and audit administrators see no business, only
+    # what their own work needs, with the links to it.
+    if role == Role.SECURITY_ADMIN:
+        locked = audit.locked_out_attempts().order_by("-attempt_time")
+        ctx["locked_out"] = list(locked[:10])
+        ctx["locked_out_count"] = len(ctx["locked_out"]) if len(ctx["locked_out"]) < 10 else locked.count()
+    if role == Role.AUDIT_ADMIN:
+        ctx["audit_summary"] = audit.audit_summary()
     ctx["panels"] = home_panels(user)
     ctx["has_charts"] = any(panel.get("chart") for panel in ctx["panels"])
     return ctx

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise, IndustryChain
 from projects.models import STAGE_ORDER, Approval, Category, FiveKeyItem, Project, Stage
 from projects.progress import Status
+from stewards.forms import MultipleFileField, StewardChoiceField
 from stewards.models import Steward
-from zonehub.forms import BootstrapFormMixin
+from zonehub.forms import BootstrapFormMixin, SearchSelect
 from zonehub.models import Department, Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,7 +27,8 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         fields = ["name", "investor", "industry", "total_investment", "planned_investment_this_year",
                   "funds_in_place", "agreed_annual_output", "land_mu", "floor_area", "planned_start",
                   "planned_completion", "description"]
-        widgets = {"planned_start": DATE, "planned_completion": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"planned_start": DATE, "planned_completion": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+                   "investor": SearchSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,12 +51,12 @@ class StageForm(BootstrapFormMixin, forms.Form):
 
 
 class ProjectStewardForm(BootstrapFormMixin, forms.Form):
-    steward = forms.ModelChoiceField(label=_("Project steward"), queryset=Steward.objects.none())
+    steward = StewardChoiceField(label=_("Project steward"), queryset=Steward.objects.none())
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Steward.objects.active().select_related("user")
+        qs = Steward.objects.active().select_related("user__workstation")
         if user.role == Role.WORKSTATION_HEAD:
             qs = qs.filter(user__workstation_id=user.workstation_id)
         self.fields["steward"].queryset = qs
@@ -74,7 +76,8 @@ class FiveKeyItemForm(BootstrapFormMixin, forms.ModelForm):
         model = FiveKeyItem
         fields = ["category", "year", "title", "goal", "lead_leader", "responsible_unit", "cooperating_units",
                   "enterprise", "project"]
-        widgets = {"goal": forms.Textarea(attrs={"rows": 3}), "cooperating_units": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {"goal": forms.Textarea(attrs={"rows": 3}), "cooperating_units": forms.SelectMultiple(attrs={"size": 6}),
+                   "enterprise": SearchSelect, "project": SearchSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +97,8 @@ class NodeCompleteForm(BootstrapFormMixin, forms.Form):
     completed_on = forms.DateField(label=_("Completed on"), widget=DATE)
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("What shows it is done: a document number, a photo, a meeting."))
+    files = MultipleFileField(label=_("Evidence files"),
+                              help_text=_("Photos, PDF or Office documents; several files may be chosen."))
 
 
 class CoordinationForm(BootstrapFormMixin, forms.Form):

@@ -1,5 +1,8 @@
 """Major projects (重大项目) and the five-key task list (五重清单)."""
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -384,6 +387,52 @@ class FiveKeyNode(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def node_evidence_upload_to(instance, filename):
+    # Never the user's file name on disk: it is kept in ``original_name`` instead.
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"fivekey/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class NodeEvidenceQuerySet(ScopedQuerySet):
+    """A node's files are visible exactly when its node is."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        return self.filter(node__in=FiveKeyNode.objects.visible_to(user).values("pk"))
+
+
+class NodeEvidenceFile(models.Model):
+    """A file that shows a five-key node is done (a photo, a PDF): checked like a request's
+    attachments (``stewards.services.attachments.attachment_validate``), stored under MEDIA_ROOT
+    and served only by ``projects:node_evidence``, which checks the user's scope."""
+
+    node = models.ForeignKey(FiveKeyNode, verbose_name=_("five-key node"), on_delete=models.CASCADE,
+                             related_name="evidence_files")
+    file = models.FileField(_("file"), upload_to=node_evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = NodeEvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("projects:node_evidence", args=[self.node_id, self.pk])
 
 
 class CoordinationNote(models.Model):

@@ -25,6 +25,8 @@ urlpatterns = [
     path("fivekey/<int:pk>/nodes/new/", views.NodeFormView.as_view(), name="node_add"),
     path("fivekey/nodes/<int:node_pk>/edit/", views.NodeFormView.as_view(), name="node_edit"),
     path("fivekey/nodes/<int:pk>/done/", views.NodeCompleteView.as_view(), name="node_complete"),
+    path("fivekey/nodes/<int:node_pk>/evidence/<int:file_pk>/", views.NodeEvidenceDownloadView.as_view(),
+         name="node_evidence"),
     path("fivekey/<int:pk>/claim/", views.ItemActionView.as_view(action="claim"), name="item_claim"),
     path("fivekey/<int:pk>/claim/confirm/", views.ItemActionView.as_view(action="confirm"), name="claim_confirm"),
     path("fivekey/<int:pk>/claim/decline/", views.ItemActionView.as_view(action="decline"), name="claim_decline"),

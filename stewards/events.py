@@ -9,6 +9,7 @@ from zonehub.events import register_event_kinds
 class StewardsEvent(models.TextChoices):
     STEWARD_ASSIGNED = "steward.assigned", _("steward assigned")
     STEWARD_UNASSIGNED = "steward.unassigned", _("steward taken off")
+    STEWARD_HANDED_OVER = "steward.handed_over", _("handed over to the new steward")
     REQUEST_SUBMITTED = "request.submitted", _("request submitted")
     REQUEST_LOGGED = "request.logged", _("request logged by the steward")
     REQUEST_ACCEPTED = "request.accepted", _("request accepted")

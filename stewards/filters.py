@@ -5,16 +5,15 @@ lists another unit's stewards or enterprises; the API takes their plain ids."""
 import datetime as _dt
 
 import django_filters
-from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward, Visit
-from zonehub.filters import BoundedModelSelect, FilterSet, IdFilter, OneOrManyChoiceFilter, SearchFilter
+from zonehub.filters import BoundedModelSelect, FilterSet, IdFilter, MonthFilter, OneOrManyChoiceFilter, SearchFilter
 from zonehub.models import Department, Role
-from zonehub.workdays import local_date, month_bounds, parse_month, start_of_day
+from zonehub.workdays import local_date, start_of_day
 
 
 class ServiceRequestFilterSet(FilterSet):
@@ -34,8 +33,8 @@ class ServiceRequestFilterSet(FilterSet):
         choices=[("unaccepted", _("not yet accepted")), ("late", _("acceptance overdue")),
                  ("open", _("not closed"))],
     )
-    month = django_filters.CharFilter(label=_("submitted in month"), method="filter_month",
-                                      widget=forms.TextInput(attrs={"type": "month"}))
+    # "2026-11": submitted in that month, Beijing time (the dashboard's "this month").
+    month = MonthFilter(label=_("submitted in month"), field_name="created_at")
     o = django_filters.OrderingFilter(
         label=_("sort by"),
         fields=[("created_at", "created_at"), ("accept_due_at", "accept_due_at"), ("status", "status"),
@@ -50,6 +49,8 @@ class ServiceRequestFilterSet(FilterSet):
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("submitted from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("submitted until"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("not closed"))
+    accepted = django_filters.BooleanFilter(field_name="accepted_at", lookup_expr="isnull", exclude=True,
+                                            label=_("accepted"))
 
     page_fields = ["q", "status", "category", "urgency", "channel", "enterprise", "steward", "attention", "month", "o"]
 
@@ -72,19 +73,15 @@ class ServiceRequestFilterSet(FilterSet):
                 hidden.add("steward")
         self.page_fields = [name for name in self.page_fields if name not in hidden]
 
-    def filter_month(self, queryset, name, value):
-        """"2026-11": submitted in that month, Beijing time (the dashboard's "this month")."""
-        month = parse_month(value)
-        if month is None:
-            return queryset
-        start, end = month_bounds(month)
-        return queryset.filter(created_at__gte=start, created_at__lt=end)
-
     def filter_attention(self, queryset, name, value):
+        # Waiting to be accepted: most urgent first (the oldest acceptance deadline on top); a
+        # sort the user picks (``o``, applied after) still wins.
         if value == "unaccepted":
-            return queryset.filter(status=ServiceRequest.Status.SUBMITTED)
+            return queryset.filter(status=ServiceRequest.Status.SUBMITTED).order_by(
+                F("accept_due_at").asc(nulls_last=True), "created_at", "id")
         if value == "late":
-            return queryset.filter(status=ServiceRequest.Status.SUBMITTED, accept_due_at__lte=timezone.now())
+            return queryset.filter(status=ServiceRequest.Status.SUBMITTED, accept_due_at__lte=timezone.now()
+                                   ).order_by("accept_due_at", "created_at", "id")
         if value == "open":
             return queryset.open()
         return queryset
@@ -178,6 +175,13 @@ class EscalationListFilterSet(FilterSet):
     overdue = django_filters.BooleanFilter(field_name="overdue_at", lookup_expr="isnull", exclude=True,
                                            label=_("marked overdue"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("still open"))
+    # The steward appraisal's links (evaluations): a steward's escalations of a year, the replies
+    # decided (clock stopped or deadline passed) or answered on time among them.
+    steward = IdFilter(field_name="request__steward_id", label=_("steward"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("reply due in year"))
+    reply = django_filters.ChoiceFilter(method="filter_reply", label=_("reply"),
+                                        choices=[("decided", _("reply due or given")),
+                                                 ("on_time", _("answered on time"))])
     sent_after = django_filters.DateFilter(field_name="sent_at", lookup_expr="date__gte", label=_("sent from"))
     sent_before = django_filters.DateFilter(field_name="sent_at", lookup_expr="date__lte", label=_("sent until"))
 
@@ -200,6 +204,17 @@ class EscalationListFilterSet(FilterSet):
         if value == "done":
             return queryset.filter(status__in=Escalation.DONE_STATUSES)
         return queryset
+
+    def filter_year(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if not 2000 <= value <= 2999:
+            return queryset.none()
+        return queryset.due_in_year(int(value))
+
+    def filter_reply(self, queryset, name, value):
+        decided = queryset.reply_decided().filter(returned_at__isnull=True)  # returned: not its business
+        return decided.filter(answered_on_time=True) if value == "on_time" else decided
 
     def filter_open(self, queryset, name, value):
         if value is None:

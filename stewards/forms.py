@@ -13,11 +13,26 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise
 from stewards import services
 from stewards.models import ServiceRequest, Steward
-from zonehub.forms import BootstrapFormMixin
+from zonehub.forms import BootstrapFormMixin, PickerChoiceField
 from zonehub.models import Department
 from zonehub.workdays import local_date
 
 MAX_FILES = 10
+
+
+def steward_label(steward: Steward) -> str:
+    """A steward as a picker shows it: with its unit, so two people named alike differ
+    ("萧刚（东区工作站）"). Querysets select ``user__workstation``."""
+    workstation = steward.user.workstation
+    return f"{steward.name}（{workstation.name}）" if workstation else steward.name
+
+
+class StewardChoiceField(PickerChoiceField):
+    """A steward picker: searches as you type beyond 50 stewards, each shown with its unit."""
+
+    def label_from_instance(self, obj):
+        return steward_label(obj)
+
 
 
 class MultipleFileInput(forms.FileInput):
@@ -56,6 +71,23 @@ class MultipleFileField(forms.FileField):
             errors.append(ValidationError(_("Nothing was saved: choose the files again (the rest of the form is kept).")))
             raise ValidationError(errors)
         return files
+
+
+def note_files_not_kept(form) -> None:
+    """A form that comes back with an error cannot give its files back (a browser never refills
+    a file input), and nothing is saved: name the valid files the user chose, under the file
+    field, so that they are chosen again rather than lost without a word. (Files refused for
+    their own sake already say so on the field.)"""
+    name = "attachments"
+    if name not in form.fields or not form.errors or form.has_error(name) or not form.files:
+        return
+    key = form.add_prefix(name)
+    files = form.files.getlist(key) if hasattr(form.files, "getlist") else [form.files.get(key)]
+    names = [services.attachment_name(f.name) for f in files if f]
+    if names:
+        form.add_error(name, ValidationError(
+            _("Not kept, because the form has errors: %(names)s. Choose these files again before you send the "
+              "form.") % {"names": "、".join(names)}, code="files_not_kept"))
 
 
 def _text(label, *, max_length=None, rows=4, required=True, help_text=""):
@@ -100,7 +132,7 @@ ON_BEHALF_CHANNELS = [
 class OnBehalfForm(BootstrapFormMixin, RequestFieldsMixin):
     """A steward logs a request it took by phone, on a visit or at a complaint meeting."""
 
-    enterprise = forms.ModelChoiceField(
+    enterprise = PickerChoiceField(
         label=_("enterprise"), queryset=Enterprise.objects.none(),
         error_messages={"required": _("Choose the enterprise the request comes from."),
                         "invalid_choice": _("Choose one of the enterprises you serve.")},
@@ -168,7 +200,7 @@ class ConcludeForm(BootstrapFormMixin, forms.Form):
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(
+    enterprise = PickerChoiceField(
         label=_("enterprise"), queryset=Enterprise.objects.none(),
         error_messages={"required": _("Choose the enterprise you visited."),
                         "invalid_choice": _("Choose one of the enterprises you serve.")},
@@ -222,7 +254,7 @@ class VisitForm(BootstrapFormMixin, forms.Form):
 
 
 class LedgerItemForm(BootstrapFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(
+    enterprise = PickerChoiceField(
         label=_("enterprise"), queryset=Enterprise.objects.none(),
         error_messages={"required": _("Choose the enterprise that raised the item."),
                         "invalid_choice": _("Choose an enterprise from the list.")},
@@ -268,7 +300,7 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
 class AssignStewardForm(BootstrapFormMixin, forms.Form):
     """The enterprise's new steward: one of the active stewards the user may see."""
 
-    steward = forms.ModelChoiceField(
+    steward = StewardChoiceField(
         label=_("New steward"), queryset=Steward.objects.none(),
         error_messages={"required": _("Choose the steward who will serve this enterprise."),
                         "invalid_choice": _("Choose one of the stewards in the list.")},
@@ -277,4 +309,4 @@ class AssignStewardForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user")
+        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user__workstation")

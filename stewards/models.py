@@ -21,6 +21,7 @@ Every model has a ``ScopedQuerySet``: ``Model.objects.visible_to(user)``. All wr
 ``stewards.services``; nothing is ever deleted.
 """
 
+import datetime as dt
 import os
 import uuid
 
@@ -106,6 +107,7 @@ class StewardAssignment(models.Model):
         UNSATISFIED = "unsatisfied", _("rated unsatisfied")
         STEWARD_LEFT = "steward_left", _("steward left the post")
         ENTERPRISE_LEFT = "enterprise_left", _("enterprise left the zone")
+        INTERIM_ENDED = "interim_ended", _("interim service ended: a steward was named")
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
@@ -122,6 +124,9 @@ class StewardAssignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
+    # The workstation head serving the enterprise in the meantime (a steward rated unsatisfied
+    # came off at once, its replacement is not named yet: DESIGN.md rule 4, "unconditional").
+    interim = models.BooleanField(_("interim (workstation head)"), default=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -237,6 +242,18 @@ def served_enterprise_ids(user) -> list[int]:
     return ids
 
 
+def handed_over_request_ids(user) -> list[int]:
+    """The requests ``user`` handed over as their steward (read once per user object): it did the
+    work before, it keeps reading what it did."""
+    ids = getattr(user, "_handed_over_request_ids", None)
+    if ids is None:
+        ids = user._handed_over_request_ids = list(
+            RequestHandover.objects.filter(from_steward__user=user).order_by().values_list("request_id", flat=True)
+            .distinct()
+        )
+    return ids
+
+
 def workstation_enterprise_ids(user) -> list[int]:
     """The enterprises of a workstation head's workstation, read once per user object (once per
     web request). "enterprise IN (...)" lets the database read those enterprises' requests by
@@ -257,11 +274,16 @@ class ServiceRequestQuerySet(ScopedQuerySet):
 
     def _visible_to_steward(self, user):
         # The steward at the time keeps seeing its requests; the enterprise's current steward
-        # sees the enterprise's whole history. The enterprises are read first (a steward serves a
-        # handful): "steward = X OR enterprise IN (a, b, c)" is two index scans, where the same
-        # condition with a subquery makes PostgreSQL read every request of the zone.
+        # sees the enterprise's whole history; a steward that handed a request over keeps reading
+        # it (never acting: ``transitions.request_party``). The enterprises are read first (a
+        # steward serves a handful): "steward = X OR enterprise IN (a, b, c)" is two index scans,
+        # where the same condition with a subquery makes PostgreSQL read every request of the zone.
         own = Subquery(Steward.objects.filter(user=user).values("pk")[:1])
-        return self.filter(Q(steward_id=own) | Q(enterprise_id__in=served_enterprise_ids(user)))
+        condition = Q(steward_id=own) | Q(enterprise_id__in=served_enterprise_ids(user))
+        handed = handed_over_request_ids(user)
+        if handed:
+            condition |= Q(pk__in=handed)
+        return self.filter(condition)
 
     def _visible_to_workstation_head(self, user):
         return self.filter(enterprise_id__in=workstation_enterprise_ids(user))
@@ -469,6 +491,40 @@ class RequestComment(models.Model):
         return self.body[:50]
 
 
+class RequestHandover(models.Model):
+    """An unfinished request handed from one steward to the next when the enterprise's steward
+    changed (``services.steward_assign`` / ``steward_unassign``), one row per request and change.
+    The old steward keeps reading the request through these rows; it no longer acts on it.
+    ``to_steward`` is empty when the enterprise was left without a steward (its head holds it)."""
+
+    request = models.ForeignKey(
+        "stewards.ServiceRequest", verbose_name=_("service request"), on_delete=models.PROTECT,
+        related_name="handovers",
+    )
+    from_steward = models.ForeignKey(
+        Steward, verbose_name=_("handed over by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    to_steward = models.ForeignKey(
+        Steward, verbose_name=_("handed over to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    handed_at = models.DateTimeField(_("handed over"), default=timezone.now)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = _ThroughRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+        ordering = ["handed_at", "id"]
+        indexes = [models.Index(fields=["from_steward"], name="handover_from_idx")]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.from_steward} → {self.to_steward}"
+
+
 class EscalationQuerySet(ScopedQuerySet):
     def _visible_to_enterprise(self, user):
         # The enterprise sees which bureau holds its request.
@@ -492,6 +548,18 @@ class EscalationQuerySet(ScopedQuerySet):
     def overdue(self, now=None):
         """Overdue at ``now`` (default: now), by the one definition: ``Escalation.overdue_q``."""
         return self.filter(Escalation.overdue_q(now or timezone.now()))
+
+    def reply_decided(self, now=None):
+        """Whether the reply came on time is known at ``now``: the clock stopped, or the deadline
+        passed. The steward appraisal's denominator; its numerator is ``answered_on_time`` of
+        these very rows (so never above 100%)."""
+        return self.filter(Q(clock_stopped_at__isnull=False) | Q(due_at__lte=now or timezone.now()))
+
+    def due_in_year(self, year: int):
+        """Reply period ending in ``year`` (``due_at`` is 00:00 Beijing time after the last day)."""
+        from zonehub.workdays import start_of_day
+
+        return self.filter(due_at__gt=start_of_day(dt.date(year, 1, 1)), due_at__lte=start_of_day(dt.date(year + 1, 1, 1)))
 
 
 class Escalation(models.Model):
@@ -603,9 +671,13 @@ class Escalation(models.Model):
     def overdue_q(now) -> Q:
         """The one definition of "overdue" (DESIGN.md rule 1): at ``now`` the reply deadline has
         passed (``due_at`` is exclusive) and the clock still runs — no reply, no joint
-        consultation, no return. The sweep stamps ``overdue_at`` once on such a row (the grades
-        count that stamp); the inbox, the escalation list and the dashboards filter with this."""
-        return Q(clock_stopped_at__isnull=True, due_at__lte=now)
+        consultation, no return — or the department asked for joint consultation only after the
+        deadline (issue 13: a late 需会商 does not lift the overdue mark; it stays overdue until
+        concluded). The sweep stamps ``overdue_at`` once on such a row (the grades count that
+        stamp; a late consultation stamps it at once); the inbox, the escalation list and the
+        dashboards filter with this."""
+        return (Q(clock_stopped_at__isnull=True, due_at__lte=now)
+                | Q(status=Escalation.Status.CONSULTATION, answered_on_time=False, clock_stopped_at__lte=now))
 
     @property
     def is_open(self) -> bool:
@@ -614,6 +686,8 @@ class Escalation(models.Model):
     @property
     def is_overdue(self) -> bool:
         """``overdue_q`` for this row, now."""
+        if self.status == self.Status.CONSULTATION and self.answered_on_time is False:
+            return True
         return self.clock_stopped_at is None and self.due_at <= timezone.now()
 
 

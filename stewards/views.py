@@ -204,7 +204,8 @@ class RequestDetailView(RoleRequiredMixin, View):
             "sr": sr,
             "escalations": escalations,
             "attachments": list(sr.attachments.all()),
-            "events": selectors.request_events(sr),
+            "events": selectors.request_events(sr, user=user),
+            "notes_visible": selectors.escalation_notes_visible(user),
             "actions": actions,
             "is_enterprise": user.effective_role == Role.ENTERPRISE,
             "is_department": user.effective_role == Role.DEPARTMENT,
@@ -301,6 +302,7 @@ class ServiceFormView(RoleRequiredMixin, View):
                 if request.htmx:
                     return HttpResponse(status=204, headers={"HX-Redirect": url})
                 return redirect(url)
+        f.note_files_not_kept(form)
         return self.render_form(form)
 
     def perform(self, form):

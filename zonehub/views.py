@@ -5,8 +5,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -88,3 +89,34 @@ class NotificationListView(LoginRequiredMixin, ListView):
 def notifications_mark_read(request):
     notification_mark_read(user=request.user)
     return redirect("notifications")
+
+
+# --- the product's own error pages (zonehub/urls.py: handler403, handler404, handler500) -----------
+
+def _back_url(request) -> str:
+    """The page the user came from, when it is one of ours (never an outside address)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) \
+            and referer != request.build_absolute_uri():
+        return referer
+    return ""
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "403.html", {"message": message, "back_url": _back_url(request)}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"back_url": _back_url(request)}, status=404)
+
+
+def server_error(request):
+    """The 500 page with the menu when the page can still be drawn; a plain one when even that fails
+    (the database is down, say), so an error never hides behind another."""
+    try:
+        return render(request, "500.html", {"back_url": _back_url(request)}, status=500)
+    except Exception:  # noqa: BLE001 - the fallback must not fail
+        return HttpResponseServerError(
+            "<!doctype html><meta charset=utf-8><title>出错了</title><h1>出错了 · Server error</h1>"
+            "<p>页面暂时无法显示，已记录该错误。<a href=\"/\">返回首页</a></p>")

@@ -1,8 +1,7 @@
 """The evaluations API: same services, same scoping as the pages."""
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,8 +16,9 @@ from evaluations.filters import RatingFilterSet
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from stewards.models import Steward
 from zonehub.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from zonehub.filters import query_id
 from zonehub.models import Role
-from zonehub.workdays import local_date
+from zonehub.workdays import local_date, month_error, parse_month
 
 
 class CampaignViewSet(ScopedReadOnlyViewSet):
@@ -40,9 +40,10 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=None, responses={200: s.CampaignSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        """Close the campaign now: unsatisfied ratings open replacement cases."""
+        """Close the campaign now: unsatisfied ratings open replacement cases. Before its planned
+        close, ``reason`` (why it ends early) is required."""
         campaign = self.get_object()
-        services.campaign_close(campaign=campaign, actor=request.user)
+        services.campaign_close(campaign=campaign, actor=request.user, reason=str(request.data.get("reason", "")))
         campaign.refresh_from_db()
         return Response(s.CampaignSerializer(campaign).data)
 
@@ -84,9 +85,10 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if user.effective_role != Role.ENTERPRISE:
             raise PermissionDenied
         campaign = Campaign.objects.visible_to(user).filter(pk=data.validated_data["campaign"]).first()
-        steward = Steward.objects.filter(pk=data.validated_data["steward"]).select_related("user").first()
         if campaign is None:
             raise DRFValidationError({"campaign": [str(_msg_no_campaign())]})
+        # Only among its own stewards, as on the page: an error never names another steward.
+        steward = selectors.steward_to_rate(user.enterprise, campaign, data.validated_data["steward"])
         if steward is None:
             raise DRFValidationError({"steward": [str(_msg_not_yours())]})
         rating = services.rating_create(campaign=campaign, enterprise=user.enterprise, steward=steward,
@@ -180,9 +182,12 @@ class AppraisalViewSet(viewsets.ViewSet):
         today = local_date(timezone.now())
         try:
             year = int(request.query_params.get("year", today.year))
-            workstation = int(request.query_params["workstation"]) if request.query_params.get("workstation") else None
         except ValueError as exc:
             raise DRFValidationError({"year": ["—"]}) from exc
+        try:  # the filters' own id field: a number no column holds is a 400, not an OverflowError
+            workstation = query_id(request.query_params.get("workstation"))
+        except DjangoValidationError as exc:
+            raise DRFValidationError({"workstation": exc.messages}) from exc
         if not 2000 <= year <= 2999:
             raise DRFValidationError({"year": ["2000–2999"]})
         rows = selectors.appraisal_list(user=request.user, year=year, workstation_id=workstation, today=today,
@@ -214,9 +219,8 @@ class GradeViewSet(ScopedReadOnlyViewSet):
     @action(detail=False, methods=["get"])
     def ranking(self, request):
         """One month's ranking, best first."""
-        try:
-            month = dt.datetime.strptime(request.query_params.get("month", ""), "%Y-%m").date()
-        except ValueError as exc:
-            raise DRFValidationError({"month": ["YYYY-MM"]}) from exc
+        month = parse_month(request.query_params.get("month"))
+        if month is None:
+            raise DRFValidationError({"month": [month_error()]})
         rows = selectors.grade_ranking(user=request.user, month=month)
         return Response(s.GradeSerializer([r.grade for r in rows], many=True).data)

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.urls import reverse
 
 from evaluations.models import Campaign, GradePolicy, ReplacementCase
@@ -15,7 +16,14 @@ def test_admin_opens_and_closes_a_campaign_through_the_services(client, in_campa
     assert (campaign.year, campaign.half, campaign.is_open, campaign.opened_by) == (2026, "H1", True, zone.admin)
     rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a, value="unsatisfied",
                   reason="慢", actor=zone.ent_user_a)
-    client.post(url, {"action": "close_selected", "index": 0, "_selected_action": [campaign.pk]})
+    # Before its planned close a campaign ends only deliberately, with a reason, from its page.
+    response = client.post(url, {"action": "close_selected", "index": 0, "_selected_action": [campaign.pk]},
+                           follow=True)
+    campaign.refresh_from_db()
+    assert campaign.status == "open" and "提前结束" in response.content.decode()
+    with time_machine.travel(campaign.closes_at):
+        client.force_login(zone.admin)  # three weeks on: a new session
+        client.post(url, {"action": "close_selected", "index": 0, "_selected_action": [campaign.pk]})
     campaign.refresh_from_db()
     assert campaign.status == "closed" and ReplacementCase.objects.count() == 1
     # Opening the same half again is refused with a message, nothing changes.

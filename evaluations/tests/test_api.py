@@ -28,7 +28,10 @@ def test_story_through_the_api(client, in_campaign, zone):
     client.force_login(zone.leader)
     results = client.get(f"/api/campaigns/{campaign}/results/").json()
     assert (results["satisfied"], results["unsatisfied"], results["participation"]) == (1, 1, 1.0)
-    assert client.post(f"/api/campaigns/{campaign}/close/").json()["status"] == "closed"
+    # Before its planned close, a reason is required (400, nothing changed); with it, closed.
+    assert client.post(f"/api/campaigns/{campaign}/close/").status_code == 400
+    assert client.post(f"/api/campaigns/{campaign}/close/", {"reason": "全部企业已评价"},
+                       content_type="application/json").json()["status"] == "closed"
 
     case = ReplacementCase.objects.get()
     new = StewardFactory(user__workstation=zone.ws_a)

@@ -90,7 +90,7 @@ def test_unsatisfied_without_reason_is_refused_everywhere(client, zone, campaign
 # --- only while open ----------------------------------------------------------------------------
 
 def test_rating_outside_an_open_campaign_is_refused(client, zone, campaign):
-    services.campaign_close(campaign=campaign, actor=zone.leader)
+    services.campaign_close(campaign=campaign, actor=zone.leader, reason="全部企业已评价")
     with pytest.raises(ValidationError) as exc:
         services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a, value="satisfied",
                                actor=zone.ent_user_a)
@@ -144,7 +144,7 @@ def test_second_rating_is_refused_and_changing_is_allowed(client, zone, campaign
 def test_change_after_close_is_refused(client, zone, campaign):
     rating = services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a,
                                     value="satisfied", actor=zone.ent_user_a)
-    services.campaign_close(campaign=campaign, actor=zone.leader)
+    services.campaign_close(campaign=campaign, actor=zone.leader, reason="全部企业已评价")
     client.force_login(zone.ent_user_a)
     response = client.patch(f"/api/ratings/{rating.pk}/", {"value": "unsatisfied", "reason": "x"},
                             content_type="application/json")
@@ -159,14 +159,17 @@ def test_rating_a_steward_that_is_not_the_enterprises_is_refused(client, zone, c
     with pytest.raises(ValidationError) as exc:
         services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_b, value="satisfied",
                                actor=zone.ent_user_a)
-    assert zone.steward_b.name in exc.value.messages[0]
+    # Refused without naming the steward: an enterprise must not learn who any id is (issue 14).
+    assert zone.steward_b.name not in exc.value.messages[0]
     client.force_login(zone.ent_user_a)
     response = client.post("/api/ratings/", {"campaign": campaign.pk, "steward": zone.steward_b.pk,
                                               "value": "satisfied"}, content_type="application/json")
     assert response.status_code == 400 and "steward" in response.json()
-    response = client.post(rate_url(campaign, zone.steward_b), {f"s{zone.steward_b.pk}-value": "satisfied"},
-                           follow=True)
-    assert zone.steward_b.name in response.content.decode() and 'alert-danger' in response.content.decode()
+    assert zone.steward_b.name not in response.content.decode()
+    for data in ({f"s{zone.steward_b.pk}-value": "satisfied"}, {f"s{zone.steward_b.pk}-value": "so-so"}):
+        response = client.post(rate_url(campaign, zone.steward_b), data, follow=True)
+        page = response.content.decode()
+        assert "alert-danger" in page and "不是贵企业的管家" in page and zone.steward_b.name not in page
     assert not Rating.objects.exists()
 
 

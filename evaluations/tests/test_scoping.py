@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
+from stewards.models import StewardAssignment
+from stewards.services import steward_assign
 from zonehub.workdays import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,12 @@ def history(in_campaign, zone):
                               value="unsatisfied" if year == 2025 else "satisfied",
                               reason="慢" if year == 2025 else "", rated_by=zone.ent_user_b)
         services.campaign_close(campaign=c, actor=zone.leader)
+    # Each close took the steward rated unsatisfied off (the head served in the meantime); a year
+    # later the bars are over and the same stewards serve again.
+    for enterprise, steward, head in ((zone.ent_a, zone.steward_a, zone.head_a), (zone.ent_b, zone.steward_b,
+                                                                                  zone.head_b)):
+        if StewardAssignment.objects.active().get(enterprise=enterprise).steward_id != steward.pk:
+            steward_assign(enterprise=enterprise, steward=steward, actor=head)
     open_campaign = services.campaign_open(year=2026, half="H1", actor=zone.leader)
     services.rating_create(campaign=open_campaign, enterprise=zone.ent_a, steward=zone.steward_a,
                            value="unsatisfied", reason="仍然很慢", actor=zone.ent_user_a)

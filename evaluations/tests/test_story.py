@@ -42,7 +42,8 @@ def test_leader_opens_enterprises_rate_close_replace_find(client, in_campaign, z
     # The leader closes the campaign: the unsatisfied rating opens a replacement case.
     client.force_login(zone.leader)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("evaluations:campaign_close", args=[campaign.pk]))
+        client.post(reverse("evaluations:campaign_close", args=[campaign.pk]),
+                    {"confirm": "yes", "reason": "全部企业已评价"})
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED
     case = ReplacementCase.objects.get()

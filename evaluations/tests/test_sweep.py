@@ -125,7 +125,7 @@ def closed_case(in_campaign, zone):
     campaign = services.campaign_open(year=2026, half="H1", actor=zone.leader)
     services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=zone.steward_a,
                            value="unsatisfied", reason="不作为", actor=zone.ent_user_a)
-    services.campaign_close(campaign=campaign, actor=zone.leader)
+    services.campaign_close(campaign=campaign, actor=zone.leader, reason="全部企业已评价")
     return ReplacementCase.objects.get()
 
 
@@ -172,7 +172,7 @@ def test_closing_when_already_replaced_marks_the_case_replaced(in_campaign, zone
                            value="unsatisfied", reason="不作为", actor=zone.ent_user_a)
     other = StewardFactory(user__workstation=zone.ws_a)
     steward_assign(enterprise=zone.ent_a, steward=other, actor=zone.head_a)
-    services.campaign_close(campaign=campaign, actor=zone.leader)
+    services.campaign_close(campaign=campaign, actor=zone.leader, reason="全部企业已评价")
     case = ReplacementCase.objects.get()
     assert (case.status, case.new_steward) == ("replaced", other)
 
@@ -211,7 +211,7 @@ def test_project_steward_rated_unsatisfied_is_replaced_on_the_project(in_campaig
     campaign = services.campaign_open(year=2026, half="H1", actor=zone.leader)
     services.rating_create(campaign=campaign, enterprise=zone.ent_a, steward=project_steward,
                            value="unsatisfied", reason="手续代办拖延", actor=zone.ent_user_a)
-    services.campaign_close(campaign=campaign, actor=zone.leader)
+    services.campaign_close(campaign=campaign, actor=zone.leader, reason="全部企业已评价")
     case = ReplacementCase.objects.get()
     new = StewardFactory(user__workstation=zone.ws_a)
     services.replacement_name(case=case, steward=new, actor=zone.head_a)

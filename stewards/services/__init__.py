@@ -31,8 +31,12 @@ from stewards.services.assignments import (
     assignment_bar_lift,
     assignment_bar_restore,
     can_assign_steward,
+    head_steward,
     steward_assign,
     steward_assignment_check,
+    steward_interim_end,
+    steward_interim_head,
+    steward_replace,
     steward_unassign,
 )
 from stewards.services.attachments import (
@@ -41,6 +45,7 @@ from stewards.services.attachments import (
     OLE_MAGIC,
     ZIP_MAGIC,
     attachment_max_bytes,
+    attachment_name,
     attachment_validate,
 )
 from stewards.services.deadlines import deadlines_recompute, on_calendar_changed, reminder_at
@@ -77,10 +82,12 @@ __all__ = [
     "assignment_bar_lift",
     "assignment_bar_restore",
     "attachment_max_bytes",
+    "attachment_name",
     "attachment_validate",
     "can_assign_steward",
     "deadline_sweep",
     "deadlines_recompute",
+    "head_steward",
     "escalation_conclude",
     "escalation_mark_consultation",
     "escalation_progress_report",
@@ -106,6 +113,9 @@ __all__ = [
     "request_url",
     "steward_assign",
     "steward_assignment_check",
+    "steward_interim_end",
+    "steward_interim_head",
+    "steward_replace",
     "steward_unassign",
     "visit_log",
 ]

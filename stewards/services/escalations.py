@@ -106,6 +106,11 @@ def escalation_mark_consultation(*, escalation: Escalation, actor, reason: str) 
     escalation.next_progress_due_at = due_at(now, _reply_days())
     fields = ["status", "needs_consultation", "consultation_reason", "consultation_marked_at",
               "next_progress_due_at", *_stop_clock(escalation, now)]
+    if escalation.answered_on_time is False and escalation.overdue_at is None:
+        # Asked after the deadline, before the sweep came by: the overdue mark is not lifted by
+        # the consultation (issue 13); it is stamped now, as the sweep would have done.
+        escalation.overdue_at = now
+        fields.append("overdue_at")
     escalation.save(update_fields=fields)
     record_event(escalation, root=escalation.request, actor=actor, kind=StewardsEvent.ESCALATION_CONSULTATION, from_state=E.OPEN,
                  to_state=E.CONSULTATION, note=reason,

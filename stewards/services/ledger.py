@@ -16,7 +16,7 @@ from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.notifications import notify
 from zonehub.permissions import require
-from zonehub.workdays import local_date
+from zonehub.workdays import date_in_range, local_date
 
 
 def _require_leader(actor) -> None:
@@ -36,8 +36,8 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
     category = _choice(category or ServiceRequest.Category.OTHER, ServiceRequest.Category, "category")
     if meeting_date is None:
         raise ValidationError({"meeting_date": _("Give the date of the meeting.")})
-    if meeting_date > local_date(timezone.now()):
-        raise ValidationError({"meeting_date": _("The meeting cannot be in the future.")})
+    meeting_date = date_in_range(meeting_date, field="meeting_date", latest=local_date(timezone.now()),
+                                 too_late=_("The meeting cannot be in the future."))
     item = LedgerItem.objects.create(enterprise=enterprise, title=title[:200], description=description,
                                      category=category, meeting_date=meeting_date, recorded_by=actor)
     record_event(item, actor=actor, kind=StewardsEvent.LEDGER_RECORDED, to_state=LedgerItem.Status.UNASSIGNED)

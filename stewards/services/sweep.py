@@ -52,7 +52,8 @@ def _remind_due(now):
 
 
 def _overdue_due(now):
-    return Escalation.objects.overdue(now).filter(overdue_at__isnull=True)
+    # Clocks still running: a consultation asked after the deadline stamps its own mark.
+    return Escalation.objects.overdue(now).filter(overdue_at__isnull=True, clock_stopped_at__isnull=True)
 
 
 def _progress_due(now):

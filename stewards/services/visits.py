@@ -13,7 +13,7 @@ from stewards.services.requests import request_log_on_behalf
 from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.permissions import require
-from zonehub.workdays import local_date
+from zonehub.workdays import date_in_range, local_date
 
 # --- visits and the ledger -------------------------------------------------------------------
 
@@ -27,8 +27,8 @@ def visit_log(*, actor, enterprise, visited_on, findings: str = "", requests: li
             _("You can log visits only to enterprises you serve."))
     if visited_on is None:
         raise ValidationError({"visited_on": _("Give the date of the visit.")})
-    if visited_on > local_date(timezone.now()):
-        raise ValidationError({"visited_on": _("A visit cannot be in the future.")})
+    visited_on = date_in_range(visited_on, field="visited_on", latest=local_date(timezone.now()),
+                               too_late=_("A visit cannot be in the future."))
     visit = Visit.objects.create(steward=actor.steward, enterprise=enterprise, visited_on=visited_on,
                                  findings=(findings or "").strip(), created_by=actor)
     record_event(visit, root=enterprise, actor=actor, kind=StewardsEvent.VISIT_LOGGED, note=visit.findings,

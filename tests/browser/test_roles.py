@@ -167,7 +167,7 @@ def test_workstation_head_assigns_a_steward_to_an_uncovered_enterprise(browse):
     head = _user("head")
     enterprise = EnterpriseFactory(name="崤函新锐储能科技有限公司", workstation=head.workstation,
                                    industry=IndustryChain.objects.get(name="新能源"), park=Park.objects.first())
-    steward = Steward.objects.filter(user__workstation=head.workstation).order_by("pk").last()
+    steward = Steward.objects.filter(user__workstation=head.workstation, user__role="steward").order_by("pk").last()
 
     me = browse(DESKTOP, "head")
     me.login("head")
