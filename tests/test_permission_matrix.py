@@ -66,6 +66,8 @@ EXPECTED = {
     # route                                    ent     steward head    dept    d.head  leader  admin   secur.  audit   anon
     # --- Public: no login needed ---
     "healthz":                                "200     200     200     200     200     200     200     200     200     200",
+    # Redoc's script, served by the app (its one internet image left out): a static file.
+    "redoc_standalone":                       "200     200     200     200     200     200     200     200     200     200",
     "login":                                  "200     200     200     200     200     200     200     200     200     200",
     "logout":                                 "405     405     405     405     405     405     405     405     405     405",
     "password_reset":                         "200     200     200     200     200     200     200     200     200     200",

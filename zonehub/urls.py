@@ -47,6 +47,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+    path("api/redoc/redoc.standalone.js", views.redoc_standalone, name="redoc_standalone"),
 ]
 
 # The product's own error pages, in the user's language, with the menu and a way back.
