@@ -35,3 +35,30 @@ def test_rate_limited_form_still_saves_when_the_cache_is_down(client, zone, sett
         assert ServiceRequest.objects.filter(title=title).exists()
     client.force_login(zone.leader)
     assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def _redis_up_again():
+    from zonehub.cache import FailOpenRedisCache
+
+    FailOpenRedisCache.down_until = 0.0
+    yield
+    FailOpenRedisCache.down_until = 0.0
+
+
+def test_after_one_failure_calls_skip_redis_for_a_while_so_a_hung_redis_costs_one_timeout(settings, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    settings.CACHES = DEAD_REDIS
+    cache = caches.create_connection("default")
+    calls = []
+    original = RedisCache.get
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "get", counted)
+    assert cache.get("a", "miss") == "miss"
+    assert cache.get("b", default="miss") == "miss" and cache.incr("c") == 1 and cache.add("d", 1) is True
+    assert len(calls) == 1  # only the first call went to Redis

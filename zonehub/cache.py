@@ -7,7 +7,9 @@ call that cannot reach Redis is logged and answered as a miss (``get``), as done
 (``delete``). Data a user submitted never depends on it.
 """
 
+import functools
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,74 +23,70 @@ def _warn(operation: str) -> None:
     logger.warning("cache unreachable: %s answered as a miss", operation, exc_info=True)
 
 
+# Once Redis failed to answer, calls skip it for this long (per process), so a page that makes
+# several cache calls while Redis hangs waits for one timeout, not one per call.
+RETRY_AFTER_SECONDS = 15
+
+
+def _fail_open(fallback):
+    """The operation as RedisCache does it; when Redis cannot be reached, or failed to answer a
+    moment ago, ``fallback(*args)`` instead (a miss, done, or nothing)."""
+
+    def decorate(method):
+        name = method.__name__
+
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            if time.monotonic() < FailOpenRedisCache.down_until:
+                return fallback(*args, **kwargs)
+            try:
+                return getattr(super(FailOpenRedisCache, self), name)(*args, **kwargs)
+            except UNREACHABLE:
+                FailOpenRedisCache.down_until = time.monotonic() + RETRY_AFTER_SECONDS
+                _warn(name)
+                return fallback(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, version=None):
+    return default
+
+
 class FailOpenRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE:
-            _warn("get")
-            return default
+    down_until = 0.0
 
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE:
-            _warn("get_many")
-            return {}
+    @_fail_open(_default)
+    def get(self, key, default=None, version=None): ...
 
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE:
-            _warn("has_key")
-            return False
+    @_fail_open(lambda *args, **kwargs: {})
+    def get_many(self, keys, version=None): ...
 
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE:
-            _warn("add")
-            return True
+    @_fail_open(lambda *args, **kwargs: False)
+    def has_key(self, key, version=None): ...
 
-    def set(self, key, value, timeout=None, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE:
-            _warn("set")
+    @_fail_open(lambda *args, **kwargs: True)  # the counter starts again: a rate limit lets the request through
+    def add(self, key, value, timeout=None, version=None): ...
 
-    def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE:
-            _warn("set_many")
-            return list(data)
+    @_fail_open(lambda *args, **kwargs: None)
+    def set(self, key, value, timeout=None, version=None): ...
 
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE:
-            _warn("touch")
-            return False
+    @_fail_open(lambda data, *args, **kwargs: list(data))
+    def set_many(self, data, timeout=None, version=None): ...
 
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE:
-            _warn("incr")
-            return delta
+    @_fail_open(lambda *args, **kwargs: False)
+    def touch(self, key, timeout=None, version=None): ...
 
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE:
-            _warn("delete")
-            return False
+    @_fail_open(lambda key, delta=1, version=None: delta)
+    def incr(self, key, delta=1, version=None): ...
 
-    def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNREACHABLE:
-            _warn("delete_many")
+    @_fail_open(lambda *args, **kwargs: False)
+    def delete(self, key, version=None): ...
+
+    @_fail_open(lambda *args, **kwargs: None)
+    def delete_many(self, keys, version=None): ...
 
 
 # --- The zone-wide dashboards' generation ------------------------------------------------------
