@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -45,7 +44,7 @@ from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES, LEADERS, STAFF
-from zonehub.views import RoleRequiredMixin
+from zonehub.views import RoleRequiredMixin, serve_stored_file
 from zonehub.workdays import WorkCalendar, months_before, parse_month, previous_month
 
 
@@ -567,7 +566,6 @@ class NodeCompleteView(RoleRequiredMixin, FormView):
 
 
 # Shown in the browser (the rest downloads), as stewards' attachments are.
-INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 class NodeEvidenceDownloadView(RoleRequiredMixin, View):
@@ -578,17 +576,7 @@ class NodeEvidenceDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, node_pk, file_pk):
         row = get_object_or_404(NodeEvidenceFile.objects.visible_to(request.user), pk=file_pk, node_id=node_pk)
-        try:
-            handle = row.file.open("rb")
-        except (FileNotFoundError, OSError, ValueError):
-            raise Http404 from None
-        inline = row.content_type in INLINE_TYPES
-        response = FileResponse(handle, as_attachment=not inline, filename=row.original_name)
-        if inline:
-            response["Content-Type"] = row.content_type
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-        return response
+        return serve_stored_file(row.file, content_type=row.content_type, filename=row.original_name)
 
 
 class ItemActionView(RoleRequiredMixin, View):

@@ -9,7 +9,7 @@ place and a valid one redirects the whole page (HX-Redirect)."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,10 +36,9 @@ from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES as REQUEST_READERS
 from zonehub.roles import STEWARDS_AND_HEADS as STEWARD_SIDE
-from zonehub.views import RoleRequiredMixin
+from zonehub.views import RoleRequiredMixin, serve_stored_file
 
 # Files a browser may show itself; everything else is downloaded.
-INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 def deadline_days() -> dict:
@@ -229,17 +228,8 @@ class AttachmentDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, pk, file_pk):
         attachment = get_object_or_404(selectors.attachment_list(request.user), pk=file_pk, request_id=pk)
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, OSError, ValueError):
-            raise Http404 from None
-        inline = attachment.content_type in INLINE_TYPES
-        response = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name)
-        if inline:
-            response["Content-Type"] = attachment.content_type
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-        return response
+        return serve_stored_file(attachment.file, content_type=attachment.content_type,
+                                 filename=attachment.original_name)
 
 
 # ---------------------------------------------------------------------------------------------
