@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zonehub.events import register_event_kinds
+from zonehub.events import register_event_kinds, register_event_states
 
 
 class EvaluationsEvent(models.TextChoices):
@@ -22,3 +22,5 @@ class EvaluationsEvent(models.TextChoices):
 
 
 register_event_kinds(EvaluationsEvent)
+# The leaders' finding on a case is a yes/no (ReplacementCase.lack_of_effort): it reads as the finding.
+register_event_states(EvaluationsEvent.CASE_REVIEWED, {"True": _("subjective lack of effort"), "False": _("no finding")})

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zonehub.events import register_event_kinds
+from zonehub.events import register_event_kinds, register_event_states
 
 
 class StewardsEvent(models.TextChoices):
@@ -39,3 +39,5 @@ class StewardsEvent(models.TextChoices):
 
 
 register_event_kinds(StewardsEvent)
+# The sweep marks an escalation overdue: a mark, not one of its statuses.
+register_event_states(StewardsEvent.ESCALATION_OVERDUE, {"overdue": _("overdue")})

@@ -4,6 +4,7 @@ import functools
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zonehub.cache import bump_dashboard_generation_on_commit
@@ -40,13 +41,62 @@ def record_event(
     )
 
 
+def record_events(events: list[dict]) -> list[Event]:
+    """Many events in one INSERT (a sweep's batch): each dict holds ``record_event``'s arguments."""
+    rows = []
+    for e in events:
+        if e["kind"] not in EVENT_LABELS:
+            raise ValueError(f"event kind {e['kind']!r} is not declared: add it to its app's event choices (events.py)")
+        subject, actor = e["subject"], e.get("actor")
+        root = e.get("root") or subject
+        rows.append(Event(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk,
+            root_type=ContentType.objects.get_for_model(root), root_id=root.pk,
+            actor=actor if getattr(actor, "pk", None) else None, kind=e["kind"],
+            from_state=e.get("from_state") or "", to_state=e.get("to_state") or "",
+            note=e.get("note") or "", data=e.get("data") or {},
+        ))
+    if rows:
+        bump_dashboard_generation_on_commit()
+        Event.objects.bulk_create(rows, batch_size=500)
+    return rows
+
+
 def event_list_for(root: models.Model):
     """The timeline of an object: its own events and those of the objects it holds."""
     return (
         Event.objects.filter(root_type=ContentType.objects.get_for_model(root), root_id=root.pk)
-        .select_related("actor")
+        # Each line names its actor with the unit they act for (``actor_label``): one query in all.
+        .select_related("actor__department", "actor__workstation", "actor__enterprise")
         .order_by("created_at", "id")
     )
+
+
+def actor_label(user) -> str:
+    """Who did it, with the unit they act for: 王芳（发展改革局）, 李明（第一工作站）. A user with no
+    unit (a leader, an administrator) is named with their role. Reads the unit through the
+    relations ``event_list_for`` selects."""
+    if user is None:
+        return ""
+    unit = None
+    if user.department_id:
+        unit = user.department.name
+    elif user.workstation_id:
+        unit = user.workstation.name
+    elif user.enterprise_id:
+        unit = user.enterprise.name
+    elif user.role:
+        unit = user.get_role_display()
+    if not unit:
+        return user.display_name
+    return gettext("%(name)s (%(unit)s)") % {"name": user.display_name, "unit": unit}
+
+
+def event_department(event: Event) -> str:
+    """The department an event concerns (an escalation's, a ledger item's), as it was named when
+    the event was recorded: the services keep it in ``data["department"]``."""
+    department = (event.data or {}).get("department") if isinstance(event.data, dict) else None
+    return department if isinstance(department, str) else ""
 
 
 @functools.cache
@@ -59,13 +109,35 @@ def _choice_labels(model) -> dict[str, object]:
     return labels
 
 
+# States an event records that are no choice of its subject's fields: a mark ("overdue"), a
+# yes/no finding ("True"). Each app declares them beside its kinds (``register_event_states``).
+EVENT_STATE_LABELS: dict[str, dict[str, object]] = {}
+
+# A yes/no nobody gave a word for says nothing on a timeline: it is left out, never shown raw.
+_BOOLEAN_STATES = frozenset({"True", "False"})
+
+
+def register_event_states(kind: str, labels: dict[str, object]) -> None:
+    """Declare how the states ``kind`` records read on a timeline, where they are not choices of
+    its subject's fields."""
+    EVENT_STATE_LABELS.setdefault(str(kind), {}).update(labels)
+
+
 def state_label(event: Event, value: str):
     """The label of a state code recorded on ``event`` (from_state/to_state), in the user's
-    language; a value that is not a choice (a steward's name, say) is shown as it is."""
+    language: the label its kind declares (``register_event_states``), else the label of a choice
+    of its subject's fields; a yes/no without a declared word is left out (""); any other value
+    (a steward's name, say) is shown as it is."""
     if not value:
         return value
+    declared = EVENT_STATE_LABELS.get(event.kind)
+    if declared and value in declared:
+        return declared[value]
     model = ContentType.objects.get_for_id(event.subject_type_id).model_class()
-    return _choice_labels(model).get(value, value) if model else value
+    label = _choice_labels(model).get(value) if model else None
+    if label is not None:
+        return label
+    return "" if value in _BOOLEAN_STATES else value
 
 
 # The kinds of event, each with its label for timelines. Every app declares its kinds once, as
@@ -94,4 +166,6 @@ class CoreEvent(models.TextChoices):
 
 
 register_event_kinds(CoreEvent)
+# Publishing a year's holiday schedule: from provisional to published.
+register_event_states(CoreEvent.CALENDAR_PUBLISHED, {"provisional": _("provisional"), "published": _("published")})
 

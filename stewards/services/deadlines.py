@@ -58,7 +58,8 @@ def deadlines_recompute(*, years: list[int]) -> int:
         escalation.due_at, escalation.remind_at = new_due, reminder_at(new_due)
         escalation.save(update_fields=["due_at", "remind_at"])
         record_event(escalation, root=escalation.request, actor=None, kind=StewardsEvent.ESCALATION_DUE_CHANGED,
-                     data={"from": old_due.isoformat(), "to": new_due.isoformat()})
+                     data={"department": escalation.department.name, "from": old_due.isoformat(),
+                           "to": new_due.isoformat()})
         changed += 1
     consulting = Escalation.objects.filter(status=E.CONSULTATION)
     for escalation in _touches_years(consulting, "consultation_marked_at", "next_progress_due_at", years) \

@@ -1,5 +1,6 @@
 from django import template
 
+from zonehub import events as _events
 from zonehub.events import EVENT_LABELS, state_label
 
 register = template.Library()
@@ -18,6 +19,16 @@ def from_state_label(event) -> str:
 @register.filter
 def to_state_label(event) -> str:
     return state_label(event, event.to_state)
+
+
+@register.filter
+def actor_label(user) -> str:
+    return _events.actor_label(user)
+
+
+@register.filter
+def event_department(event) -> str:
+    return _events.event_department(event)
 
 
 @register.simple_tag(takes_context=True)
