@@ -1,12 +1,14 @@
 """Notifications: a row per recipient first (the bell), e-mail and SMS afterwards from the rows."""
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -49,30 +51,27 @@ def notify(
     sms: bool = False,
 ) -> int:
     """Tell each recipient once. ``key`` names the effect: notifying again with the same key is
-    a no-op, which makes every caller safe to run twice. Returns the number of new rows."""
-    users = {u.pk: u for u in recipients if u is not None and u.is_active}
-    if not users:
-        return 0
-    existing = set(
-        Notification.objects.filter(recipient_id__in=users, dedupe_key=key).values_list(
-            "recipient_id", flat=True
-        )
-    )
-    rows = [
-        Notification(
-            recipient_id=pk, kind=kind, title=one_line(title, limit=200), body=str(body), url=url,
-            dedupe_key=key, sms=sms,
-        )
+    a no-op, which makes every caller safe to run twice. Returns the number of recipients
+    (a repeated key inserts nothing for them)."""
+    users = {u.pk for u in recipients if u is not None and u.is_active}
+    return notify_many([
+        Notification(recipient_id=pk, kind=kind, title=title, body=str(body), url=url, dedupe_key=key, sms=sms)
         for pk in users
-        if pk not in existing
-    ]
-    # A concurrent caller may insert the same row between the read and the write: the unique
-    # constraint keeps exactly one.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if rows:
-        from zonehub.tasks import notifications_send_pending_task
+    ])
 
-        enqueue_on_commit(notifications_send_pending_task)
+
+def notify_many(rows: list[Notification]) -> int:
+    """Insert many notifications in one statement (a sweep's whole batch): the unique constraint
+    on (recipient, dedupe_key) drops the repeated ones, so no prior read is needed. One delivery
+    task is enqueued for the transaction."""
+    if not rows:
+        return 0
+    for row in rows:
+        row.title = one_line(row.title, limit=200)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    from zonehub.tasks import notifications_send_pending_task
+
+    enqueue_on_commit(notifications_send_pending_task)
     return len(rows)
 
 
@@ -83,50 +82,88 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     return qs.update(read_at=timezone.now())
 
 
-def notifications_send_pending(*, batch: int = 200) -> int:
-    """Deliver pending notifications by e-mail (and SMS when asked). Concurrent runs share the
-    work: each row is locked and skipped by the others.
+def _claim(*, size: int, now) -> list[int]:
+    """Take up to ``size`` pending rows for this run and commit: concurrent runs skip them."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(delivery=Notification.Delivery.PENDING)
+            .order_by("pk").values_list("pk", flat=True)[:size]
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                delivery=Notification.Delivery.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return ids
 
-    Each message is sent and marked in a transaction of its own: a worker killed half way through
-    a batch has committed every message it sent but the one in flight, so a restart sends that one
-    again, not the whole batch (e-mail and SMS cannot be rolled back with the database)."""
+
+def _release_stale_claims(now) -> int:
+    """Rows a run took and never marked (the worker died while sending) are pending again."""
+    lease = dt.timedelta(seconds=settings.ZONEHUB_DELIVERY_LEASE_SECONDS)
+    return Notification.objects.filter(
+        delivery=Notification.Delivery.SENDING, claimed_at__lt=now - lease,
+    ).update(delivery=Notification.Delivery.PENDING)
+
+
+def _deliver(rows, *, mail, sms_backend) -> tuple[list[int], list[int], list[int]]:
+    """Send each row's e-mail (over the one open connection) and SMS: (sent, skipped, failed) ids."""
+    sent, skipped, failed = [], [], []
+    for row in rows:
+        user = row.recipient
+        try:
+            if user.email:
+                EmailMessage(
+                    subject=email_subject(row.title), body=f"{row.body}\n\n{row.url}".strip(),
+                    from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email], connection=mail,
+                ).send()
+            if row.sms and user.phone:
+                sms_backend.send(user.phone, one_line(row.title))
+        except Exception:  # noqa: BLE001 - a mail server failure must not stop the batch
+            logger.exception("delivering notification %s failed", row.pk)
+            failed.append(row.pk)
+        else:
+            (sent if (user.email or (row.sms and user.phone)) else skipped).append(row.pk)
+    return sent, skipped, failed
+
+
+def notifications_send_pending(*, batch: int = 200) -> int:
+    """Deliver up to ``batch`` pending notifications by e-mail (and SMS when asked); returns how
+    many went out (or needed nothing).
+
+    Rows go out in claims of ``ZONEHUB_DELIVERY_BATCH``: a claim is marked "sending" and committed
+    before anything is sent, its messages go out over one mail connection, then the claim is
+    marked in two or three statements. Concurrent runs share the work (each claim is skipped by
+    the others). E-mail and SMS cannot be rolled back: a worker killed while sending leaves its
+    claim "sending", and the first run after ``ZONEHUB_DELIVERY_LEASE_SECONDS`` sends it again, so a
+    crash re-sends at most the one claim that was in flight, and loses nothing."""
     sms_backend = import_string(settings.ZONEHUB_SMS_BACKEND)()
-    sent, last_pk = 0, 0
-    for _ in range(batch):
-        with transaction.atomic():
-            row = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(delivery=Notification.Delivery.PENDING, pk__gt=last_pk)
-                .select_related("recipient")
-                .order_by("pk")
-                .first()
-            )
-            if row is None:
-                break
-            last_pk = row.pk  # a failed row stays pending for the next run, not this one
-            row.attempts += 1
-            user = row.recipient
-            try:
-                if user.email:
-                    send_mail(
-                        subject=email_subject(row.title),
-                        message=f"{row.body}\n\n{row.url}".strip(),
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        recipient_list=[user.email],
-                    )
-                if row.sms and user.phone:
-                    sms_backend.send(user.phone, one_line(row.title))
-            except Exception:  # noqa: BLE001 - a mail server failure must not stop the batch
-                logger.exception("delivering notification %s failed", row.pk)
-                row.delivery = (
-                    Notification.Delivery.FAILED if row.attempts >= 5 else Notification.Delivery.PENDING
-                )
-            else:
-                row.delivery = (
-                    Notification.Delivery.SENT if (user.email or (row.sms and user.phone))
-                    else Notification.Delivery.SKIPPED
-                )
-                row.delivered_at = timezone.now()
-                sent += 1
-            row.save(update_fields=["attempts", "delivery", "delivered_at"])
-    return sent
+    delivered, left = 0, batch
+    _release_stale_claims(timezone.now())
+    while left > 0:
+        ids = _claim(size=min(left, settings.ZONEHUB_DELIVERY_BATCH), now=timezone.now())
+        if not ids:
+            break
+        left -= len(ids)
+        rows = Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk")
+        mail = get_connection()
+        try:
+            mail.open()
+        except Exception:  # noqa: BLE001 - the mail server is down: each message says so below
+            logger.exception("could not connect to the mail server")
+        try:
+            sent, skipped, failed = _deliver(rows, mail=mail, sms_backend=sms_backend)
+        finally:
+            mail.close()
+        now = timezone.now()
+        claim = Notification.objects.filter(delivery=Notification.Delivery.SENDING)
+        if sent:
+            claim.filter(pk__in=sent).update(delivery=Notification.Delivery.SENT, delivered_at=now)
+        if skipped:
+            claim.filter(pk__in=skipped).update(delivery=Notification.Delivery.SKIPPED, delivered_at=now)
+        if failed:
+            claim.filter(pk__in=failed).update(delivery=Case(
+                When(attempts__gte=5, then=Value(Notification.Delivery.FAILED)),
+                default=Value(Notification.Delivery.PENDING)))
+        delivered += len(sent) + len(skipped)
+        if failed:  # the rest waits for the next run rather than meet the same failure
+            break
+    return delivered

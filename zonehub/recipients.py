@@ -39,3 +39,46 @@ def department_heads(department_id: int) -> list[User]:
 
 def enterprise_users(enterprise_id: int) -> list[User]:
     return _active(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
+
+
+class Directory:
+    """The same lookups for a whole batch at once, each read once (a sweep's thousand escalations
+    cost one query per kind of recipient, not one per escalation)."""
+
+    def __init__(self):
+        self._leaders: list[User] | None = None
+        self._departments: dict[int, list[User]] = {}
+        self._workstations: dict[int, list[User]] = {}
+
+    def leaders(self) -> list[User]:
+        if self._leaders is None:
+            self._leaders = leaders()
+        return self._leaders
+
+    def load_departments(self, ids: Iterable[int]) -> None:
+        missing = set(ids) - self._departments.keys()
+        for pk in missing:
+            self._departments[pk] = []
+        for user in (_active(role=Role.DEPARTMENT, department_id__in=missing) if missing else ()):
+            self._departments[user.department_id].append(user)
+
+    def department_users(self, department_id: int) -> list[User]:
+        self.load_departments([department_id])
+        return self._departments[department_id]
+
+    def department_heads(self, department_id: int) -> list[User]:
+        users = self.department_users(department_id)
+        return [u for u in users if u.is_department_head] or users
+
+    def load_workstations(self, ids: Iterable[int | None]) -> None:
+        missing = {pk for pk in ids if pk} - self._workstations.keys()
+        for pk in missing:
+            self._workstations[pk] = []
+        for user in (_active(role=Role.WORKSTATION_HEAD, workstation_id__in=missing) if missing else ()):
+            self._workstations[user.workstation_id].append(user)
+
+    def workstation_heads(self, workstation_id: int | None) -> list[User]:
+        if not workstation_id:
+            return []
+        self.load_workstations([workstation_id])
+        return self._workstations[workstation_id]

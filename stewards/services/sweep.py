@@ -4,27 +4,19 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stewards.events import StewardsEvent
-from stewards.models import Escalation, ServiceRequest
-from stewards.services._shared import (
-    E,
-    S,
-    _department_heads,
-    _department_users,
-    _leaders,
-    _steward_users,
-    _workstation_heads,
-    escalation_url,
-    request_url,
-)
+from stewards.models import Escalation, ServiceRequest, StewardAssignment
+from stewards.services._shared import E, S, escalation_url, request_url
 from stewards.services.deadlines import _next_period_due
 from stewards.services.requests import request_auto_close
-from zonehub.events import record_event
-from zonehub.notifications import notifications_send_pending, notify
+from zonehub.events import record_events
+from zonehub.models import Notification
+from zonehub.notifications import notifications_send_pending, notify_many
+from zonehub.recipients import Directory
 from zonehub.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -68,8 +60,76 @@ def _auto_close_due(now):
     return ServiceRequest.objects.filter(status=S.REPORTED, auto_close_due_at__lte=now)
 
 
-def _sweep_rows(queryset, apply, *, now, batch: int, related=()) -> int:
-    """Run ``apply(row, now)`` on every row of ``queryset``, one transaction per batch."""
+class _Batch:
+    """What one batch's effects write, gathered and inserted at once: events and notifications."""
+
+    def __init__(self, directory: Directory):
+        self.directory = directory
+        self.events: list[dict] = []
+        self.notifications: list[Notification] = []
+
+    def event(self, **fields) -> None:
+        self.events.append(fields)
+
+    def notify(self, users, **fields) -> None:
+        for pk in {u.pk for u in users if u is not None and u.is_active}:
+            self.notifications.append(Notification(recipient_id=pk, **fields))
+
+    def flush(self) -> None:
+        record_events(self.events)
+        notify_many(self.notifications)
+
+
+def _mark(queryset, rows, **values) -> list:
+    """Set ``values`` on those of ``rows`` still matching ``queryset`` (the due condition again),
+    in one UPDATE; returns the rows it changed. Under the batch's row locks (PostgreSQL) or write
+    lock (SQLite) that is every row; the check stays for safety."""
+    ids = [row.pk for row in rows]
+    if queryset.filter(pk__in=ids).update(**values) == len(ids):
+        return rows
+    field, value = next(iter(values.items()))
+    changed = set(queryset.model.objects.filter(pk__in=ids, **{field: value}).values_list("pk", flat=True))
+    return [row for row in rows if row.pk in changed]
+
+
+def _stewards_now(enterprise_ids) -> dict[int, object]:
+    """Each enterprise's steward now (a user), in one query."""
+    return {a.enterprise_id: a.steward.user for a in StewardAssignment.objects.active()
+            .filter(enterprise_id__in=set(enterprise_ids)).select_related("steward__user")}
+
+
+def _steward_users_of(request, stewards_now) -> list:
+    """The steward at the time of the request and the enterprise's steward now (the same
+    people ``_steward_users`` names, read from the batch)."""
+    users = [request.steward.user] if request.steward_id else []
+    current = stewards_now.get(request.enterprise_id)
+    return [*users, current] if current is not None else users
+
+
+def _apply(effect, rows, now, directory) -> int:
+    """The batch's effect in one savepoint; if it fails, row by row, so that one bad row is rolled
+    back alone, logged, and tried again on the next run. A time limit still stops it."""
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            batch = _Batch(directory)
+            done = effect(rows, now, batch)
+            batch.flush()
+            return done
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:  # noqa: BLE001 - logged with its traceback; the sweep goes on
+        if len(rows) == 1:
+            logger.exception("deadline sweep: %s failed on %s #%s; left for the next run",
+                             effect.__name__, rows[0]._meta.model_name, rows[0].pk)
+            return 0
+    return sum(_apply(effect, [row], now, directory) for row in rows)
+
+
+def _sweep_rows(queryset, effect, *, now, batch: int, directory: Directory, related=()) -> int:
+    """Run ``effect(rows, now, batch)`` on every due row, one transaction per batch of rows taken
+    in pk order with SELECT ... FOR UPDATE SKIP LOCKED."""
     done, last_pk = 0, 0
     while True:
         with transaction.atomic():
@@ -78,17 +138,7 @@ def _sweep_rows(queryset, apply, *, now, batch: int, related=()) -> int:
             )
             if related:
                 prefetch_related_objects(rows, *related)
-            for row in rows:
-                # One bad row must not stop every deadline: its effect is rolled back to the
-                # savepoint, logged, and tried again on the next run. A time limit still stops it.
-                try:
-                    with transaction.atomic():
-                        done += bool(apply(row, now))
-                except SoftTimeLimitExceeded:
-                    raise
-                except Exception:  # noqa: BLE001 - logged with its traceback; the sweep goes on
-                    logger.exception("deadline sweep: %s failed on %s #%s; left for the next run",
-                                     getattr(apply, "__name__", apply), row._meta.model_name, row.pk)
+            done += _apply(effect, rows, now, directory)
         if len(rows) < batch:
             return done
         last_pk = rows[-1].pk
@@ -97,95 +147,106 @@ def _sweep_rows(queryset, apply, *, now, batch: int, related=()) -> int:
 ESCALATION_RELATED = ("request__enterprise", "request__steward__user", "department")
 
 
-def _escalation_remind(escalation: Escalation, now) -> bool:
-    if not Escalation.objects.filter(
-        pk=escalation.pk, clock_stopped_at__isnull=True, reminded_at__isnull=True, overdue_at__isnull=True,
-        due_at__gt=now,
-    ).update(reminded_at=now):
-        return False
-    request = escalation.request
-    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_REMINDED,
-                 data={"department": escalation.department.name, "due_at": escalation.due_at.isoformat()})
-    notify(_department_users(escalation.department_id), kind="escalation.reminded",
-           key=f"escalation:{escalation.pk}:reminder", url=escalation_url(escalation), sms=True,
-           title=_("Today is the last working day to reply to “%(title)s” (%(enterprise)s)") % {
-               "title": request.title, "enterprise": request.enterprise.name})
-    return True
+def _escalations_remind(rows, now, batch: _Batch) -> int:
+    rows = _mark(_remind_due(now), rows, reminded_at=now)
+    batch.directory.load_departments(e.department_id for e in rows)
+    for escalation in rows:
+        request = escalation.request
+        batch.event(subject=escalation, root=request, kind=StewardsEvent.ESCALATION_REMINDED,
+                    data={"department": escalation.department.name, "due_at": escalation.due_at.isoformat()})
+        batch.notify(batch.directory.department_users(escalation.department_id), kind="escalation.reminded",
+                     dedupe_key=f"escalation:{escalation.pk}:reminder", url=escalation_url(escalation), sms=True,
+                     title=_("Today is the last working day to reply to “%(title)s” (%(enterprise)s)") % {
+                         "title": request.title, "enterprise": request.enterprise.name})
+    return len(rows)
 
 
-def _escalation_overdue(escalation: Escalation, now) -> bool:
+def _escalations_overdue(rows, now, batch: _Batch) -> int:
     # replied_at IS NULL and clock_stopped_at IS NULL: a reply committed meanwhile wins.
-    if not Escalation.objects.overdue(now).filter(
-        pk=escalation.pk, replied_at__isnull=True, overdue_at__isnull=True,
-    ).update(overdue_at=now):
-        return False
-    request = escalation.request
-    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_OVERDUE, from_state=escalation.status,
-                 to_state="overdue", data={"department": escalation.department.name,
-                                           "due_at": escalation.due_at.isoformat()})
-    title = _("Overdue: %(department)s has not replied to “%(title)s” (%(enterprise)s)") % {
-        "department": escalation.department.name, "title": request.title, "enterprise": request.enterprise.name}
-    recipients = {u.pk: u for u in [*_department_heads(escalation.department_id), *_steward_users(request), *_leaders()]}
-    notify(recipients.values(), kind="escalation.overdue", key=f"escalation:{escalation.pk}:overdue",
-           url=escalation_url(escalation), title=title, sms=True)
-    return True
+    rows = _mark(_overdue_due(now).filter(replied_at__isnull=True), rows, overdue_at=now)
+    batch.directory.load_departments(e.department_id for e in rows)
+    stewards_now = _stewards_now(e.request.enterprise_id for e in rows)
+    leaders = batch.directory.leaders()
+    for escalation in rows:
+        request = escalation.request
+        batch.event(subject=escalation, root=request, kind=StewardsEvent.ESCALATION_OVERDUE,
+                    from_state=escalation.status, to_state="overdue",
+                    data={"department": escalation.department.name, "due_at": escalation.due_at.isoformat()})
+        batch.notify(
+            [*batch.directory.department_heads(escalation.department_id), *_steward_users_of(request, stewards_now),
+             *leaders],
+            kind="escalation.overdue", dedupe_key=f"escalation:{escalation.pk}:overdue", url=escalation_url(escalation),
+            sms=True, title=_("Overdue: %(department)s has not replied to “%(title)s” (%(enterprise)s)") % {
+                "department": escalation.department.name, "title": request.title,
+                "enterprise": request.enterprise.name})
+    return len(rows)
 
 
-def _escalation_progress_missed(escalation: Escalation, now) -> bool:
-    was_due = escalation.next_progress_due_at
+def _escalations_progress_missed(rows, now, batch: _Batch) -> int:
+    # The rows are locked with the due condition: each moves on by the periods it missed (after
+    # downtime, every missed period counts, with one notice).
     calendar = WorkCalendar()
-    missed, next_due = 0, was_due
-    while next_due <= now:  # after downtime, every missed period counts
-        missed += 1
-        next_due = _next_period_due(next_due, calendar)
-    if not Escalation.objects.filter(
-        pk=escalation.pk, status=E.CONSULTATION, next_progress_due_at=was_due,
-    ).update(next_progress_due_at=next_due, progress_overdue_count=F("progress_overdue_count") + missed,
-             last_progress_overdue_at=now):
-        return False
-    request = escalation.request
-    record_event(escalation, root=request, actor=None, kind=StewardsEvent.ESCALATION_PROGRESS_MISSED,
-                 data={"department": escalation.department.name, "was_due_at": was_due.isoformat(),
-                       "missed": missed, "next_due_at": next_due.isoformat()})
-    notify([*_department_users(escalation.department_id), *_steward_users(request)],
-           kind="escalation.progress_missed", key=f"escalation:{escalation.pk}:progress_missed:{was_due.isoformat()}",
-           url=escalation_url(escalation),
-           title=_("Progress report missing: %(department)s on “%(title)s”") % {
-               "department": escalation.department.name, "title": request.title})
-    return True
+    batch.directory.load_departments(e.department_id for e in rows)
+    stewards_now = _stewards_now(e.request.enterprise_id for e in rows)
+    for escalation in rows:
+        was_due = next_due = escalation.next_progress_due_at
+        missed = 0
+        while next_due <= now:
+            missed += 1
+            next_due = _next_period_due(next_due, calendar)
+        escalation.next_progress_due_at = next_due
+        escalation.progress_overdue_count += missed
+        escalation.last_progress_overdue_at = now
+        request = escalation.request
+        batch.event(subject=escalation, root=request, kind=StewardsEvent.ESCALATION_PROGRESS_MISSED,
+                    data={"department": escalation.department.name, "was_due_at": was_due.isoformat(),
+                          "missed": missed, "next_due_at": next_due.isoformat()})
+        batch.notify(
+            [*batch.directory.department_users(escalation.department_id), *_steward_users_of(request, stewards_now)],
+            kind="escalation.progress_missed", dedupe_key=f"escalation:{escalation.pk}:progress_missed:{was_due.isoformat()}",
+            url=escalation_url(escalation),
+            title=_("Progress report missing: %(department)s on “%(title)s”") % {
+                "department": escalation.department.name, "title": request.title})
+    Escalation.objects.bulk_update(
+        rows, ["next_progress_due_at", "progress_overdue_count", "last_progress_overdue_at"])
+    return len(rows)
 
 
-def _request_accept_late(request: ServiceRequest, now) -> bool:
-    if not ServiceRequest.objects.filter(
-        pk=request.pk, status=S.SUBMITTED, accept_flagged_at__isnull=True, accept_due_at__lte=now,
-    ).update(accept_flagged_at=now):
-        return False
-    record_event(request, actor=None, kind=StewardsEvent.REQUEST_ACCEPT_LATE, data={"due_at": request.accept_due_at.isoformat()})
-    notify([*_workstation_heads(request), *_steward_users(request)], kind="request.accept_late",
-           key=f"request:{request.pk}:accept_late", url=request_url(request),
-           title=_("Not accepted in time: “%(title)s” from %(enterprise)s") % {
-               "title": request.title, "enterprise": request.enterprise.name})
-    return True
+def _requests_accept_late(rows, now, batch: _Batch) -> int:
+    rows = _mark(_accept_due(now), rows, accept_flagged_at=now)
+    batch.directory.load_workstations(r.enterprise.workstation_id for r in rows)
+    stewards_now = _stewards_now(r.enterprise_id for r in rows)
+    for request in rows:
+        batch.event(subject=request, kind=StewardsEvent.REQUEST_ACCEPT_LATE,
+                    data={"due_at": request.accept_due_at.isoformat()})
+        batch.notify(
+            [*batch.directory.workstation_heads(request.enterprise.workstation_id),
+             *_steward_users_of(request, stewards_now)],
+            kind="request.accept_late", dedupe_key=f"request:{request.pk}:accept_late", url=request_url(request),
+            title=_("Not accepted in time: “%(title)s” from %(enterprise)s") % {
+                "title": request.title, "enterprise": request.enterprise.name})
+    return len(rows)
 
 
-def _request_auto_close(request: ServiceRequest, now) -> bool:
-    return request_auto_close(request=request, now=now)
+def _requests_auto_close(rows, now, batch: _Batch) -> int:
+    return sum(request_auto_close(request=request, now=now) for request in rows)
 
 
 def deadline_sweep(*, now=None, batch: int = 100, send_notifications: bool = True) -> dict[str, int]:
     """Apply every due effect exactly once: reminders, overdue marks, missed progress reports,
     late acceptance flags, auto-closes; then send pending notifications. Returns counts."""
     now = now or timezone.now()
+    directory = Directory()  # recipients read once per sweep
+    kinds = {
+        "reminded": (_remind_due, _escalations_remind, ESCALATION_RELATED),
+        "overdue": (_overdue_due, _escalations_overdue, ESCALATION_RELATED),
+        "progress_missed": (_progress_due, _escalations_progress_missed, ESCALATION_RELATED),
+        "accept_late": (_accept_due, _requests_accept_late, ("enterprise", "steward__user")),
+        "auto_closed": (_auto_close_due, _requests_auto_close, ()),
+    }
     counts = {
-        "reminded": _sweep_rows(_remind_due(now), _escalation_remind, now=now, batch=batch,
-                                related=ESCALATION_RELATED),
-        "overdue": _sweep_rows(_overdue_due(now), _escalation_overdue, now=now, batch=batch,
-                               related=ESCALATION_RELATED),
-        "progress_missed": _sweep_rows(_progress_due(now), _escalation_progress_missed, now=now, batch=batch,
-                                       related=ESCALATION_RELATED),
-        "accept_late": _sweep_rows(_accept_due(now), _request_accept_late, now=now, batch=batch,
-                                   related=("enterprise", "steward__user")),
-        "auto_closed": _sweep_rows(_auto_close_due(now), _request_auto_close, now=now, batch=batch),
+        name: _sweep_rows(due(now), effect, now=now, batch=batch, directory=directory, related=related)
+        for name, (due, effect, related) in kinds.items()
     }
     # A notification whose delivery task was lost (broker down) goes out now.
     sent = 0

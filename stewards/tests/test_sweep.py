@@ -112,14 +112,14 @@ def test_a_reply_arriving_while_the_sweep_runs_wins_over_the_overdue_mark(zone, 
     """The sweep picked the row as due; before it applies the mark, the department's on-time reply
     commits. The conditional UPDATE (clock_stopped_at IS NULL AND replied_at IS NULL) loses."""
     (escalation,) = make_escalations(zone)
-    original = sweep_section._escalation_overdue
+    original = sweep_section._escalations_overdue
 
-    def reply_first(row, now):
+    def reply_first(rows, now, batch):
         with time_machine.travel(DUE - dt.timedelta(microseconds=1), tick=False):
-            services.escalation_reply(escalation=row, actor=zone.dept_user_a, reply="刚好赶上")
-        return original(row, now)
+            services.escalation_reply(escalation=rows[0], actor=zone.dept_user_a, reply="刚好赶上")
+        return original(rows, now, batch)
 
-    monkeypatch.setattr(sweep_section, "_escalation_overdue", reply_first)
+    monkeypatch.setattr(sweep_section, "_escalations_overdue", reply_first)
     assert services.deadline_sweep(now=DUE + dt.timedelta(seconds=30))["overdue"] == 0
     escalation.refresh_from_db()
     assert escalation.overdue_at is None and escalation.answered_on_time is True
@@ -133,21 +133,22 @@ class WorkerKilled(BaseException):
 @pytest.mark.django_db
 def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_finishes(zone, monkeypatch):
     escalations = make_escalations(zone, 5)
-    original, calls = sweep_section._escalation_overdue, []
+    original, calls = sweep_section._escalations_overdue, []
 
-    def dies_on_the_fourth(row, now):
-        calls.append(row.pk)
-        if len(calls) == 4:
+    def dies_on_the_fourth(rows, now, batch):
+        calls.extend(row.pk for row in rows)
+        done = original(rows, now, batch)  # the second batch's marks are written, then it dies
+        if len(calls) >= 4:
             raise WorkerKilled
-        return original(row, now)
+        return done
 
-    monkeypatch.setattr(sweep_section, "_escalation_overdue", dies_on_the_fourth)
+    monkeypatch.setattr(sweep_section, "_escalations_overdue", dies_on_the_fourth)
     with pytest.raises(WorkerKilled):
         sweep(DUE, batch=2)
     # Batch 1 (two rows) committed; batch 2 rolled back as a whole, its third row's mark included.
     assert Escalation.objects.filter(overdue_at__isnull=False).count() == 2
     assert Event.objects.filter(kind="escalation.overdue").count() == 2
-    monkeypatch.setattr(sweep_section, "_escalation_overdue", original)
+    monkeypatch.setattr(sweep_section, "_escalations_overdue", original)
     assert sweep(DUE + dt.timedelta(minutes=1), batch=2)["overdue"] == 3
     for escalation in escalations:
         assert kinds(escalation) == ["escalation.overdue"]
@@ -157,20 +158,20 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_half_done_and_the_next_one_fi
 @pytest.mark.django_db
 def test_one_failing_row_does_not_stop_the_others(zone, monkeypatch, caplog):
     first, poisoned, last = make_escalations(zone, 3)
-    original = sweep_section._escalation_overdue
+    original = sweep_section._escalations_overdue
 
-    def fails_on_one(row, now):
-        result = original(row, now)  # its writes are rolled back with the savepoint below
-        if row.pk == poisoned.pk:
+    def fails_on_one(rows, now, batch):
+        result = original(rows, now, batch)  # its writes are rolled back with the savepoint below
+        if poisoned in rows:
             raise ValueError("bad data")
         return result
 
-    monkeypatch.setattr(sweep_section, "_escalation_overdue", fails_on_one)
+    monkeypatch.setattr(sweep_section, "_escalations_overdue", fails_on_one)
     assert sweep(DUE)["overdue"] == 2
     assert "left for the next run" in caplog.text
     assert set(Escalation.objects.filter(overdue_at__isnull=False)) == {first, last}
     assert kinds(poisoned) == []
-    monkeypatch.setattr(sweep_section, "_escalation_overdue", original)
+    monkeypatch.setattr(sweep_section, "_escalations_overdue", original)
     assert sweep(DUE + dt.timedelta(minutes=1))["overdue"] == 1
     assert kinds(poisoned) == ["escalation.overdue"]
 
@@ -386,3 +387,30 @@ def test_with_the_broker_down_a_submission_is_saved_and_a_later_sweep_delivers_i
     pending.refresh_from_db()
     assert pending.delivery == "sent"
     assert [m.to for m in mailoutbox] == [[zone.steward_a.user.email]]
+
+
+@pytest.mark.django_db
+def test_the_sweep_costs_the_same_statements_for_five_due_escalations_as_for_forty(zone):
+    """Set-based: a batch's marks, events and notifications are a few statements, not some per row;
+    the recipients are read once per sweep."""
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(n, at):
+        escalations = make_escalations(zone, n, departments=[zone.dept_a, zone.dept_b])
+        with CaptureQueriesContext(connection) as queries:
+            counts = sweep(at, send_notifications=False)
+        assert counts["overdue"] == len(escalations) == 2 * n
+        assert Event.objects.filter(kind="escalation.overdue", subject_id__in=[e.pk for e in escalations]).count() \
+            == 2 * n
+        sql = [q["sql"] for q in queries.captured_queries]
+        inserts = [q for q in sql if q.startswith("INSERT")]
+        # Rows are inserted in bulk (SQLite's statements hold fewer rows than PostgreSQL's).
+        assert len(inserts) <= 2 + len(escalations) * 3 // 50, inserts
+        return len(sql) - len(inserts)
+
+    few = statements(5, DUE)
+    many = statements(40, DUE + dt.timedelta(days=30))
+    assert many == few, (few, many)
+    # Every overdue escalation told its department head, its steward and the leader, once each.
+    assert notes(zone.leader, "escalation.overdue") == 90
+    assert Notification.objects.filter(kind="escalation.overdue").count() == 90 * 3

@@ -25,3 +25,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["FAULTS_MAIL_DIR"]
 ZONEHUB_SMS_BACKEND = "tests.faults.sms.SlowFileSms"
+# A claim of notifications left "sending" by the killed worker is sent again after a second, not
+# the production ten minutes.
+ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("FAULTS_DELIVERY_LEASE", "600"))

@@ -24,6 +24,7 @@ class Notification(models.Model):
 
     class Delivery(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("not needed")
@@ -44,6 +45,9 @@ class Notification(models.Model):
         _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING
     )
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # When a delivery run took the row (delivery "sending"); a run that died leaves it so, and the
+    # next run after ZONEHUB_DELIVERY_LEASE_SECONDS sends it again.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sms = models.BooleanField(_("also by SMS"), default=False)
 
@@ -66,6 +70,7 @@ class Notification(models.Model):
             # Delivery takes the pending rows in id order: read off this index, not by walking
             # every notification ever sent.
             models.Index(fields=["id"], condition=Q(delivery="pending"), name="notification_pending_id_idx"),
+            models.Index(fields=["claimed_at"], condition=Q(delivery="sending"), name="notification_sending_idx"),
         ]
 
     def __str__(self):

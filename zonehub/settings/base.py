@@ -176,6 +176,10 @@ ZONEHUB_SMS_BACKEND = os.environ.get("ZONEHUB_SMS_BACKEND", "zonehub.notificatio
 ZONEHUB_REPLY_WORKING_DAYS = int(os.environ.get("ZONEHUB_REPLY_WORKING_DAYS", "3"))
 ZONEHUB_ACCEPT_WORKING_DAYS = int(os.environ.get("ZONEHUB_ACCEPT_WORKING_DAYS", "1"))
 ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING_DAYS", "5"))
+# Notifications go out in claims of this many over one mail connection; a claim left "sending" by a
+# worker that died is sent again after the lease (so a crash re-sends at most one claim).
+ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "50"))
+ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("ZONEHUB_DELIVERY_LEASE_SECONDS", "600"))
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
 # Largest attachment an enterprise may upload, in MB (types: PDF, images, Office documents).
 ZONEHUB_ATTACHMENT_MAX_MB = int(os.environ.get("ZONEHUB_ATTACHMENT_MAX_MB", "10"))

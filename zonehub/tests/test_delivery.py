@@ -1,0 +1,68 @@
+"""Notifications go out in claims over one mail connection; a claim left by a dead worker goes out
+again after its lease; a failing message is retried, then given up, without holding back the rest."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from zonehub.models import Notification
+from zonehub.notifications import notifications_send_pending, notify
+
+pytestmark = pytest.mark.django_db
+
+
+def pending(user, n, **kwargs):
+    return Notification.objects.bulk_create([
+        Notification(recipient=user, kind="test", title=f"通知{i}", dedupe_key=f"t:{i}", **kwargs) for i in range(n)
+    ])
+
+
+def test_pending_notifications_go_out_in_claims_over_one_connection(zone, mailoutbox, settings, monkeypatch):
+    settings.ZONEHUB_DELIVERY_BATCH = 4
+    opened = []
+    from django.core.mail.backends.locmem import EmailBackend
+
+    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(self) or True, raising=False)
+    zone.leader.email = "leader@zone.test"
+    zone.leader.save(update_fields=["email"])
+    pending(zone.leader, 10)
+    assert notifications_send_pending(batch=200) == 10
+    assert len(mailoutbox) == 10 and len(opened) == 3  # three claims: 4 + 4 + 2
+    assert set(Notification.objects.values_list("delivery", "attempts")) == {("sent", 1)}
+    assert notifications_send_pending() == 0 and len(mailoutbox) == 10
+
+
+def test_a_claim_left_sending_goes_out_again_only_after_its_lease(zone, mailoutbox, settings):
+    settings.ZONEHUB_DELIVERY_LEASE_SECONDS = 600
+    zone.leader.email = "leader@zone.test"
+    zone.leader.save(update_fields=["email"])
+    rows = pending(zone.leader, 3)
+    Notification.objects.filter(pk__in=[r.pk for r in rows]).update(
+        delivery="sending", claimed_at=timezone.now() - dt.timedelta(minutes=5), attempts=1)
+    assert notifications_send_pending() == 0 and not mailoutbox  # the other run may still be sending
+    Notification.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=11))
+    assert notifications_send_pending() == 3 and len(mailoutbox) == 3
+    assert set(Notification.objects.values_list("delivery", "attempts")) == {("sent", 2)}
+
+
+def test_a_failing_message_is_retried_then_given_up(zone, settings, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise OSError("mail server refuses")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    zone.leader.email = "leader@zone.test"
+    zone.leader.save(update_fields=["email"])
+    (row,) = pending(zone.leader, 1)
+    for attempt in range(1, 6):
+        assert notifications_send_pending() == 0
+        row.refresh_from_db()
+        assert (row.attempts, row.delivery) == (attempt, "pending" if attempt < 5 else "failed")
+
+
+def test_notifying_twice_with_one_key_adds_nothing(zone):
+    assert notify([zone.leader], kind="t", title="一次", key="k:1") == 1
+    notify([zone.leader], kind="t", title="一次", key="k:1")
+    assert Notification.objects.filter(recipient=zone.leader, dedupe_key="k:1").count() == 1
