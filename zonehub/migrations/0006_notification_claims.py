@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='claimed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='claimed'),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='taken for sending'),
         ),
         migrations.AlterField(
             model_name='notification',

@@ -47,7 +47,7 @@ class Notification(models.Model):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     # When a delivery run took the row (delivery "sending"); a run that died leaves it so, and the
     # next run after ZONEHUB_DELIVERY_LEASE_SECONDS sends it again.
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("taken for sending"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sms = models.BooleanField(_("also by SMS"), default=False)
 
