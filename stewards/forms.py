@@ -7,7 +7,11 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
@@ -59,14 +63,17 @@ class MultipleFileField(forms.FileField):
             )
         errors = []
         for f in files:
-            super().clean(f, initial)
             try:
+                super().clean(f, initial)
                 services.attachment_validate(file=f)
             except ValidationError as exc:
+                # The backend's messages name the file already (“a.exe” is not an allowed type);
+                # Django's own ("The submitted file is empty.") do not: each file is named once.
+                name = services.attachment_name(f.name)
                 for message in exc.messages:
-                    errors.append(
-                        ValidationError(_("“%(name)s”: %(message)s") % {"name": f.name, "message": message})
-                    )
+                    errors.append(ValidationError(
+                        message if name in message else _("“%(name)s”: %(message)s") % {"name": name, "message": message}
+                    ))
         if errors:
             errors.append(ValidationError(_("Nothing was saved: choose the files again (the rest of the form is kept).")))
             raise ValidationError(errors)
@@ -98,14 +105,61 @@ def _text(label, *, max_length=None, rows=4, required=True, help_text=""):
     )
 
 
+_lazy_format = lazy(lambda message, **params: str(message) % params, str)
+
+
+def category_field(*, required: bool = True) -> forms.ChoiceField:
+    """The request category, chosen on purpose: an empty "please choose" first, so nobody files
+    a request under the first category by not looking (issue 12)."""
+    return forms.ChoiceField(
+        label=_("category"), required=required, choices=[("", _("Please choose")), *ServiceRequest.Category.choices],
+        error_messages={"required": _("Choose the category of the request.")},
+    )
+
+
+class DescriptionField(forms.CharField):
+    """A description of at most ``services.DESCRIPTION_MAX_LENGTH`` characters, with a live
+    counter under the box (``data-maxlength-counter``, zonehub.js). No ``maxlength`` attribute:
+    a browser would cut a long paste short without a word; the counter warns and the server says
+    what to do, with the text kept."""
+
+    def __init__(self, *, rows=5, help_text=None, **kwargs):
+        """``help_text`` may use ``%(max)s``, the limit."""
+        limit = services.DESCRIPTION_MAX_LENGTH
+        # Fields are built at import: every text is formatted lazily, in the language of the page.
+        widget = forms.Textarea(attrs={
+            "rows": rows, "data-maxlength-counter": limit,
+            "data-counter-text": _lazy_format(_("%(n)s / %(max)s characters typed"), n="{n}", max=limit),
+            "data-counter-over": _lazy_format(_("%(over)s characters over the limit: shorten it or attach a file"),
+                                              over="{over}"),
+        })
+        super().__init__(
+            label=_("description"), max_length=limit, widget=widget,
+            help_text=_lazy_format(help_text or _(
+                "At most %(max)s characters; attach longer material (plans, letters, tables) as files."), max=limit),
+            error_messages={"max_length": _(
+                "The description has %(show_value)d characters; keep it within %(limit_value)d and attach "
+                "longer material as files.")},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        # A browser sends each line break as CRLF but counts it as one character.
+        return super().to_python(value).replace("\r\n", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class RequestFieldsMixin(forms.Form):
-    category = forms.ChoiceField(label=_("category"), choices=ServiceRequest.Category.choices)
+    category = category_field()
     title = forms.CharField(label=_("title"), max_length=200,
                             help_text=_("One line that says what you need, e.g. “power capacity increase for line 2”."))
-    description = forms.CharField(
-        label=_("description"), widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("What happened, what you need, and by when."),
-    )
+    description = DescriptionField(help_text=_(
+        "What happened, what you need, and by when. At most %(max)s characters; attach longer material (plans, "
+        "letters, tables) as files."))
     urgency = forms.ChoiceField(
         label=_("urgency"), choices=ServiceRequest.Urgency.choices, initial=ServiceRequest.Urgency.NORMAL,
         widget=forms.RadioSelect,
@@ -171,9 +225,69 @@ class ConfirmForm(forms.Form):
     """A button with no fields (accept, confirm, claim): the form only carries the CSRF token."""
 
 
+class _DepartmentsByKind(ModelChoiceIterator):
+    """The departments in groups by kind (functional bureaus, then outside agencies), each
+    ordered by name: the only grouping the organisation model offers."""
+
+    def __iter__(self):
+        rows = list(self.queryset.order_by("name", "pk"))
+        for kind, label in Department.Kind.choices:
+            group = [self.choice(d) for d in rows if d.kind == kind]
+            if group:
+                yield (label, group)
+
+    def __len__(self):
+        return self.queryset.count()
+
+
+class DepartmentCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes in their groups under a box that filters them as you type (by name or short
+    name; zonehub.js, ``data-filter-*``). Without a script the box stays hidden and every
+    department shows. A department already ticked stays in sight whatever is typed."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in context["optgroups"]:
+            # The input inside its label, as Django draws a checkbox: the whole line is the target.
+            items = format_html_join("", (
+                '<div data-filter-item data-filter-text="{}"><label for="{}">'
+                '<input type="checkbox" name="{}" value="{}" id="{}"{}> {}</label></div>'
+            ), (
+                (_filter_text(o), o["attrs"]["id"], o["name"], o["value"], o["attrs"]["id"],
+                 mark_safe(" checked") if o["selected"] else "", o["label"]) for o in options
+            ))
+            if group_name:
+                groups.append(format_html(
+                    '<fieldset class="mb-2" data-filter-group><legend class="fs-6 fw-semibold text-secondary mb-1">{}'
+                    '</legend>{}</fieldset>', group_name, items))
+            else:
+                groups.append(items)
+        return format_html(
+            '<div class="border rounded p-2" data-filter-list data-testid="department-picker">'
+            '<input type="search" class="form-control mb-2" data-filter-input hidden autocomplete="off" '
+            'placeholder="{}" aria-label="{}">{}'
+            '<p class="small text-secondary mb-0" data-filter-empty hidden>{}</p></div>',
+            _("Type to find a department"), _("Find a department"), mark_safe("".join(groups)),
+            _("No department matches what you typed."),
+        )
+
+
+def _filter_text(option) -> str:
+    department = getattr(option["value"], "instance", None)
+    if department is None:
+        return str(option["label"])
+    return department.name if department.short_name in ("", department.name) else f"{department.name} {department.short_name}"
+
+
+class DepartmentsField(forms.ModelMultipleChoiceField):
+    iterator = _DepartmentsByKind
+    widget = DepartmentCheckboxes
+
+
 class EscalateForm(BootstrapFormMixin, forms.Form):
-    departments = forms.ModelMultipleChoiceField(
-        label=_("departments"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple,
+    departments = DepartmentsField(
+        label=_("departments"), queryset=Department.objects.none(),
         error_messages={"required": _("Choose at least one department to escalate to."),
                         "invalid_choice": _("Choose departments from the list."),
                         "invalid_pk_value": _("Choose departments from the list.")},
@@ -211,11 +325,10 @@ class VisitForm(BootstrapFormMixin, forms.Form):
         label=_("Turn a finding into a request"), required=False,
         help_text=_("The request is logged on the enterprise's behalf (channel: visit) and accepted by you."),
     )
-    request_category = forms.ChoiceField(
-        label=_("category"), choices=ServiceRequest.Category.choices, required=False,
-    )
+    # Empty means "no request from this visit"; ``clean`` asks for it when one is made.
+    request_category = category_field(required=False)
     request_title = forms.CharField(label=_("title"), max_length=200, required=False)
-    request_description = _text(_("description"), rows=3, required=False)
+    request_description = DescriptionField(rows=3, required=False)
     request_urgency = forms.ChoiceField(
         label=_("urgency"), choices=ServiceRequest.Urgency.choices, initial=ServiceRequest.Urgency.NORMAL,
         required=False,
@@ -260,10 +373,9 @@ class LedgerItemForm(BootstrapFormMixin, forms.Form):
                         "invalid_choice": _("Choose an enterprise from the list.")},
     )
     meeting_date = forms.DateField(label=_("meeting date"), widget=forms.DateInput(attrs={"type": "date"}))
-    category = forms.ChoiceField(label=_("category"), choices=ServiceRequest.Category.choices,
-                                 initial=ServiceRequest.Category.OTHER)
+    category = category_field()
     title = forms.CharField(label=_("title"), max_length=200)
-    description = _text(_("description"), rows=4)
+    description = DescriptionField(rows=4)
     department = forms.ModelChoiceField(
         label=_("responsible department"), queryset=Department.objects.none(), required=False,
         help_text=_("Leave empty to keep it on the ledger for a department to claim."),

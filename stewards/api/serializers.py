@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -16,7 +18,7 @@ from stewards.models import (
     StewardAssignment,
     Visit,
 )
-from stewards.services import attachment_validate
+from stewards.services import DESCRIPTION_MAX_LENGTH, attachment_validate, description_too_long_message
 from zonehub.events import EVENT_LABELS
 from zonehub.models import Department, Event
 from zonehub.workdays import WorkCalendar, workdays_left
@@ -82,10 +84,32 @@ class ServiceRequestDetailSerializer(ServiceRequestSerializer):
         read_only_fields = fields
 
 
+_lazy_format = lazy(lambda message, **params: str(message) % params, str)
+
+
+class DescriptionField(serializers.CharField):
+    """A description within ``DESCRIPTION_MAX_LENGTH`` characters, refused with the page's message
+    (issue 12). A CRLF counts as one character, as on the page; the validator only tells the
+    schema the limit (``maxLength``): the value it sees is already within it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("description"))
+        kwargs.setdefault("help_text", _lazy_format(_("At most %(max)s characters; attach longer material as files."),
+                                                    max=DESCRIPTION_MAX_LENGTH))
+        super().__init__(**kwargs)
+        self.validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).replace("\r\n", "\n")
+        if len(value) > DESCRIPTION_MAX_LENGTH:
+            raise serializers.ValidationError(description_too_long_message(len(value)), code="max_length")
+        return value
+
+
 class ServiceRequestCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=ServiceRequest.Category.choices, label=_("category"))
     title = serializers.CharField(max_length=200, label=_("title"))
-    description = serializers.CharField(label=_("description"))
+    description = DescriptionField()
     urgency = serializers.ChoiceField(choices=ServiceRequest.Urgency.choices, default=ServiceRequest.Urgency.NORMAL,
                                       label=_("urgency"))
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list, label=_("attachments"))
@@ -224,7 +248,7 @@ class ConclusionSerializer(serializers.Serializer):
 class VisitRequestSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=ServiceRequest.Category.choices)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = DescriptionField()
     urgency = serializers.ChoiceField(choices=ServiceRequest.Urgency.choices, default=ServiceRequest.Urgency.NORMAL)
 
 
@@ -248,6 +272,7 @@ class LedgerItemSerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True, label=_("department"))
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("reason"))
+    description = DescriptionField()
 
     class Meta:
         model = LedgerItem

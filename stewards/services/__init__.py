@@ -23,6 +23,8 @@ Sections, and what each imports (there is no cycle):
 """
 
 from stewards.services._shared import (
+    DESCRIPTION_MAX_LENGTH,
+    description_too_long_message,
     escalation_url,
     request_url,
 )
@@ -75,6 +77,7 @@ from stewards.services.visits import visit_log
 
 __all__ = [
     "ALLOWED_ATTACHMENTS",
+    "DESCRIPTION_MAX_LENGTH",
     "ATTACHMENT_EXTENSIONS_TEXT",
     "OLE_MAGIC",
     "ZIP_MAGIC",
@@ -87,6 +90,7 @@ __all__ = [
     "can_assign_steward",
     "deadline_sweep",
     "deadlines_recompute",
+    "description_too_long_message",
     "head_steward",
     "escalation_conclude",
     "escalation_mark_consultation",

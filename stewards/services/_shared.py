@@ -35,6 +35,27 @@ def _text(value, field: str, message) -> str:
     return value
 
 
+# Issue 12: a 20,000-character description was accepted. The form, the API and the services
+# refuse more than this, with one message; longer material goes in attachments.
+DESCRIPTION_MAX_LENGTH = 2000
+
+
+def description_too_long_message(length: int) -> str:
+    """The one message for a description over the limit (the form's ``max_length`` error uses the
+    same text and parameters)."""
+    return _("The description has %(show_value)d characters; keep it within %(limit_value)d and attach "
+             "longer material as files.") % {"show_value": length, "limit_value": DESCRIPTION_MAX_LENGTH}
+
+
+def _description(value, field: str, message) -> str:
+    """A required description within DESCRIPTION_MAX_LENGTH characters. Line breaks count as one
+    character (a browser sends CRLF, and counts LF in its text box)."""
+    value = _text((value or "").replace("\r\n", "\n"), field, message)
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise ValidationError({field: description_too_long_message(len(value))})
+    return value
+
+
 def _choice(value, choices, field: str) -> str:
     if value not in choices.values:
         raise ValidationError({field: _("Choose a valid option.")})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from stewards.events import StewardsEvent
 from stewards.models import LedgerItem, ServiceRequest
-from stewards.services._shared import S, _choice, _text, request_url
+from stewards.services._shared import S, _choice, _description, _text, request_url
 from stewards.services.escalations import _escalate
 from stewards.services.requests import _create_request
 from zonehub.events import record_event
@@ -32,7 +32,8 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
     if enterprise is None:
         raise ValidationError({"enterprise": _("Choose the enterprise that raised it.")})
     title = _text(title, "title", _("Give the ledger item a title."))
-    description = _text(description, "description", _("Describe the item."))
+    # The item becomes a request when dispatched: the request's limit applies from the start.
+    description = _description(description, "description", _("Describe the item."))
     category = _choice(category or ServiceRequest.Category.OTHER, ServiceRequest.Category, "category")
     if meeting_date is None:
         raise ValidationError({"meeting_date": _("Give the date of the meeting.")})

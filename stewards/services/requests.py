@@ -14,6 +14,7 @@ from stewards.services._shared import (
     S,
     _can_serve_enterprise,
     _choice,
+    _description,
     _enterprise_users,
     _lock,
     _steward_users,
@@ -52,7 +53,7 @@ def _validated_request_fields(category, title, description, urgency):
     return (
         _choice(category, ServiceRequest.Category, "category"),
         _text(title, "title", _("Give the request a title."))[:200],
-        _text(description, "description", _("Describe the request.")),
+        _description(description, "description", _("Describe the request.")),
         _choice(urgency or ServiceRequest.Urgency.NORMAL, ServiceRequest.Urgency, "urgency"),
     )
 
