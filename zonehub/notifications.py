@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from zonehub.models import Notification
-from zonehub.tasking import enqueue_on_commit
+from zonehub.tasking import enqueue_coalesced_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,8 @@ def notify(
 
 def notify_many(rows: list[Notification]) -> int:
     """Insert many notifications in one statement (a sweep's whole batch): the unique constraint
-    on (recipient, dedupe_key) drops the repeated ones, so no prior read is needed. One delivery
-    task is enqueued for the transaction."""
+    on (recipient, dedupe_key) drops the repeated ones, so no prior read is needed. Delivery runs
+    a second after the commit, one run for everything written meanwhile."""
     if not rows:
         return 0
     for row in rows:
@@ -71,7 +71,7 @@ def notify_many(rows: list[Notification]) -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     from zonehub.tasks import notifications_send_pending_task
 
-    enqueue_on_commit(notifications_send_pending_task)
+    enqueue_coalesced_on_commit(notifications_send_pending_task)
     return len(rows)
 
 

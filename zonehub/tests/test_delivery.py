@@ -66,3 +66,47 @@ def test_notifying_twice_with_one_key_adds_nothing(zone):
     assert notify([zone.leader], kind="t", title="一次", key="k:1") == 1
     notify([zone.leader], kind="t", title="一次", key="k:1")
     assert Notification.objects.filter(recipient=zone.leader, dedupe_key="k:1").count() == 1
+
+
+def test_busy_submissions_publish_one_delivery_task_a_second(zone, settings, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from zonehub.tasks import notifications_send_pending_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.clear()
+    published = []
+    monkeypatch.setattr(notifications_send_pending_task, "apply_async",
+                        lambda **kwargs: published.append(kwargs))
+    for i in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify([zone.leader], kind="t", title="诉求", key=f"busy:{i}")
+    # One run, due after the mark expires: it sends all three.
+    assert len(published) == 1 and published[0]["countdown"] > 1
+    cache.clear()  # a second later
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([zone.leader], kind="t", title="诉求", key="busy:later")
+    assert len(published) == 2
+
+
+def test_a_refused_publish_leaves_the_next_submission_to_publish_again(zone, settings, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from zonehub.tasks import notifications_send_pending_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.clear()
+    attempts = []
+
+    def refuse(**kwargs):
+        attempts.append(kwargs)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(notifications_send_pending_task, "apply_async", refuse)
+    for i in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify([zone.leader], kind="t", title="诉求", key=f"down:{i}")
+    assert len(attempts) == 2  # the failed one did not silence the next
+    assert Notification.objects.filter(dedupe_key__startswith="down:", delivery="pending").count() == 2
