@@ -52,6 +52,9 @@ class ImportBatchAdmin(AuditedModelAdmin):
                     "unchanged_count", "created_by"]
     list_filter = ["kind", "status"]
     search_fields = ["file_name"]
+    # An upload has no public address (MEDIA_URL is None), so the read-only page cannot link the
+    # workbook itself: it showed a server error. Its name is file_name.
+    exclude = ["file"]
 
     def has_add_permission(self, request):
         return False

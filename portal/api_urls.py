@@ -11,7 +11,10 @@ from projects.api import urls as projects_api
 from stewards.api import urls as stewards_api
 from zonehub.api_views import DepartmentViewSet, NotificationViewSet, WorkstationViewSet
 
+# No ".json" twin of every address: the schema documents none, ?format= and Accept choose the
+# format, and the twins of the custom actions answered a server error (the format argument).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("departments", DepartmentViewSet)
 router.register("workstations", WorkstationViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -123,6 +123,9 @@ class RequestCommentAdmin(_ReadOnlyWorkflowAdmin):
 class RequestAttachmentAdmin(_ReadOnlyWorkflowAdmin):
     list_display = ["original_name", "request", "size", "content_type", "uploaded_at"]
     list_select_related = ["request"]
+    # An upload has no public address (MEDIA_URL is None: only the checking view serves it), so the
+    # read-only page cannot link the file itself: it showed a server error.
+    exclude = ["file"]
 
 
 @admin.register(Visit)

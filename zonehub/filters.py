@@ -186,6 +186,10 @@ class IdFilter(django_filters.NumberFilter):
     def field(self):
         if not hasattr(self, "_field"):
             self.extra["queryset"] = self.queryset
+            if self.queryset is None:
+                # Nothing to list: a number box. A select of no queryset fails to render (the
+                # browsable API draws every filter of a list, the API's own ones included).
+                self.extra["widget"] = forms.NumberInput(attrs={"min": 1})
         return super().field
 
 
