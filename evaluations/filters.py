@@ -21,8 +21,9 @@ class RatingFilterSet(FilterSet):
         label=_("sort by"),
         fields=[("enterprise__name", "enterprise"), ("steward__user__name", "steward"), ("value", "value"),
                 ("updated_at", "updated_at")],
-        field_labels={"enterprise": _("enterprise"), "-enterprise": _("enterprise (reversed)"),
-                      "steward": _("steward"), "-steward": _("steward (reversed)"),
+        # Ascending labels are looked up by the model field, descending ones by the parameter.
+        field_labels={"enterprise__name": _("enterprise"), "-enterprise": _("enterprise (reversed)"),
+                      "steward__user__name": _("steward"), "-steward": _("steward (reversed)"),
                       "value": _("rating"), "-value": _("rating (reversed)"),
                       "updated_at": _("rated on"), "-updated_at": _("rated on (newest first)")},
     )

@@ -167,7 +167,8 @@ class EscalationListFilterSet(FilterSet):
         label=_("sort by"), fields=[("due_at", "due_at"), ("sent_at", "sent_at"), ("department__name", "department")],
         field_labels={"due_at": _("reply due before"), "-due_at": _("reply due before (latest first)"),
                       "sent_at": _("escalated at"), "-sent_at": _("escalated at (newest first)"),
-                      "department": _("department"), "-department": _("department (reversed)")},
+                      # Ascending labels are looked up by the model field, descending ones by the parameter.
+                      "department__name": _("department"), "-department": _("department (reversed)")},
     )
 
     # The API's.
