@@ -294,7 +294,7 @@ class _Table:
             raise ValueError(f"{meta.label}: no fields {sorted(unknown)}")
         constants = []
         for f in meta.concrete_fields:
-            if f.primary_key or f.attname in given:
+            if f.primary_key or f.attname in given or f.generated:  # the database computes a generated one
                 continue
             default = f.get_default()
             if default is None and not f.null:

@@ -35,6 +35,7 @@ from stewards.services import (
 )
 from zonehub import recipients
 from zonehub.cache import bump_dashboard_generation_on_commit
+from zonehub.dates import cn_deadline
 from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
@@ -119,11 +120,10 @@ def campaign_open(*, year: int, half: str, actor=None, now: dt.datetime | None =
     record_event(campaign, actor=actor, kind=EvaluationsEvent.CAMPAIGN_OPENED, to_state=Campaign.Status.OPEN,
                  data={"closes_at": campaign.closes_at.isoformat()})
     users = User.objects.filter(role=Role.ENTERPRISE, is_active=True, enterprise__is_active=True)
-    closes = local_date(campaign.closes_at) - dt.timedelta(days=1)
     notify(
         users, kind="campaign.opened", key=f"campaign:{campaign.pk}:opened",
         title=_("Rate your stewards: the %(campaign)s satisfaction survey is open until %(date)s") % {
-            "campaign": campaign, "date": _date(closes)},
+            "campaign": campaign, "date": cn_deadline(campaign.closes_at)},
         url=reverse("evaluations:campaign_list"),
     )
     return campaign
@@ -155,7 +155,7 @@ def campaign_close(*, campaign: Campaign, actor=None, now: dt.datetime | None = 
     if actor is not None and campaign_close_needs_reason(campaign, now=now) and not reason:
         raise ValidationError({"reason": _("The campaign is planned to run until %(date)s: give the reason for "
                                            "ending it early.") % {
-            "date": _date(local_date(campaign.closes_at) - dt.timedelta(days=1))}})
+            "date": cn_deadline(campaign.closes_at)}})
     updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.OPEN).update(
         status=Campaign.Status.CLOSED, closed_at=now, closed_by=actor, close_reason=reason[:2000],
     )
@@ -484,13 +484,12 @@ def campaign_sweep(*, now: dt.datetime | None = None) -> dict:
 def campaign_remind_unrated(*, campaign: Campaign) -> int:
     """Remind each enterprise that has not rated all its stewards yet, once per campaign."""
     sent = 0
-    closes = local_date(campaign.closes_at) - dt.timedelta(days=1)
     for enterprise in enterprises_not_done(campaign):
         sent += notify(
             enterprise.users.all(), kind="campaign.reminder", key=f"campaign:{campaign.pk}:remind:{enterprise.pk}",
             url=reverse("evaluations:campaign_list"),
             title=_("Please rate your stewards before %(date)s: the %(campaign)s survey closes soon") % {
-                "date": _date(closes), "campaign": campaign},
+                "date": cn_deadline(campaign.closes_at), "campaign": campaign},
         )
     return sent
 
@@ -509,7 +508,7 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
             notify(_heads_of(case.workstation_id), kind="case.reminder", key=f"case:{case.pk}:reminder",
                    url=reverse("evaluations:case_detail", args=[case.pk]),
                    title=_("Reminder: name a new steward for %(enterprise)s by %(date)s") % {
-                       "enterprise": case.enterprise.name, "date": _date(local_date(case.due_at) - dt.timedelta(1))})
+                       "enterprise": case.enterprise.name, "date": cn_deadline(case.due_at)})
             result["case_reminders"] += 1
     for case in pending.filter(overdue_at__isnull=True, due_at__lte=now):
         with transaction.atomic():
@@ -523,10 +522,6 @@ def replacement_sweep(*, now: dt.datetime, calendar: WorkCalendar | None = None)
                        "enterprise": case.enterprise.name, "steward": case.steward.name})
         result["case_overdue"] += 1
     return result
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def deadlines_recompute(*, years: list[int]) -> int:

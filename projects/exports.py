@@ -1,20 +1,46 @@
 """The five-key list as an Excel workbook, through the shared streaming export (write-only).
-Headers in Chinese whatever the user's language: the sheet replaces the one on the wall."""
+Headers in Chinese whatever the user's language: the sheet replaces the one on the wall.
+
+Dates read as on the board and in the notifications (zonehub.dates): a node's dates inside the
+node column as text (2026年6月28日), the lagging spell's first day as a real date cell shown the
+same way (it sorts and filters)."""
 
 from __future__ import annotations
 
+from projects.progress import Status
+from zonehub.dates import cn_date
 from zonehub.exports import xlsx_response
 
 HEADERS = ["序号", "类别", "任务名称", "目标", "牵头领导", "责任单位", "配合单位", "节点（计划日期 / 完成日期）",
-           "完成节点", "应完成节点", "时序进度", "滞后节点", "滞后工作日"]
-STATUS_ZH = {"lagging": "滞后", "on_schedule": "正常", "ahead": "超前"}
+           "完成节点", "应完成节点", "时序进度", "滞后或逾期完成节点", "滞后或逾期工作日", "滞后起始日"]
 CATEGORY_ZH = {"enterprises": "重点企业", "investment": "重大招商", "projects": "重大项目", "reforms": "重大改革",
                "work": "重点工作"}
 
 
-def _node_line(node) -> str:
-    done = node.completed_on.strftime("%Y-%m-%d") if node.completed_on else "未完成"
-    return f"{node.name}（{node.planned_date:%Y-%m-%d} / {done}）"
+def _node_line(entry) -> str:
+    """One node as the wall chart writes it: 方案制定（2026年1月20日 / 2026年2月6日，逾期13个工作日完成）."""
+    node = entry.node
+    if node.completed_on is None:
+        done = "未完成"
+        if entry.is_late:
+            done += f"，滞后{entry.workdays_late}个工作日"
+    else:
+        done = cn_date(node.completed_on)
+        if entry.is_done_late:
+            done += f"，逾期{entry.workdays_late}个工作日完成"
+    return f"{node.name}（{entry.dates_text} / {done}）"
+
+
+def _status(progress) -> str:
+    return str(Status(progress.status).label)
+
+
+def _worst(progress) -> str:
+    if progress.worst is None:
+        return ""
+    if progress.status == Status.DONE_LATE:
+        return f"{progress.worst.node.name}（逾期完成）"
+    return progress.worst.node.name
 
 
 def _board_rows(board: dict):
@@ -37,9 +63,9 @@ def _board_columns() -> list:
         item(lambda i: i.lead_leader.display_name),
         item(lambda i: i.responsible_unit.name if i.responsible_unit else "待认领"),
         item(lambda i: "、".join(u.name for u in i.cooperating_units.all())),
-        item(lambda i: "\n".join(_node_line(n) for n in i.nodes.all())),
-        progress(lambda p: p.completed), progress(lambda p: p.due), progress(lambda p: STATUS_ZH[p.status]),
-        progress(lambda p: p.worst.node.name if p.worst else ""), progress(lambda p: p.workdays_late or ""),
+        progress(lambda p: "\n".join(_node_line(entry) for entry in p.nodes)),
+        progress(lambda p: p.completed), progress(lambda p: p.due), progress(_status),
+        progress(_worst), progress(lambda p: p.workdays_late or ""), progress(lambda p: p.lagging_since),
     ]
     return list(zip(HEADERS, values, strict=True))
 

@@ -5,12 +5,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.progress import Status
+from projects.progress import STATUS_ORDER, Status
 from zonehub.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
@@ -331,6 +331,14 @@ class FiveKeyItem(models.Model):
     progress_done = models.PositiveSmallIntegerField(_("nodes done"), default=0, db_default=0)
     progress_total = models.PositiveSmallIntegerField(_("nodes"), default=0, db_default=0)
     progress_on = models.DateField(_("progress computed on"), null=True, blank=True)
+    # The status's place on the board (progress.STATUS_ORDER: lagging, done late, on schedule,
+    # ahead; never computed last), computed by the database so that the board's order is an index
+    # (fivekey_board_rank_idx) whoever writes the row.
+    progress_rank = models.GeneratedField(
+        expression=Case(*(When(progress_status=status.value, then=Value(rank)) for status, rank in STATUS_ORDER.items()),
+                        default=Value(len(STATUS_ORDER))),
+        output_field=models.PositiveSmallIntegerField(), db_persist=True,
+    )
 
     objects = FiveKeyItemQuerySet.as_manager()
 
@@ -342,7 +350,7 @@ class FiveKeyItem(models.Model):
             # The board's summary: a count by category and status, read from the index alone.
             models.Index(fields=["year", "category", "progress_status"], name="fivekey_year_cat_status_idx"),
             # The board's order (selectors.BOARD_ORDER): a page of it is the first rows of this index.
-            models.Index(fields=["year", "-progress_late_days", "-progress_status", "id"], name="fivekey_board_idx"),
+            models.Index(fields=["year", "progress_rank", "-progress_late_days", "id"], name="fivekey_board_rank_idx"),
             # The stale rows of a year: none on most views, found without reading the year.
             models.Index(fields=["year", "progress_on"], name="fivekey_progress_on_idx"),
         ]

@@ -12,8 +12,19 @@ The rules:
 * On a given day, a node is *late* when it is due before that day and was not completed on or
   before that day. Its working days late are the working days after its due date up to that day
   (at least 1), counted by the shared calendar.
-* An item is *lagging* when any of its nodes is late; *ahead* when it is not lagging and has
-  completed more nodes than were due by that day; otherwise *on schedule*.
+* A node completed after its due date is *done late* (逾期完成), by the working days after its due
+  date up to its completion (as the monthly assessment counts it); one completed by its due date
+  is done on time.
+* An item is *lagging* when any of its nodes is late; else *done late* when a node due by that
+  day was done late (its lateness stays on the record, 逾期完成, never "on schedule"); else
+  *ahead* when it has completed more nodes than were due by that day; otherwise *on schedule*.
+* An item lagging on a day has been lagging since the first day of that spell (滞后起始日): the
+  day after the due date of the node that made it late, or of an earlier node whose lateness ran
+  on into this one's without a day between. Never the day somebody happened to look.
+
+A node's dates are shown by one rule everywhere (pages, notifications, the wall chart, the Excel
+sheet): its planned date, and, when that date is a day off, the working day it runs on to
+(``node_dates_text``), in the Chinese form (zonehub.dates.cn_date).
 """
 
 from __future__ import annotations
@@ -25,24 +36,55 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zonehub.workdays import WorkCalendar, month_end
+from zonehub.dates import cn_date
+from zonehub.workdays import ONE_DAY, WorkCalendar, month_end
 
 
 class Status(models.TextChoices):
     LAGGING = "lagging", _("lagging")
+    DONE_LATE = "done_late", _("done late")
     ON_SCHEDULE = "on_schedule", _("on schedule")
     AHEAD = "ahead", _("ahead")
 
 
-# Lagging first on the board.
-STATUS_ORDER = {Status.LAGGING: 0, Status.ON_SCHEDULE: 1, Status.AHEAD: 2}
+# Lagging first on the board, then the items with a node done late.
+STATUS_ORDER = {Status.LAGGING: 0, Status.DONE_LATE: 1, Status.ON_SCHEDULE: 2, Status.AHEAD: 3}
+
+
+class NodeState(models.TextChoices):
+    NOT_DUE = "not_due", _("not yet due")
+    ON_TIME = "on_time", _("on time")
+    DONE_LATE = "done_late", _("done late")
+    LATE = "late", _("lagging")
 
 
 @dataclass(frozen=True)
-class LateNode:
+class NodeProgress:
+    """One node as judged on a day: its due date (the planned date moved past days off), its
+    state, and its working days late (as of that day while open, as of its completion once done;
+    0 when not late)."""
+
     node: object
     due: dt.date
     workdays_late: int
+    state: str = NodeState.LATE
+
+    @property
+    def late_since(self) -> dt.date | None:
+        """The first day it was late: the day after its due date (None when never late)."""
+        return self.due + ONE_DAY if self.state in (NodeState.LATE, NodeState.DONE_LATE) else None
+
+    @property
+    def is_late(self) -> bool:
+        return self.state == NodeState.LATE
+
+    @property
+    def is_done_late(self) -> bool:
+        return self.state == NodeState.DONE_LATE
+
+    @property
+    def dates_text(self) -> str:
+        return node_dates_text(self.node.planned_date, self.due)
 
 
 @dataclass(frozen=True)
@@ -51,15 +93,24 @@ class Progress:
     total: int
     completed: int
     due: int
-    late: tuple[LateNode, ...]
+    late: tuple[NodeProgress, ...]
+    done_late: tuple[NodeProgress, ...] = ()
+    nodes: tuple[NodeProgress, ...] = ()
+    lagging_since: dt.date | None = None
 
     @property
-    def worst(self) -> LateNode | None:
-        return max(self.late, key=lambda late: late.workdays_late) if self.late else None
+    def worst(self) -> NodeProgress | None:
+        """The node an item's status names: the most working days late of the late nodes, or, for
+        an item done late, of the nodes done late."""
+        for entries in (self.late, self.done_late):
+            if entries:
+                return max(entries, key=lambda late: late.workdays_late)
+        return None
 
     @property
     def workdays_late(self) -> int:
-        return self.worst.workdays_late if self.late else 0
+        worst = self.worst
+        return worst.workdays_late if worst else 0
 
     @property
     def is_complete(self) -> bool:
@@ -75,32 +126,78 @@ def node_due_date(planned: dt.date, calendar: WorkCalendar) -> dt.date:
     return calendar.first_workday_on_or_after(planned)
 
 
+def node_dates_text(planned: dt.date, due: dt.date) -> str:
+    """A node's date as every page, notification and sheet writes it: 2026年6月30日, or, for a
+    planned date that is a day off, 2026年6月28日（逢休息日顺延至2026年6月29日）."""
+    if due == planned:
+        return cn_date(planned)
+    return f"{cn_date(planned)}（逢休息日顺延至{cn_date(due)}）"
+
+
 def workdays_late(due: dt.date, today: dt.date, calendar: WorkCalendar) -> int:
     return max(calendar.workdays_between(due, today), 1)
+
+
+def _spell_start(spans: list[tuple[dt.date, dt.date | None]], today: dt.date) -> dt.date | None:
+    """The first day of the run of days up to ``today`` covered by ``spans`` ([first, last] days a
+    node was late, last None while it still is), or None when ``today`` is not covered."""
+    covered = [(first, last) for first, last in spans if first <= today and (last is None or last >= today)]
+    if not covered:
+        return None
+    start = min(first for first, _last in covered)
+    moved = True
+    while moved:
+        moved = False
+        for first, last in spans:
+            if first < start and last is not None and last + ONE_DAY >= start:
+                start, moved = first, True
+    return start
 
 
 def item_progress(nodes, *, today: dt.date, calendar: WorkCalendar) -> Progress:
     """The status of one item on ``today`` from its nodes (anything with ``planned_date`` and
     ``completed_on``). Completions after ``today`` do not count yet, so past days can be replayed."""
     total = completed = due = 0
-    late: list[LateNode] = []
+    late: list[NodeProgress] = []
+    done_late: list[NodeProgress] = []
+    states: list[NodeProgress] = []
+    spans: list[tuple[dt.date, dt.date | None]] = []
     for node in nodes:
         total += 1
         done = node.completed_on is not None and node.completed_on <= today
         completed += done
         node_due = node_due_date(node.planned_date, calendar)
+        if done and node.completed_on > node_due:
+            entry = NodeProgress(node=node, due=node_due, state=NodeState.DONE_LATE,
+                                 workdays_late=workdays_late(node_due, node.completed_on, calendar))
+            done_late.append(entry)
+            # Late from the day after its due date to the day before its completion.
+            if node.completed_on > node_due + ONE_DAY:
+                spans.append((node_due + ONE_DAY, node.completed_on - ONE_DAY))
+        elif done:
+            entry = NodeProgress(node=node, due=node_due, state=NodeState.ON_TIME, workdays_late=0)
+        elif node_due < today:
+            entry = NodeProgress(node=node, due=node_due, workdays_late=workdays_late(node_due, today, calendar))
+            late.append(entry)
+            spans.append((node_due + ONE_DAY, None))
+        else:
+            entry = NodeProgress(node=node, due=node_due, state=NodeState.NOT_DUE, workdays_late=0)
+        states.append(entry)
         if node_due < today:
             due += 1
-            if not done:
-                late.append(LateNode(node=node, due=node_due, workdays_late=workdays_late(node_due, today, calendar)))
     if late:
         status = Status.LAGGING
+    elif done_late:
+        status = Status.DONE_LATE
     elif completed > due:
         status = Status.AHEAD
     else:
         status = Status.ON_SCHEDULE
     late.sort(key=lambda entry: (-entry.workdays_late, entry.due))
-    return Progress(status=status, total=total, completed=completed, due=due, late=tuple(late))
+    done_late.sort(key=lambda entry: (-entry.workdays_late, entry.due))
+    return Progress(status=status, total=total, completed=completed, due=due, late=tuple(late),
+                    done_late=tuple(done_late), nodes=tuple(states),
+                    lagging_since=_spell_start(spans, today) if late else None)
 
 
 # --------------------------------------------------------------------------------------------

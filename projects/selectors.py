@@ -224,11 +224,10 @@ def fivekey_board(*, user, year: int, unit=None, leader=None, status: str = "", 
     return {"groups": groups, "rows": rows, **_board_counts(counts)}
 
 
-# Lagging first, the most working days late first, then on schedule before ahead, then by pk: the
-# order of STATUS_ORDER, from the stored columns so that an index (fivekey_board_idx) serves it.
-# Only a lagging item is 1 working day late or more, and "on_schedule" sorts after "ahead", so late
-# days then status, both descending, is that order.
-BOARD_ORDER = ("-progress_late_days", "-progress_status", "pk")
+# The order of STATUS_ORDER (lagging, done late, on schedule, ahead), the most working days late
+# first within each, then by pk: from the stored columns, so that an index (fivekey_board_rank_idx)
+# serves it.
+BOARD_ORDER = ("progress_rank", "-progress_late_days", "pk")
 
 # User.display_name in SQL: the name, else the full name, else the username.
 _LEADER_NAME = Coalesce(
@@ -501,10 +500,11 @@ def home_panels(user) -> list[dict]:
             .select_related("item").order_by("planned_date")[:12]
         )
         calendar = WorkCalendar.for_years({now.year, horizon.year})
-        from projects.progress import node_due_date, workdays_late
+        from projects.progress import node_dates_text, node_due_date, workdays_late
 
         for node in nodes:
             due = node_due_date(node.planned_date, calendar)
+            node.dates_text = node_dates_text(node.planned_date, due)
             node.is_late = due < now
             node.workdays_late = workdays_late(due, now, calendar) if node.is_late else 0
         panels.append({"template": "projects/panels/department_nodes.html", "order": 20, "nodes": nodes})

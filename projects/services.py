@@ -40,6 +40,7 @@ from stewards.services import (
     steward_assignment_check,
 )
 from zonehub.cache import bump_dashboard_generation_on_commit
+from zonehub.dates import cn_date
 from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
@@ -169,7 +170,7 @@ def project_stage_change(*, project: Project, to_stage: str, on: dt.date, actor,
     last = project.stage_changes.order_by("-changed_on", "-id").first()
     if last and on < last.changed_on:
         raise ValidationError({"on": _("The date cannot be before the previous stage change (%(date)s).")
-                               % {"date": last.changed_on.strftime("%Y-%m-%d")}})
+                               % {"date": cn_date(last.changed_on)}})
     change = ProjectStageChange.objects.create(project=project, from_stage=project.stage, to_stage=to_stage,
                                                changed_on=on, changed_by=actor, note=note[:200])
     fields = ["stage"]
@@ -520,7 +521,7 @@ def fivekey_node_complete(*, node: FiveKeyNode, actor, completed_on: dt.date, ev
     errors = {}
     if node.completed_on is not None:
         raise ValidationError(_("This node was already marked done on %(date)s.")
-                              % {"date": node.completed_on.strftime("%Y-%m-%d")})
+                              % {"date": cn_date(node.completed_on)})
     if completed_on is None:
         errors["completed_on"] = _("Give the date it was done.")
     elif completed_on > today():
@@ -659,10 +660,12 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
         progress = item_progress(item.nodes.all(), today=on, calendar=calendar)
         lagging = progress.status == Status.LAGGING
         if lagging and item.lagging_since is None:
+            # The spell began the day its first late node became late, not the day the sweep saw it.
+            since = progress.lagging_since
             with transaction.atomic():
-                updated = FiveKeyItem.objects.filter(pk=item.pk, lagging_since__isnull=True).update(lagging_since=on)
+                updated = FiveKeyItem.objects.filter(pk=item.pk, lagging_since__isnull=True).update(lagging_since=since)
                 if updated:
-                    item.lagging_since = on
+                    item.lagging_since = since
                     worst = progress.worst
                     record_event(item, actor=None, kind=ProjectsEvent.FIVEKEY_LAGGING, to_state=str(Status.LAGGING.label),
                                  note=_("%(node)s, %(days)s working days late")
@@ -686,8 +689,9 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
                 [*unit_members[item.responsible_unit_id], item.lead_leader], kind="fivekey.lagging",
                 key=f"fivekey:{item.pk}:lagging:{item.lagging_since.isoformat()}",
                 title=_("Five-key item lagging: %(item)s") % {"item": item.title},
-                body=_("%(node)s was due on %(due)s and is %(days)s working days late.")
-                % {"node": worst.node.name, "due": worst.due.strftime("%Y-%m-%d"), "days": worst.workdays_late},
+                body=_("%(node)s was planned for %(date)s and has been late since %(since)s: %(days)s working days.")
+                % {"node": worst.node.name, "date": worst.dates_text, "since": cn_date(worst.late_since),
+                   "days": worst.workdays_late},
                 url=reverse("projects:item_detail", args=[item.pk]),
             )
     return {"flagged": flagged, "recovered": recovered}

@@ -426,13 +426,14 @@ class ItemDetailView(RoleRequiredMixin, TemplateView):
         now = selectors.today()
         calendar = WorkCalendar.for_years({now.year, item.year})
         progress = item_progress(item.nodes.all(), today=now, calendar=calendar)
-        late = {entry.node.pk: entry for entry in progress.late}
+        judged = {entry.node.pk: entry for entry in progress.nodes}
         nodes = list(item.nodes.all())
         files: dict[int, list] = {}
         for row in NodeEvidenceFile.objects.filter(node__in=[n.pk for n in nodes]).order_by("uploaded_at", "id"):
             files.setdefault(row.node_id, []).append(row)
         for node in nodes:
-            node.late = late.get(node.pk)
+            node.progress = judged.get(node.pk)
+            node.late = node.progress if node.progress and node.progress.is_late else None
             node.files = files.get(node.pk, [])
         can_complete = services.can_complete_node(user, item)
         return {
@@ -612,7 +613,7 @@ class RankingView(RoleRequiredMixin, TemplateView):
         now = selectors.today()
         chosen = parse_month(self.request.GET.get("month")) or previous_month(now)
         year, month = chosen.year, chosen.month
-        months = [f"{first:%Y-%m}" for first in reversed(months_before(now, 13))]
+        months = [(f"{first:%Y-%m}", f"{first.year}年{first.month}月") for first in reversed(months_before(now, 13))]
         ranking = selectors.unit_ranking(user=self.request.user, year=year, month=month)
         return {**super().get_context_data(**kwargs), "year": year, "month": month,
                 "current": f"{year}-{month:02d}", "months": months, "rows": ranking["rows"],

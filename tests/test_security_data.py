@@ -253,16 +253,16 @@ def test_a_campaign_far_in_the_future_or_past_is_refused(client, zone):
 def test_visit_and_ledger_dates_of_year_one_are_refused_by_page_and_api(client, zone):
     steward = api(zone.steward_a.user)
     response = steward.post("/api/visits/", {"enterprise": zone.ent_a.pk, "visited_on": "0001-01-01"}, format="json")
-    assert response.status_code == 400 and "2000-01-01" in str(response.json()["visited_on"])
+    assert response.status_code == 400 and "2000年1月1日" in str(response.json()["visited_on"])
     leader = api(zone.leader)
     response = leader.post("/api/ledger-items/", {"enterprise": zone.ent_a.pk, "title": "积水", "description": "d",
                                                   "meeting_date": "0001-01-01"}, format="json")
-    assert response.status_code == 400 and "2000-01-01" in str(response.json()["meeting_date"])
+    assert response.status_code == 400 and "2000年1月1日" in str(response.json()["meeting_date"])
     client.force_login(zone.leader)
     page = client.post(reverse("stewards:ledger_create"), {
         "enterprise": zone.ent_a.pk, "meeting_date": "0001-01-01", "category": "other", "title": "积水",
         "description": "d"})
-    assert page.status_code == 200 and "2000-01-01" in page.content.decode()
+    assert page.status_code == 200 and "2000年1月1日" in page.content.decode()
     assert not Visit.objects.exists() and not LedgerItem.objects.exists()
 
 

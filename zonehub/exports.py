@@ -31,6 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 
+from zonehub.dates import XLSX_DATE_FORMAT, XLSX_DATETIME_FORMAT
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_PARAM = "format"
 EXPORT_VALUE = "xlsx"
@@ -87,7 +89,8 @@ SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 def sheet_cell(sheet, value, *, font=None, alignment=None, fill=None) -> Cell:
     """The one way a value goes into a cell of a workbook the product writes (write-only or not).
 
-    Numbers, dates and times stay themselves (``cell_value``); every text is a text cell: never a
+    Numbers, dates and times stay themselves (``cell_value``), dates and times shown as the pages
+    show them (2026年6月28日, zonehub.dates); every text is a text cell: never a
     formula (openpyxl would write ``"=..."`` as one), never an error code (``"#N/A"``), and a text
     that starts like a formula also gets Excel's quote prefix, so editing the cell keeps it text.
     Characters no workbook can hold (control characters a user may paste) are dropped rather than
@@ -96,6 +99,10 @@ def sheet_cell(sheet, value, *, font=None, alignment=None, fill=None) -> Cell:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, dt.datetime):
+        cell.number_format = XLSX_DATETIME_FORMAT  # 2026年6月28日 14:05, as on the pages
+    elif isinstance(value, dt.date):
+        cell.number_format = XLSX_DATE_FORMAT  # 2026年6月28日: still a date, it sorts and filters
     if isinstance(value, str):
         cell.data_type = "s"
         if value.startswith(FORMULA_PREFIXES):

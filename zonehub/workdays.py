@@ -239,6 +239,12 @@ def parse_month(value: str | None) -> dt.date | None:
     return month if year_in_range(month.year) else None
 
 
+def chinese_day(day: dt.date) -> str:
+    """2026年6月28日: how every date a person reads is written (zonehub.dates.cn_date, which
+    pages, notifications and workbooks call; here for the calendar's own messages)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # --- the years the product works with -----------------------------------------------------------
 # A date a user gives outside them is a slip of the keyboard (0001-01-01, 9999-12): refused with
 # a message, never stored, and never carried into month arithmetic that overflows. Services check
@@ -277,4 +283,4 @@ def date_in_range(day: dt.date | None, *, field: str, earliest: dt.date | None =
     else:
         return day
     raise ValidationError({field: message or _("Give a date between %(first)s and %(last)s.") % {
-        "first": first.isoformat(), "last": last.isoformat()}})
+        "first": chinese_day(first), "last": chinese_day(last)}})

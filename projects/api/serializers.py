@@ -1,7 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.models import Approval, Category, FiveKeyItem, FiveKeyNode, Project, ProjectStewardAssignment, Stage
-from projects.progress import item_progress
+from projects.progress import Status, item_progress
 from stewards.models import Steward
 
 
@@ -73,6 +74,7 @@ class FiveKeyItemSerializer(serializers.ModelSerializer):
     cooperating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     status = serializers.SerializerMethodField()
     workdays_late = serializers.SerializerMethodField()
+    lagging_since = serializers.SerializerMethodField()
 
     class Meta:
         model = FiveKeyItem
@@ -87,11 +89,21 @@ class FiveKeyItemSerializer(serializers.ModelSerializer):
                                            calendar=self.context["calendar"])
         return cache[item.pk]
 
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
     def get_status(self, item) -> str:
+        """lagging, done_late (a node due by today was completed after its due date), on_schedule or ahead."""
         return self._progress(item).status
 
     def get_workdays_late(self, item) -> int:
+        """Working days late of the node the status names: the latest open one while lagging, the
+        one done latest for done_late; 0 otherwise."""
         return self._progress(item).workdays_late
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_lagging_since(self, item):
+        """The first day of the current lagging spell (the day after a late node's due date); null
+        when not lagging."""
+        return self._progress(item).lagging_since
 
 
 class FiveKeyItemWriteSerializer(serializers.Serializer):

@@ -58,7 +58,9 @@ def test_node_completion_through_the_api_uses_the_same_rules(client, zone, items
                        content_type="application/json").status_code == 403
     response = client.post(url, {"completed_on": "2026-11-20", "evidence": "会议纪要"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["completed_on"] == "2026-11-20"
-    assert client.get(f"/api/fivekey-items/{items[0].pk}/").json()["status"] == "on_schedule"
+    # Its node was due on 2 November: done on the 20th, the item is done late (逾期完成), not on schedule.
+    data = client.get(f"/api/fivekey-items/{items[0].pk}/").json()
+    assert (data["status"], data["workdays_late"], data["lagging_since"]) == ("done_late", 14, None)
 
 
 def test_claim_and_confirm_through_the_api(client, zone, items):

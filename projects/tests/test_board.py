@@ -111,10 +111,11 @@ def test_stored_progress_is_item_progress_after_every_service(zone):
     assert stored(item) == computed(item) == ("lagging", 15, later.pk, 0, 2, TODAY)
     services.fivekey_node_update(node=later, actor=zone.leader, name="土地挂牌", planned_date=D(2026, 12, 10))
     assert stored(item) == computed(item) == ("lagging", 6, late.pk, 0, 2, TODAY)
+    # Done 5 working days after its due date (16-20 November): done late, never "on schedule".
     services.fivekey_node_complete(node=late, actor=zone.dept_user_a, completed_on=D(2026, 11, 20), evidence="公告")
-    assert stored(item) == computed(item) == ("on_schedule", 0, None, 1, 2, TODAY)
+    assert stored(item) == computed(item) == ("done_late", 5, late.pk, 1, 2, TODAY)
     services.fivekey_node_complete(node=later, actor=zone.dept_user_a, completed_on=D(2026, 11, 23), evidence="成交")
-    assert stored(item) == computed(item) == ("ahead", 0, None, 2, 2, TODAY)
+    assert stored(item) == computed(item) == ("done_late", 5, late.pk, 2, 2, TODAY)
     services.fivekey_item_update(item=item, actor=zone.leader, title="盘活低效土地")
     assert stored(item) == computed(item)
 

@@ -64,9 +64,12 @@ def test_status_of_an_item_on_a_given_day(cal):
     progress = item_progress(nodes, today=D(2026, 10, 15), calendar=cal)
     assert progress.status == Status.LAGGING
     assert (progress.completed, progress.due, progress.total) == (2, 3, 3)
-    # Done late: no longer lagging.
+    # Done late: no longer lagging, but done late (逾期完成), never "on schedule": Oct 8, 9, the
+    # make-up Saturday 10, 12-16 → 8 working days after its due date.
     nodes[2].completed_on = D(2026, 10, 16)
-    assert item_progress(nodes, today=D(2026, 10, 16), calendar=cal).status == Status.ON_SCHEDULE
+    done = item_progress(nodes, today=D(2026, 10, 16), calendar=cal)
+    assert done.status == Status.DONE_LATE and done.workdays_late == 8 and done.worst.node is nodes[2]
+    assert done.lagging_since is None
 
 
 def test_a_node_due_today_is_not_yet_late(cal):

@@ -154,7 +154,8 @@ def test_supervision_notifies_once_per_lagging_spell(zone, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         assert services.supervision_sweep(on=D(2026, 11, 23))["flagged"] == 1
     item.refresh_from_db()
-    assert item.lagging_since == D(2026, 11, 23)
+    # Lagging since the day after its due date (Friday 13 November), not the day the sweep ran.
+    assert item.lagging_since == D(2026, 11, 14)
     recipients = set(Notification.objects.filter(kind="fivekey.lagging").values_list("recipient", flat=True))
     assert recipients == {zone.dept_user_a.pk, zone.leader.pk}
     # The next days: still lagging, nobody is told again.
@@ -172,7 +173,7 @@ def test_supervision_notifies_once_per_lagging_spell(zone, django_capture_on_com
     FiveKeyNodeFactory(item=item, planned_date=D(2026, 11, 26), name="开工")
     services.supervision_sweep(on=D(2026, 11, 30))
     item.refresh_from_db()
-    assert item.lagging_since == D(2026, 11, 30)
+    assert item.lagging_since == D(2026, 11, 27)
     assert Notification.objects.filter(kind="fivekey.lagging").count() == 4
 
 

@@ -320,7 +320,9 @@ def test_the_directors_story(client, zone, board):
     assert response.status_code == 302
     client.force_login(zone.leader)
     item_page = client.get(first_link).content.decode()
-    assert 'data-testid="late-node"' not in item_page and 'data-status="on_schedule"' in item_page
+    # Done six working days after its due date: no longer lagging, but done late (逾期完成).
+    assert 'data-testid="late-node"' not in item_page and 'data-status="done_late"' in item_page
+    assert 'data-testid="done-late-node"' in item_page and "逾期 6 个工作日" in item_page
     assert "资产处置公告及成交确认书" in item_page
     assert 'data-testid="count-lagging">0<' in client.get(reverse("projects:board")).content.decode()
 

@@ -1,8 +1,6 @@
 """Escalations (吹哨): a department answers, marks a case for joint consultation, reports
 progress, concludes, or returns it."""
 
-import datetime as dt
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +17,10 @@ from stewards.services._shared import (
 )
 from stewards.services.deadlines import _reply_days, reminder_at
 from stewards.transitions import require_escalation_action
+from zonehub.dates import cn_deadline
 from zonehub.events import record_event
 from zonehub.notifications import notify
-from zonehub.workdays import WorkCalendar, due_at, local_date
+from zonehub.workdays import WorkCalendar, due_at
 
 
 def _escalate(request: ServiceRequest, *, actor, departments, reason: str, now) -> list[Escalation]:
@@ -40,7 +39,7 @@ def _escalate(request: ServiceRequest, *, actor, departments, reason: str, now) 
                url=escalation_url(escalation), sms=request.urgency == ServiceRequest.Urgency.URGENT,
                title=_("New escalation from %(enterprise)s: %(title)s (reply by %(due)s)") % {
                    "enterprise": request.enterprise.name, "title": request.title,
-                   "due": f"{local_date(due) - dt.timedelta(days=1):%Y-%m-%d}"},
+                   "due": cn_deadline(due)},
                body=reason)
         created.append(escalation)
     return created
