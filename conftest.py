@@ -15,6 +15,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _calendar_read_afresh():
+    """Each test reads the calendar from its own database: the years a process keeps
+    (zonehub.workdays) may describe rows an earlier test rolled back."""
+    from zonehub.workdays import forget_calendar
+
+    forget_calendar()
+
+
 @pytest.fixture
 def celery_worker():
     """A real worker on the configured broker (only meaningful with Redis; see tests/celery_worker.py)."""

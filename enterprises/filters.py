@@ -42,10 +42,12 @@ class EnterpriseFilterSet(FilterSet):
         label=_("sort by"),
         fields=[("name", "name"), ("credit_code", "credit_code"), ("industry__name", "industry"), ("park__name", "park"),
                 ("steward_name", "steward")],
+        # django-filter looks an ascending label up by the model field, a descending one by the
+        # parameter: keyed by the parameter alone, "industry" showed its English fallback, Industry.
         field_labels={"name": _("name"), "-name": _("name (reversed)"), "credit_code": _("credit code"),
-                      "-credit_code": _("credit code (reversed)"), "industry": _("industry chain"),
-                      "-industry": _("industry chain (reversed)"), "park": _("park"), "-park": _("park (reversed)"),
-                      "steward": _("steward"), "-steward": _("steward (reversed)")},
+                      "-credit_code": _("credit code (reversed)"), "industry__name": _("industry chain"),
+                      "-industry": _("industry chain (reversed)"), "park__name": _("park"), "-park": _("park (reversed)"),
+                      "steward_name": _("steward"), "-steward": _("steward (reversed)")},
     )
 
     class Meta:

@@ -3,11 +3,16 @@
 Each item is a url name and a label, nothing more: a role sees an item exactly when the page
 behind it admits that role, read from the page's own declaration (``allowed_roles``, see
 zonehub/roles.py). A name that does not resolve (an app not installed) is skipped.
+
+The header is one line from 1280 px up, in Chinese and in English (issue 12): a role's most used
+pages (``INLINE``) stay in the bar, the rest fold under "More" (更多), with the administration
+site for staff. On a phone the opened menu lists them all, folded ones included.
 """
 
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
+from zonehub.models import Role
 from zonehub.roles import admits
 
 NAV_ITEMS: list[tuple[str, object]] = [
@@ -21,15 +26,47 @@ NAV_ITEMS: list[tuple[str, object]] = [
     ("enterprises:uncovered", _("No steward")),
     ("projects:project_list", _("Projects")),
     ("projects:board", _("Five-key list")),
-    ("evaluations:campaign_list", _("Ratings")),
+    ("evaluations:campaign_list", _("Rating campaigns")),
     ("evaluations:grade_list", _("Grades")),
     # The audit administrator's pages (zonehub/audit_views.py).
     ("audit:events", _("Event history")),
     ("audit:logins", _("Login records")),
 ]
 
+# Where one page is another thing to a role, the menu calls it what its page title says.
+ROLE_LABELS: dict[tuple[str, str], object] = {
+    # An enterprise rates its stewards there; the others run and read the campaigns.
+    ("evaluations:campaign_list", Role.ENTERPRISE): _("Rate my stewards"),
+}
 
-def nav_for(user) -> list[dict]:
+# The pages each role uses most, kept in the bar (at most six, so that the longest English labels
+# still fit 1280 px beside the user's name); its other pages fold under "More". A role not listed
+# keeps every page in the bar: it has few.
+INLINE: dict[str, tuple[str, ...]] = {
+    Role.STEWARD: ("home", "stewards:request_list", "stewards:worklist", "stewards:escalation_list",
+                   "enterprises:list"),
+    Role.WORKSTATION_HEAD: ("home", "stewards:request_list", "stewards:escalation_list", "enterprises:list",
+                            "enterprises:uncovered"),
+    Role.DEPARTMENT: ("home", "stewards:request_list", "stewards:inbox", "stewards:ledger", "projects:project_list",
+                      "projects:board"),
+    Role.LEADER: ("home", "enterprises:list", "projects:project_list", "projects:board",
+                  "evaluations:campaign_list", "evaluations:grade_list"),
+    Role.ADMIN: ("home", "stewards:request_list", "enterprises:list", "enterprises:uncovered",
+                 "projects:project_list"),
+}
+
+
+class Menu(list):
+    """A role's menu items, in NAV_ITEMS order (what the menu offers: iterate it). For the header,
+    ``inline`` are shown in the bar and ``more`` under "More"."""
+
+    def __init__(self, items: list[dict], *, inline: list[dict], more: list[dict]):
+        super().__init__(items)
+        self.inline = inline
+        self.more = more
+
+
+def nav_for(user) -> Menu:
     role = user.effective_role
     items = []
     for name, label in NAV_ITEMS:
@@ -38,5 +75,12 @@ def nav_for(user) -> list[dict]:
         except NoReverseMatch:
             continue
         if admits(resolve(url).func, role):
-            items.append({"name": name, "url": url, "label": label})
-    return items
+            items.append({"name": name, "url": url, "label": ROLE_LABELS.get((name, role), label)})
+    kept = INLINE.get(role)
+    inline = [item for item in items if kept is None or item["name"] in kept]
+    more = [item for item in items if item not in inline]
+    if user.is_staff:
+        more.append({"name": "admin:index", "url": reverse("admin:index"), "label": _("Administration")})
+    if len(more) == 1:  # a menu of one item hides it for nothing
+        inline, more = inline + more, []
+    return Menu(items, inline=inline, more=more)

@@ -15,6 +15,7 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -217,6 +218,17 @@ class AccessAttemptAdmin(_LoginRecordAdmin, AxesAccessAttemptAdmin):
 
     def has_lift_permission(self, request) -> bool:
         return self.role_of(request) == Role.SECURITY_ADMIN
+
+    # axes names these two columns by their method names, in English ("Status", "Expiration").
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        if obj.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+            return _("Locked Out")
+        return _("%(n)s attempts left") % {"n": settings.AXES_FAILURE_LIMIT - obj.failures_since_start}
+
+    @admin.display(description=_("Expires At"))
+    def expiration(self, obj):
+        return super().expiration(obj)
 
     @admin.action(description=_("Lift the lockout (let them sign in again)"), permissions=["lift"])
     def lift_lockout(self, request, queryset):

@@ -3,7 +3,10 @@ the session, authentication and messages, so each sees the logged-in user; all f
 the view and before any middleware reads the body (CSRF reads it only in ``process_view``).
 
 Only page logins are concerned: an API call with Basic auth is authenticated by the view (DRF),
-so it has no session to time out and is not sent to a page; its answers are still never cached."""
+so it has no session to time out and is not sent to a page; its answers are still never cached.
+
+Besides these, LanguageMiddleware (issue 13) picks the interface language, where Django's
+LocaleMiddleware stood."""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from zonehub import auth
@@ -121,4 +124,29 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class LanguageMiddleware:
+    """The interface speaks the language the user chose, else Chinese (settings.LANGUAGE_CODE).
+
+    Django's LocaleMiddleware, which this replaces, falls back on the browser's Accept-Language:
+    a leader whose browser is set to English got an English ZoneHub without asking (issue 13). The
+    choice is the cookie Django's ``set_language`` view sets (LANGUAGE_COOKIE_NAME, kept for
+    LANGUAGE_COOKIE_AGE): it outlives logging out and in, and nothing else is read. Placed where
+    LocaleMiddleware was, before anything that renders a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The same URL answers in two languages, told apart by the cookie alone.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from zonehub.events import CoreEvent, record_event
 from zonehub.models import CalendarDay, CalendarYear
-from zonehub.workdays import statutory_holidays
+from zonehub.workdays import calendar_edited, statutory_holidays
 
 # Sent after commit with ``years``: the calendar of these years changed, so deadlines computed
 # on them must be computed again. Apps holding deadlines connect their recompute service.
@@ -35,6 +35,7 @@ def _announce(years: list[int]) -> None:
 
 
 def _replace_days(year: int, days: dict[dt.date, tuple[bool, str]]) -> None:
+    calendar_edited()  # bulk writes send no signal
     CalendarDay.objects.filter(year_id=year).delete()
     CalendarDay.objects.bulk_create(
         CalendarDay(year_id=year, date=day, is_workday=is_workday, name=name)

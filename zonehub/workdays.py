@@ -91,23 +91,15 @@ class WorkCalendar:
         return calendar
 
     def load(self, years: set[int]) -> None:
-        from zonehub.models import CalendarDay, CalendarYear
-
         years = {y for y in years if y not in self.loaded_years and 1 <= y <= 9998}
         if not years:
             return
-        known = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "provisional"))
-        for day, is_workday in CalendarDay.objects.filter(year_id__in=known).values_list(
-            "date", "is_workday"
-        ):
-            self.overrides[day] = is_workday
-        for year in years:
-            if year not in known:
-                for day in statutory_holidays(year):
-                    self.overrides[day] = False
-            if known.get(year, True):
+        for year, (overrides, provisional) in _calendar_years(years).items():
+            self.overrides.update(overrides)
+            if provisional:
                 self.provisional.add(year)
         self.loaded_years |= years
+
 
     def is_workday(self, day: dt.date) -> bool:
         if day.year not in self.loaded_years:
@@ -144,6 +136,85 @@ class WorkCalendar:
         return day
 
 
+# --- the calendar's years, kept per process ----------------------------------------------------
+# Every deadline reads the calendar, and a submission used to read it from the database each
+# time. Years once read are kept per process, for CALENDAR_CACHE_SECONDS at most, and forgotten
+# as soon as any process changes the calendar: ``calendar_edited`` stores a new version in the
+# shared cache, which every read compares (one cache read instead of two queries). A transaction
+# that changed the calendar reads it from the database until it ends, and keeps nothing.
+CALENDAR_VERSION_KEY = "zonehub:calendar-version"
+CALENDAR_CACHE_SECONDS = 60
+_kept: dict = {"version": None, "until": 0.0, "years": {}}
+
+
+def _shared_calendar_version() -> str:
+    from uuid import uuid4
+
+    from django.core.cache import cache
+
+    version = cache.get(CALENDAR_VERSION_KEY)
+    if version is None:
+        version = uuid4().hex
+        if not cache.add(CALENDAR_VERSION_KEY, version, None):
+            version = cache.get(CALENDAR_VERSION_KEY) or version
+    return str(version)
+
+
+def _changed_in_this_transaction() -> bool:
+    from django.db import connection
+
+    mark = getattr(connection, "_calendar_changed_mark", None)
+    return connection.in_atomic_block and mark is not None and mark is connection.run_on_commit
+
+
+def _read_calendar_years(years: set[int]) -> dict[int, tuple[dict[dt.date, bool], bool]]:
+    from zonehub.models import CalendarDay, CalendarYear
+
+    known = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "provisional"))
+    out: dict[int, tuple[dict[dt.date, bool], bool]] = {
+        year: ({} if year in known else dict.fromkeys(statutory_holidays(year), False), known.get(year, True))
+        for year in years
+    }
+    for day, is_workday in CalendarDay.objects.filter(year_id__in=known).values_list("date", "is_workday"):
+        out[day.year][0][day] = is_workday
+    return out
+
+
+def _calendar_years(years: set[int]) -> dict[int, tuple[dict[dt.date, bool], bool]]:
+    import time
+
+    if _changed_in_this_transaction():
+        return _read_calendar_years(years)
+    version, now = _shared_calendar_version(), time.monotonic()
+    if version != _kept["version"] or now >= _kept["until"]:
+        _kept.update(version=version, until=now + CALENDAR_CACHE_SECONDS, years={})
+    missing = years - _kept["years"].keys()
+    if missing:
+        _kept["years"].update(_read_calendar_years(missing))
+    return {year: _kept["years"][year] for year in years}
+
+
+def calendar_edited() -> None:
+    """The calendar is being changed: this process forgets what it kept, and every process does
+    once the change commits (and right away, for those that read before it commits)."""
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    def bump():
+        cache.delete(CALENDAR_VERSION_KEY)
+        forget_calendar()
+
+    bump()
+    if connection.in_atomic_block:
+        connection._calendar_changed_mark = connection.run_on_commit
+        transaction.on_commit(bump)
+
+
+def forget_calendar() -> None:
+    """Drop the years this process keeps (tests call it between tests)."""
+    _kept.update(version=None, until=0.0, years={})
+
+
 def local_date(instant: dt.datetime) -> dt.date:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=SHANGHAI)
@@ -167,6 +238,12 @@ def due_at(start: dt.datetime, days: int | None = None, *, calendar: WorkCalenda
     calendar = calendar or WorkCalendar()
     last = calendar.add_workdays(local_date(start), days)
     return start_of_day(last + ONE_DAY)
+
+
+def chinese_day(day: dt.date) -> str:
+    """2026年6月28日: how every date a person reads is written (zonehub.dates.cn_date, which
+    pages, notifications and workbooks call; here for the calendar's own messages)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def last_workday(due: dt.datetime) -> dt.date:
@@ -237,12 +314,6 @@ def parse_month(value: str | None) -> dt.date | None:
     except ValueError:
         return None
     return month if year_in_range(month.year) else None
-
-
-def chinese_day(day: dt.date) -> str:
-    """2026年6月28日: how every date a person reads is written (zonehub.dates.cn_date, which
-    pages, notifications and workbooks call; here for the calendar's own messages)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the years the product works with -----------------------------------------------------------

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
+    "zonehub.apps.AxesConfig",  # django-axes, under a Chinese name in the admin
     "django_ratelimit",
     "csp",
     "zonehub",
@@ -63,7 +63,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); request.csp_nonce.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language the user chose (set_language's cookie), else Chinese; never the browser's.
+    "zonehub.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,6 +157,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The choice of language outlives the session (logging out and in keeps it): a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -171,15 +176,15 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zonehub@localhost")
 # Where SMS go. The default only writes them to the log; a gateway plugs in here.
 ZONEHUB_SMS_BACKEND = os.environ.get("ZONEHUB_SMS_BACKEND", "zonehub.notifications.LogSmsBackend")
+# Notifications go out in claims of this many over one mail connection; a claim left "sending" by a
+# worker that died is sent again after the lease (so a crash re-sends at most one claim).
+ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "50"))
+ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("ZONEHUB_DELIVERY_LEASE_SECONDS", "600"))
 
 # --- Rules of the product (DESIGN.md) ---
 ZONEHUB_REPLY_WORKING_DAYS = int(os.environ.get("ZONEHUB_REPLY_WORKING_DAYS", "3"))
 ZONEHUB_ACCEPT_WORKING_DAYS = int(os.environ.get("ZONEHUB_ACCEPT_WORKING_DAYS", "1"))
 ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING_DAYS", "5"))
-# Notifications go out in claims of this many over one mail connection; a claim left "sending" by a
-# worker that died is sent again after the lease (so a crash re-sends at most one claim).
-ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "50"))
-ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("ZONEHUB_DELIVERY_LEASE_SECONDS", "600"))
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
 # Largest attachment an enterprise may upload, in MB (types: PDF, images, Office documents).
 ZONEHUB_ATTACHMENT_MAX_MB = int(os.environ.get("ZONEHUB_ATTACHMENT_MAX_MB", "10"))

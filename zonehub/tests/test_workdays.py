@@ -188,3 +188,32 @@ def test_month_helpers_across_year_ends_and_short_months():
     assert parse_month("2026-11") == dt.date(2026, 11, 1)
     assert parse_month(" 2026-02 ") == dt.date(2026, 2, 1)
     assert parse_month("2026-13") is None and parse_month("") is None and parse_month(None) is None
+
+
+def test_the_calendar_is_read_once_per_process_and_again_after_any_change(django_assert_num_queries):
+    from zonehub.workdays import WorkCalendar
+
+    day = dt.date(2026, 10, 5)  # a day of the National Day holiday
+    with django_assert_num_queries(2):
+        assert not WorkCalendar().is_workday(day)
+    with django_assert_num_queries(0):  # kept: a submission reads no calendar row
+        assert not WorkCalendar().is_workday(day)
+    # An admin makes it a working day (the admin's inline saves the row: a signal).
+    calendar_day = CalendarDay.objects.get(date=day)
+    calendar_day.is_workday = True
+    calendar_day.save()
+    assert WorkCalendar().is_workday(day)
+
+
+def test_another_process_s_change_is_seen_through_the_shared_version(django_assert_num_queries):
+    from django.core.cache import cache
+
+    from zonehub.workdays import CALENDAR_VERSION_KEY, WorkCalendar
+
+    day = dt.date(2026, 10, 5)
+    assert not WorkCalendar().is_workday(day)
+    # Another process changed the row and bumped the version; this one was not told directly.
+    CalendarDay.objects.filter(date=day).update(is_workday=True)
+    assert not WorkCalendar().is_workday(day)  # still kept here...
+    cache.delete(CALENDAR_VERSION_KEY)  # ...until the shared version moves on
+    assert WorkCalendar().is_workday(day)
