@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from evaluations import selectors
 from evaluations.models import Rating
 from zonehub.exports import sheet_row, workbook_response, xlsx_response
+from zonehub.workdays import local_date
 
 
 def _pct(value) -> str:
@@ -43,7 +44,7 @@ def campaign_workbook(wb, *, user, campaign) -> None:
     for r in selectors.rating_list(user, campaign).filter(value=Rating.Value.UNSATISFIED).order_by("enterprise__name"):
         case = cases.get(r.pk)
         finding = "" if case is None or case.lack_of_effort is None else (_("yes") if case.lack_of_effort else _("no"))
-        add([r.enterprise.name, r.steward.name, r.reason, r.updated_at.strftime("%Y-%m-%d"),
+        add([r.enterprise.name, r.steward.name, r.reason, local_date(r.updated_at),
              case.get_status_display() if case else "", case.new_steward.name if case and case.new_steward else "",
              finding])
 

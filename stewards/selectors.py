@@ -1,9 +1,11 @@
 """Reads about stewards and their enterprises."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from stewards.models import (
@@ -17,6 +19,7 @@ from stewards.models import (
     StewardAssignment,
     Visit,
 )
+from zonehub.dates import cn_deadline
 from zonehub.events import event_list_for
 from zonehub.workdays import local_date
 
@@ -323,3 +326,52 @@ def escalations_by_ids(*, ids) -> dict[int, Escalation]:
     """The escalations of ``ids`` with their request's enterprise and department (a grade's
     detail page lists what was counted)."""
     return Escalation.objects.filter(pk__in=list(ids)).select_related("request__enterprise", "department").in_bulk()
+
+
+# --- what happens next on a request ----------------------------------------------------------
+
+def request_next_step(sr, escalations: list, *, now, is_enterprise: bool) -> dict | None:
+    """What happens next on an open request, who does it and by when (issue 12: "submitted, and
+    then?"). Read from the deadlines the services stored; ``escalations`` are the ones the user
+    may see, with their clocks attached. None once closed, and for the enterprise while its own
+    answer is asked for (the report-back card says so)."""
+    S = sr.Status
+    if sr.status == S.CLOSED or (sr.status == S.REPORTED and is_enterprise):
+        return None
+    who = _("steward %(name)s") % {"name": sr.steward.name} if sr.steward_id else _("the workstation head")
+    days = settings.ZONEHUB_REPLY_WORKING_DAYS
+    lines, late = [], False
+    if sr.status == S.SUBMITTED:
+        if sr.accept_due_at and now >= sr.accept_due_at:
+            late = True
+            lines.append(_("%(who)s was to accept it by %(day)s; it is late, and the workstation head follows it up.")
+                         % {"who": who, "day": cn_deadline(sr.accept_due_at)})
+        elif sr.accept_due_at:
+            lines.append(_("%(who)s will accept it by %(day)s.") % {"who": who, "day": cn_deadline(sr.accept_due_at)})
+        lines.append(_("Once accepted, it is solved directly or sent to the departments concerned, each replying "
+                       "within %(days)s working days.") % {"days": days})
+    elif sr.status == S.REPORTED:
+        lines.append(_("Reported back: waiting for the enterprise to confirm; without an answer it closes by itself "
+                       "after %(day)s.") % {"day": cn_deadline(sr.auto_close_due_at)} if sr.auto_close_due_at
+                     else _("Reported back: waiting for the enterprise to confirm."))
+    else:
+        waiting = [e for e in escalations if e.status == e.Status.OPEN]
+        consulting = [e for e in escalations if e.status == e.Status.CONSULTATION]
+        late = any(e.is_open and e.days_left is not None and e.days_left < 0 for e in escalations)
+        if waiting:
+            lines.append(_("Sent to %(departments)s: the reply is due by %(day)s at the latest; %(who)s then reports "
+                           "the outcome back.") % {"departments": "、".join(e.department.name for e in waiting),
+                                                   "day": cn_deadline(max(e.due_at for e in waiting)), "who": who})
+        if consulting:
+            lines.append(_("%(departments)s consult jointly and report progress at least every %(days)s working "
+                           "days.") % {"departments": "、".join(e.department.name for e in consulting), "days": days})
+        if not (waiting or consulting):
+            if sr.status == S.REOPENED:
+                lines.append(_("Reopened: %(who)s takes it up again and reports back.") % {"who": who})
+            elif sr.status == S.ESCALATED:
+                lines.append(_("Every department has answered: %(who)s reports the outcome back next.") % {"who": who})
+            else:
+                lines.append(_("%(who)s accepted it and is handling it: what can be solved directly is reported "
+                               "back; what needs a department is sent to it, to reply within %(days)s working "
+                               "days.") % {"who": who, "days": days})
+    return {"lines": lines, "late": late}

@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +37,6 @@ from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES as REQUEST_READERS
 from zonehub.roles import STEWARDS_AND_HEADS as STEWARD_SIDE
 from zonehub.views import RoleRequiredMixin, serve_stored_file
-from zonehub.workdays import last_workday
 
 # Files a browser may show itself; everything else is downloaded.
 
@@ -192,58 +190,6 @@ class LedgerView(ExportMixin, RoleRequiredMixin, FilterView):
 # ---------------------------------------------------------------------------------------------
 
 
-def _day(due) -> str:
-    """The last day of a period ending at ``due``, as people in China write it: 2026年12月8日."""
-    return date_format(last_workday(due), "Y年n月j日")
-
-
-def next_step(sr, escalations: list, *, now, is_enterprise: bool) -> dict | None:
-    """What happens next on an open request, who does it and by when (issue 12: "submitted, and
-    then?"). Read from the deadlines the services stored; ``escalations`` are the ones the user
-    may see, with their clocks attached. None once closed, and for the enterprise while its own
-    answer is asked for (the report-back card says so)."""
-    S = sr.Status
-    if sr.status == S.CLOSED or (sr.status == S.REPORTED and is_enterprise):
-        return None
-    who = _("steward %(name)s") % {"name": sr.steward.name} if sr.steward_id else _("the workstation head")
-    days = settings.ZONEHUB_REPLY_WORKING_DAYS
-    lines, late = [], False
-    if sr.status == S.SUBMITTED:
-        if sr.accept_due_at and now >= sr.accept_due_at:
-            late = True
-            lines.append(_("%(who)s was to accept it by %(day)s; it is late, and the workstation head follows it up.")
-                         % {"who": who, "day": _day(sr.accept_due_at)})
-        elif sr.accept_due_at:
-            lines.append(_("%(who)s will accept it by %(day)s.") % {"who": who, "day": _day(sr.accept_due_at)})
-        lines.append(_("Once accepted, it is solved directly or sent to the departments concerned, each replying "
-                       "within %(days)s working days.") % {"days": days})
-    elif sr.status == S.REPORTED:
-        lines.append(_("Reported back: waiting for the enterprise to confirm; without an answer it closes by itself "
-                       "after %(day)s.") % {"day": _day(sr.auto_close_due_at)} if sr.auto_close_due_at
-                     else _("Reported back: waiting for the enterprise to confirm."))
-    else:
-        waiting = [e for e in escalations if e.status == e.Status.OPEN]
-        consulting = [e for e in escalations if e.status == e.Status.CONSULTATION]
-        late = any(e.is_open and e.days_left is not None and e.days_left < 0 for e in escalations)
-        if waiting:
-            lines.append(_("Sent to %(departments)s: the reply is due by %(day)s at the latest; %(who)s then reports "
-                           "the outcome back.") % {"departments": "、".join(e.department.name for e in waiting),
-                                                   "day": _day(max(e.due_at for e in waiting)), "who": who})
-        if consulting:
-            lines.append(_("%(departments)s consult jointly and report progress at least every %(days)s working "
-                           "days.") % {"departments": "、".join(e.department.name for e in consulting), "days": days})
-        if not (waiting or consulting):
-            if sr.status == S.REOPENED:
-                lines.append(_("Reopened: %(who)s takes it up again and reports back.") % {"who": who})
-            elif sr.status == S.ESCALATED:
-                lines.append(_("Every department has answered: %(who)s reports the outcome back next.") % {"who": who})
-            else:
-                lines.append(_("%(who)s accepted it and is handling it: what can be solved directly is reported "
-                               "back; what needs a department is sent to it, to reply within %(days)s working "
-                               "days.") % {"who": who, "days": days})
-    return {"lines": lines, "late": late}
-
-
 class RequestDetailView(RoleRequiredMixin, View):
     allowed_roles = REQUEST_READERS
 
@@ -265,7 +211,7 @@ class RequestDetailView(RoleRequiredMixin, View):
             "is_enterprise": is_enterprise,
             "is_department": user.effective_role == Role.DEPARTMENT,
             "now": now,
-            "next_step": next_step(sr, escalations, now=now, is_enterprise=is_enterprise),
+            "next_step": selectors.request_next_step(sr, escalations, now=now, is_enterprise=is_enterprise),
             # Several forms on one page: each gets its own element ids.
             "comment_form": f.CommentForm(auto_id="comment_%s"),
             "reopen_form": f.ReasonForm(auto_id="reopen_%s"),

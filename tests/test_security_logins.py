@@ -56,8 +56,8 @@ def test_the_home_page_tells_of_the_last_login_and_the_failed_ones_since(client)
         clock.shift(dt.timedelta(hours=1))
         assert attempt(client, "alice", "pw", "10.0.0.2").status_code == 302
         html = client.get(reverse("home")).content.decode()
-        assert "您上次登录：2026-11-16 08:30，来自 10.0.0.1。" in html
-        assert "此后您的账号有 2 次登录失败（最近一次：2026-11-17 10:35，来自 203.0.113.9）。" in html
+        assert "您上次登录：2026年11月16日 08:30，来自 10.0.0.1。" in html
+        assert "此后您的账号有 2 次登录失败（最近一次：2026年11月17日 10:35，来自 203.0.113.9）。" in html
         assert "如非本人操作，请立即修改密码。" in html and reverse("password_change") in html
         # Said once per login: the same session's next pages say the same, nothing new.
         assert "此后您的账号有 2 次登录失败" in client.get(reverse("home")).content.decode()
@@ -66,7 +66,7 @@ def test_the_home_page_tells_of_the_last_login_and_the_failed_ones_since(client)
         clock.shift(dt.timedelta(hours=2))
         assert attempt(client, "alice", "pw", "10.0.0.3").status_code == 302
         html = client.get(reverse("home")).content.decode()
-        assert "您上次登录：2026-11-17 11:35，来自 10.0.0.2。" in html and "登录失败" not in html
+        assert "您上次登录：2026年11月17日 11:35，来自 10.0.0.2。" in html and "登录失败" not in html
     assert alice.pk
 
 

@@ -48,9 +48,7 @@ def _calendar_after_flush(sender, using="default", **kwargs):
 
     from zonehub import services
     from zonehub.models import CalendarYear
-    from zonehub.workdays import local_date
-
-    from zonehub.workdays import forget_calendar
+    from zonehub.workdays import forget_calendar, local_date
 
     forget_calendar()  # what this process kept described the tables before the flush
     if CalendarYear.objects.using(using).exists():

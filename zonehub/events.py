@@ -1,5 +1,6 @@
 """The audit record shared by every app: one row per state change."""
 
+import datetime as dt
 import functools
 
 from django.contrib.contenttypes.models import ContentType
@@ -8,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zonehub.cache import bump_dashboard_generation_on_commit
+from zonehub.dates import cn_date
 from zonehub.models import Event
 
 
@@ -137,7 +139,20 @@ def state_label(event: Event, value: str):
     label = _choice_labels(model).get(value) if model else None
     if label is not None:
         return label
-    return "" if value in _BOOLEAN_STATES else value
+    if value in _BOOLEAN_STATES:
+        return ""
+    day = _iso_day(value)
+    return cn_date(day) if day is not None else value
+
+
+def _iso_day(value: str) -> dt.date | None:
+    """A state recorded as an ISO date (a node's planned or completion day) is read as a date."""
+    if len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 # The kinds of event, each with its label for timelines. Every app declares its kinds once, as
