@@ -21,9 +21,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -39,6 +40,7 @@ PAGES = [
     ("dashboard: department", "scale-dept", "/"),
     ("dashboard: department head", "scale-dept-head", "/"),
     ("dashboard: leader", "scale-leader", "/"),
+    ("dashboard: leader, cache off", "scale-leader", "/", {"ZONEHUB_DASHBOARD_CACHE_SECONDS": 0}),
     ("requests, filtered (leader)", "scale-leader", "/requests/?status=accepted"),
     ("requests, filtered (head)", "scale-head", "/requests/?status=closed"),
     ("requests, filtered (steward)", "scale-steward", "/requests/?category=policy"),
@@ -63,28 +65,52 @@ def percentile(values: list[float], q: float) -> float:
 def measure_pages(repeat: int, warmup: int) -> dict:
     clients: dict[str, Client] = {}
     results = {}
-    for what, login, url in PAGES:
+    for what, login, url, *overrides in PAGES:
         client = clients.get(login)
         if client is None:
             client = clients[login] = Client()
             client.force_login(User.objects.get(username=login))
-        for _ in range(warmup):
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{what}: {url} as {login} answered {response.status_code}")
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        results[what] = {
-            "url": url, "login": login, "median_ms": statistics.median(times),
-            "p95_ms": percentile(times, 0.95), "queries": len(queries),
-        }
-        print(f"  {what:32} {results[what]['median_ms']:8.1f} ms  {len(queries):3} queries", flush=True)
+        with override_settings(**(overrides[0] if overrides else {})):
+            results[what] = measure_page(client, what, login, url, repeat, warmup)
     return results
+
+
+def measure_page(client, what: str, login: str, url: str, repeat: int, warmup: int) -> dict:
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{what}: {url} as {login} answered {response.status_code}")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    result = {
+        "url": url, "login": login, "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95), "queries": len(queries),
+    }
+    print(f"  {what:32} {result['median_ms']:8.1f} ms  {len(queries):3} queries", flush=True)
+    return result
+
+
+def measure_first_view() -> dict:
+    """The leader's home page as the first request of a fresh process (nothing cached, nothing
+    imported lazily yet), then warm: run in a process of its own (``--first-view``)."""
+    cache.clear()
+    client = Client()
+    client.force_login(User.objects.get(username="scale-leader"))
+    start = time.perf_counter()
+    response = client.get("/")
+    first = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, response.status_code
+    warm = []
+    for _ in range(5):
+        start = time.perf_counter()
+        client.get("/")
+        warm.append((time.perf_counter() - start) * 1000)
+    return {"first_ms": first, "warm_ms": statistics.median(warm)}
 
 
 def measure_sweep(due: int, runs: int) -> dict:
@@ -134,7 +160,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--sweep-due", type=int, default=100)
     parser.add_argument("--sweep-runs", type=int, default=3)
+    parser.add_argument("--first-view", action="store_true", help="only the leader's first page, as JSON")
     args = parser.parse_args()
+    if args.first_view:
+        Path(args.out).write_text(json.dumps(measure_first_view()))
+        return
     data = {"database": database_description(),
             "pages": measure_pages(args.repeat, args.warmup),
             "sweep": measure_sweep(args.sweep_due, args.sweep_runs)}
