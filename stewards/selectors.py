@@ -355,9 +355,16 @@ def request_next_step(sr, escalations: list, *, now, is_enterprise: bool) -> dic
                        "after %(day)s.") % {"day": cn_deadline(sr.auto_close_due_at)} if sr.auto_close_due_at
                      else _("Reported back: waiting for the enterprise to confirm."))
     else:
-        waiting = [e for e in escalations if e.status == e.Status.OPEN]
+        open_ = [e for e in escalations if e.status == e.Status.OPEN]
+        overdue = [e for e in open_ if e.due_at <= now]
+        waiting = [e for e in open_ if e.due_at > now]
         consulting = [e for e in escalations if e.status == e.Status.CONSULTATION]
-        late = any(e.is_open and e.days_left is not None and e.days_left < 0 for e in escalations)
+        late = bool(overdue) or any(e.is_open and e.days_left is not None and e.days_left < 0 for e in escalations)
+        if overdue:
+            lines.append(_("%(departments)s did not reply by %(day)s: overdue, which counts in its monthly grade; "
+                           "%(who)s presses for the reply.") % {
+                               "departments": "、".join(e.department.name for e in overdue),
+                               "day": cn_deadline(max(e.due_at for e in overdue)), "who": who})
         if waiting:
             lines.append(_("Sent to %(departments)s: the reply is due by %(day)s at the latest; %(who)s then reports "
                            "the outcome back.") % {"departments": "、".join(e.department.name for e in waiting),
@@ -365,7 +372,7 @@ def request_next_step(sr, escalations: list, *, now, is_enterprise: bool) -> dic
         if consulting:
             lines.append(_("%(departments)s consult jointly and report progress at least every %(days)s working "
                            "days.") % {"departments": "、".join(e.department.name for e in consulting), "days": days})
-        if not (waiting or consulting):
+        if not (open_ or consulting):
             if sr.status == S.REOPENED:
                 lines.append(_("Reopened: %(who)s takes it up again and reports back.") % {"who": who})
             elif sr.status == S.ESCALATED:

@@ -70,7 +70,7 @@ def test_after_submitting_the_enterprise_reads_who_accepts_it_and_by_which_day(c
         }, follow=True)
     html = page(response)
     step = next_step(html)
-    assert "管家 张三 将在 2026年12月7日 前受理" in step
+    assert "管家 张三 将在 2026年12月7日 24时前受理" in step
     assert "3 个工作日内答复" in step  # and what comes after acceptance
     # No longer the puzzling "handled directly" before anyone has taken it.
     assert "未涉及部门：由管家直接办理" not in html
@@ -82,7 +82,7 @@ def test_a_late_acceptance_says_so(client, zhang):
     with time_machine.travel(shanghai(2026, 12, 8, 9), tick=False):
         client.force_login(zhang.ent_user_a)
         html = page(client.get(reverse("stewards:request_detail", args=[request.pk])))
-    assert "管家 张三 应在 2026年12月7日 前受理，现已超期" in next_step(html)
+    assert "管家 张三 应在 2026年12月7日 24时前受理，现已超期" in next_step(html)
     assert re.search(r'class="alert alert-danger[^"]*" data-testid="next-step"', html)
 
 
@@ -97,7 +97,12 @@ def test_while_being_handled_and_escalated_the_next_step_names_the_departments_a
         services.request_escalate(request=request, actor=zhang.steward_a.user, departments=[zhang.dept_a],
                                   reason="请协调供电。")
         step = next_step(page(client.get(url)))
-    assert f"已转 {zhang.dept_a.name} 办理，最迟须在 2026年12月9日 前答复" in step and "张三" in step
+    assert f"已转 {zhang.dept_a.name} 办理，最迟须在 2026年12月9日 24时前答复" in step and "张三" in step
+    # Past the day, the page says it is overdue rather than asking for a reply "before" a past day.
+    with time_machine.travel(shanghai(2026, 12, 10, 10), tick=False):
+        client.force_login(zhang.ent_user_a)  # days later: a new session
+        step = next_step(page(client.get(url)))
+    assert f"{zhang.dept_a.name} 未在 2026年12月9日 24时前答复，已超期" in step and "最迟须在" not in step
 
     (esc,) = request.escalations.all()
     with time_machine.travel(shanghai(2026, 12, 7, 10), tick=False):
