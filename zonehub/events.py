@@ -13,23 +13,13 @@ from zonehub.dates import cn_date
 from zonehub.models import Event
 
 
-def record_event(
-    subject: models.Model,
-    *,
-    actor,
-    kind: str,
-    root: models.Model | None = None,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> Event:
+def _event_row(subject: models.Model, *, actor, kind: str, root: models.Model | None = None,
+               from_state: str = "", to_state: str = "", note: str = "", data: dict | None = None) -> Event:
+    """An unsaved event, its kind checked: ``record_event`` saves one, ``record_events`` many."""
     if kind not in EVENT_LABELS:
         raise ValueError(f"event kind {kind!r} is not declared: add it to its app's event choices (events.py)")
     root = root if root is not None else subject
-    # Every state change may change what the zone-wide dashboards count: they recompute after it.
-    bump_dashboard_generation_on_commit()
-    return Event.objects.create(
+    return Event(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         root_type=ContentType.objects.get_for_model(root),
@@ -43,21 +33,19 @@ def record_event(
     )
 
 
+def record_event(subject: models.Model, *, actor, kind: str, **fields) -> Event:
+    """One state change, recorded (``_event_row``'s arguments: root, from_state, to_state, note,
+    data)."""
+    row = _event_row(subject, actor=actor, kind=kind, **fields)
+    # Every state change may change what the zone-wide dashboards count: they recompute after it.
+    bump_dashboard_generation_on_commit()
+    row.save(force_insert=True)
+    return row
+
+
 def record_events(events: list[dict]) -> list[Event]:
     """Many events in one INSERT (a sweep's batch): each dict holds ``record_event``'s arguments."""
-    rows = []
-    for e in events:
-        if e["kind"] not in EVENT_LABELS:
-            raise ValueError(f"event kind {e['kind']!r} is not declared: add it to its app's event choices (events.py)")
-        subject, actor = e["subject"], e.get("actor")
-        root = e.get("root") or subject
-        rows.append(Event(
-            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk,
-            root_type=ContentType.objects.get_for_model(root), root_id=root.pk,
-            actor=actor if getattr(actor, "pk", None) else None, kind=e["kind"],
-            from_state=e.get("from_state") or "", to_state=e.get("to_state") or "",
-            note=e.get("note") or "", data=e.get("data") or {},
-        ))
+    rows = [_event_row(e.pop("subject"), actor=e.pop("actor", None), **e) for e in (dict(e) for e in events)]
     if rows:
         bump_dashboard_generation_on_commit()
         Event.objects.bulk_create(rows, batch_size=500)

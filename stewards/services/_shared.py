@@ -83,16 +83,8 @@ def _department_users(department_id):
     return recipients.department_users(department_id)
 
 
-def _department_heads(department_id):
-    return recipients.department_heads(department_id)
-
-
 def _workstation_heads(request):
     return recipients.workstation_heads(request.enterprise.workstation_id)
-
-
-def _leaders():
-    return recipients.leaders()
 
 
 def request_url(request: ServiceRequest) -> str:
