@@ -1,12 +1,10 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, EnterpriseTag
 from zonehub.filters import FilterSet, SearchFilter
-from zonehub.workdays import local_date
 
 
 class _TagIdsField(forms.ModelMultipleChoiceField):
@@ -57,13 +55,6 @@ class EnterpriseFilterSet(FilterSet):
     def filter_visited(self, queryset, name, value):
         """The monthly visit (走访): enterprises in the zone with or without a visit logged this month
         (Beijing time), the list behind the dashboards' "enterprises to visit"."""
-        today = local_date(timezone.now())
-        # Through the reverse relation of the stewards' visits, in a subquery so that an enterprise
-        # visited twice this month is listed once.
-        visited = Enterprise.objects.filter(visits__visited_on__year=today.year,
-                                            visits__visited_on__month=today.month).values("pk")
-        if value == "no":
-            return queryset.filter(is_active=True).exclude(pk__in=visited)
-        if value == "yes":
-            return queryset.filter(pk__in=visited)
+        if value in ("yes", "no"):
+            return queryset.visited_this_month(value == "yes")
         return queryset

@@ -97,6 +97,12 @@ def rating_form_rows(user, campaign: Campaign) -> list[dict]:
 def home_panels(user) -> list[dict]:
     role = user.effective_role
     panels: list[dict] = []
+    if role == Role.STEWARD:
+        # The open campaign and the last closed one, in one query: the newest of each status.
+        latest = {c.status: c for c in Campaign.objects.filter(
+            pk__in=Campaign.objects.filter(status=OuterRef("status")).order_by("-opened_at").values("pk")[:1])}
+        return [{"template": "evaluations/panels/steward.html", "order": 45,
+                 "campaign": latest.get(Campaign.Status.OPEN), "last": latest.get(Campaign.Status.CLOSED)}]
     campaign = open_campaign()
     if role == Role.ENTERPRISE and campaign is not None and user.enterprise_id:
         rows = rating_form_rows(user, campaign)
@@ -109,9 +115,6 @@ def home_panels(user) -> list[dict]:
         if interim is not None:
             panels.append({"template": "evaluations/panels/interim_enterprise.html", "order": 4, "css": "col-12",
                            **interim})
-    if role == Role.STEWARD:
-        panels.append({"template": "evaluations/panels/steward.html", "order": 45, "campaign": campaign,
-                       "last": Campaign.objects.closed().order_by("-closed_at").first()})
     if role == Role.WORKSTATION_HEAD:
         cases = list(ReplacementCase.objects.visible_to(user).pending()
                      .select_related("enterprise", "steward__user", "campaign").order_by("due_at")[:10])

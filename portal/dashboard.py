@@ -21,11 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Enterprise
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from projects.models import ProjectStewardAssignment
-from stewards.filters import EscalationFilterSet, EscalationListFilterSet, ServiceRequestFilterSet
+from stewards.filters import ServiceRequestFilterSet
 from stewards.models import Escalation, ServiceRequest
 from stewards.selectors import escalation_list, inbox_for_page, request_list
 from zonehub.cache import dashboard_generation
@@ -45,15 +44,11 @@ def _url(name: str, **params) -> str:
     return f"{reverse(name)}?{query.urlencode()}" if params else reverse(name)
 
 
-def _tile(label, *, url_name: str, filterset_class, queryset, user=None, css: str = "", **params) -> dict:
-    """One count and its link: the count is the list's FilterSet run with the link's parameters.
-    The count itself is left to ``_count``, which asks for all of a panel's tiles at once."""
-    data = QueryDict(mutable=True)
-    for key, value in params.items():
-        data[key] = str(value)
-    kwargs = {"user": user} if user is not None else {}
-    filterset = filterset_class(data, queryset=queryset, **kwargs)
-    rows = filterset.qs if filterset.is_valid() else queryset.none()
+def _tile(label, rows, *, url_name: str, css: str = "", **params) -> dict:
+    """One count and its link. ``rows`` are the rows the linked list shows under the link's
+    parameters: the list's own queryset narrowed by the very queryset method its filter calls
+    (``needing_attention``, ``by_deadline``, ``visited_this_month``…), so the two cannot drift
+    apart. The count itself is left to ``_count``, which asks for all of a panel's tiles at once."""
     return {"label": label, "rows": rows, "count": 0, "url": _url(url_name, **params), "css": css}
 
 
@@ -102,19 +97,19 @@ def _project_stewards(user) -> list[dict]:
 
 # --- tiles: the counts each role acts on ------------------------------------------------------
 
-def _request_tiles(user, *pairs) -> list[dict]:
-    return [_tile(label, url_name="stewards:request_list", filterset_class=ServiceRequestFilterSet,
-                  queryset=request_list(user), user=user, css=css, **params) for label, css, params in pairs]
+def _request_tiles(user, *tiles) -> list[dict]:
+    return [_tile(label, request_list(user).needing_attention(attention), url_name="stewards:request_list",
+                  css=css, attention=attention) for label, css, attention in tiles]
 
 
-def _escalation_tiles(user, *pairs) -> list[dict]:
-    return [_tile(label, url_name="stewards:escalation_list", filterset_class=EscalationListFilterSet,
-                  queryset=escalation_list(user), css=css, **params) for label, css, params in pairs]
+def _escalation_tiles(user, *tiles) -> list[dict]:
+    return [_tile(label, escalation_list(user).by_deadline(deadline), url_name="stewards:escalation_list",
+                  css=css, deadline=deadline) for label, css, deadline in tiles]
 
 
 def _unvisited_tile(user, label) -> dict:
-    return _tile(label, url_name="enterprises:list", filterset_class=EnterpriseFilterSet,
-                 queryset=Enterprise.objects.visible_to(user), css="text-warning-emphasis", visited="no")
+    return _tile(label, Enterprise.objects.visible_to(user).visited_this_month(False), url_name="enterprises:list",
+                 css="text-warning-emphasis", visited="no")
 
 
 def _head_tiles(user) -> dict:
@@ -122,8 +117,8 @@ def _head_tiles(user) -> dict:
 
     tiles = _request_tiles(
         user,
-        (_("open requests of your stewards"), "", {"attention": "open"}),
-        (_("not yet accepted"), "text-danger", {"attention": "unaccepted"}),
+        (_("open requests of your stewards"), "", "open"),
+        (_("not yet accepted"), "text-danger", "unaccepted"),
     )
     tiles.append(_unvisited_tile(user, _("enterprises without a visit this month")))
     tiles.append({"label": _("replacement cases waiting for you"), "css": "text-danger",
@@ -136,10 +131,10 @@ def _head_tiles(user) -> dict:
 def _steward_tiles(user) -> dict:
     from django.utils.translation import gettext as _
 
-    tiles = _request_tiles(user, (_("requests waiting to be accepted"), "text-danger", {"attention": "unaccepted"}),
-                           (_("open requests"), "", {"attention": "open"}))
-    tiles += _escalation_tiles(user, (_("escalations waiting for a reply"), "", {"deadline": "open"}),
-                               (_("escalations overdue"), "text-danger", {"deadline": "overdue"}))
+    tiles = _request_tiles(user, (_("requests waiting to be accepted"), "text-danger", "unaccepted"),
+                           (_("open requests"), "", "open"))
+    tiles += _escalation_tiles(user, (_("escalations waiting for a reply"), "", "open"),
+                               (_("escalations overdue"), "text-danger", "overdue"))
     tiles.append(_unvisited_tile(user, _("enterprises to visit this month")))
     return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": _count(tiles),
             "testid": "tiles-steward"}
@@ -148,15 +143,12 @@ def _steward_tiles(user) -> dict:
 def _department_panel(user) -> dict:
     from django.utils.translation import gettext as _
 
-    tiles = [
-        _tile(_("escalations waiting for your reply"), url_name="stewards:inbox", filterset_class=EscalationFilterSet,
-              queryset=inbox_for_page(user)),
-        _tile(_("overdue"), url_name="stewards:inbox", filterset_class=EscalationFilterSet,
-              queryset=inbox_for_page(user), css="text-danger", state="overdue"),
-    ]
-    # The inbox without parameters opens on "waiting for us": its link has none.
-    tiles[0]["url"] = reverse("stewards:inbox")
-    _count(tiles)
+    # The inbox without parameters opens on "waiting for us" (stewards.filters.EscalationFilterSet).
+    tiles = _count([
+        _tile(_("escalations waiting for your reply"), inbox_for_page(user).open(), url_name="stewards:inbox"),
+        _tile(_("overdue"), inbox_for_page(user).overdue(), url_name="stewards:inbox", css="text-danger",
+              state="overdue"),
+    ])
     grade = (DepartmentMonthlyGrade.objects.visible_to(user).filter(department_id=user.department_id)
              .order_by("-month").first())
     return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,

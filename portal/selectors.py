@@ -16,7 +16,7 @@ from portal import dashboard
 from portal.dashboard import zone_wide
 from projects import selectors as projects_selectors
 from stewards import selectors as stewards_selectors
-from stewards.models import Steward
+from stewards.models import Steward, served_enterprise_ids
 from zonehub import audit
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
@@ -38,6 +38,8 @@ def home_context(user) -> dict:
             )
         )
     if role == Role.STEWARD:
+        # Every list of the page is scoped by the steward's enterprises: read them first, once.
+        served_enterprise_ids(user)
         ctx["enterprises"] = list(enterprise_list(user)[:50])
     if role == Role.ENTERPRISE:
         ctx["enterprise"] = enterprise_list(user).first()

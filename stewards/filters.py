@@ -2,18 +2,15 @@
 (zonehub.filters). Choices of related objects come from what the user may see, so a filter never
 lists another unit's stewards or enterprises; the API takes their plain ids."""
 
-import datetime as _dt
 
 import django_filters
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from stewards.models import Escalation, LedgerItem, ServiceRequest, Steward, Visit
 from zonehub.filters import BoundedModelSelect, FilterSet, IdFilter, MonthFilter, OneOrManyChoiceFilter, SearchFilter
 from zonehub.models import Department, Role
-from zonehub.workdays import local_date, start_of_day
 
 
 class ServiceRequestFilterSet(FilterSet):
@@ -76,15 +73,12 @@ class ServiceRequestFilterSet(FilterSet):
     def filter_attention(self, queryset, name, value):
         # Waiting to be accepted: most urgent first (the oldest acceptance deadline on top); a
         # sort the user picks (``o``, applied after) still wins.
+        rows = queryset.needing_attention(value)
         if value == "unaccepted":
-            return queryset.filter(status=ServiceRequest.Status.SUBMITTED).order_by(
-                F("accept_due_at").asc(nulls_last=True), "created_at", "id")
+            return rows.order_by(F("accept_due_at").asc(nulls_last=True), "created_at", "id")
         if value == "late":
-            return queryset.filter(status=ServiceRequest.Status.SUBMITTED, accept_due_at__lte=timezone.now()
-                                   ).order_by("accept_due_at", "created_at", "id")
-        if value == "open":
-            return queryset.open()
-        return queryset
+            return rows.order_by("accept_due_at", "created_at", "id")
+        return rows
 
     def filter_open(self, queryset, name, value):
         if value is None:
@@ -193,18 +187,7 @@ class EscalationListFilterSet(FilterSet):
         fields = ["deadline", "department", "status", "q", "request", "needs_consultation"]
 
     def filter_deadline(self, queryset, name, value):
-        now = timezone.now()
-        running = queryset.filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True)
-        if value == "overdue":
-            return queryset.overdue(now)
-        if value == "due_today":
-            end_of_today = start_of_day(local_date(now) + _dt.timedelta(days=1))
-            return running.filter(due_at__gt=now, due_at__lte=end_of_today)
-        if value == "open":
-            return queryset.filter(status__in=Escalation.OPEN_STATUSES)
-        if value == "done":
-            return queryset.filter(status__in=Escalation.DONE_STATUSES)
-        return queryset
+        return queryset.by_deadline(value)
 
     def filter_year(self, queryset, name, value):
         if value is None:

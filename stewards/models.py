@@ -231,27 +231,35 @@ class AssignmentBar(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+def _read_steward_scope(user) -> None:
+    """A steward's two scope lists in one round trip, kept on the user object (so once per web
+    request): the enterprises it serves now, and the requests it handed over as their steward
+    (it did the work before, it keeps reading what it did)."""
+    served = (StewardAssignment.objects.active().filter(steward__user=user).order_by()
+              .values_list(models.Value(0), "enterprise_id"))
+    handed = (RequestHandover.objects.filter(from_steward__user=user).order_by()
+              .values_list(models.Value(1), "request_id"))
+    lists: tuple[dict, dict] = ({}, {})  # ordered sets: a request handed over twice is listed once
+    for part, pk in served.union(handed, all=True):
+        lists[part][pk] = None
+    # The enterprises app scopes a steward's enterprises by this list once it is read
+    # (``EnterpriseQuerySet._visible_to_steward``).
+    user._served_enterprise_ids, user._handed_over_request_ids = list(lists[0]), list(lists[1])
+
+
 def served_enterprise_ids(user) -> list[int]:
     """The enterprises a steward serves now. Read once per user object, that is once per web
     request: a page scopes several lists by it."""
-    ids = getattr(user, "_served_enterprise_ids", None)
-    if ids is None:
-        ids = user._served_enterprise_ids = list(
-            StewardAssignment.objects.active().filter(steward__user=user).values_list("enterprise_id", flat=True)
-        )
-    return ids
+    if getattr(user, "_served_enterprise_ids", None) is None:
+        _read_steward_scope(user)
+    return user._served_enterprise_ids
 
 
 def handed_over_request_ids(user) -> list[int]:
-    """The requests ``user`` handed over as their steward (read once per user object): it did the
-    work before, it keeps reading what it did."""
-    ids = getattr(user, "_handed_over_request_ids", None)
-    if ids is None:
-        ids = user._handed_over_request_ids = list(
-            RequestHandover.objects.filter(from_steward__user=user).order_by().values_list("request_id", flat=True)
-            .distinct()
-        )
-    return ids
+    """The requests ``user`` handed over as their steward (read once per user object)."""
+    if getattr(user, "_handed_over_request_ids", None) is None:
+        _read_steward_scope(user)
+    return user._handed_over_request_ids
 
 
 def workstation_enterprise_ids(user) -> list[int]:
@@ -296,6 +304,17 @@ class ServiceRequestQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.exclude(status=ServiceRequest.Status.CLOSED)
+
+    def needing_attention(self, value: str, now=None):
+        """The "needs attention" filter of the request list (``attention=``), also what the
+        dashboards count under its link: not yet accepted, acceptance overdue, not closed."""
+        if value == "unaccepted":
+            return self.filter(status=ServiceRequest.Status.SUBMITTED)
+        if value == "late":
+            return self.filter(status=ServiceRequest.Status.SUBMITTED, accept_due_at__lte=now or timezone.now())
+        if value == "open":
+            return self.open()
+        return self
 
 
 class ServiceRequest(models.Model):
@@ -542,6 +561,24 @@ class EscalationQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=Escalation.OPEN_STATUSES)
 
+    def by_deadline(self, value: str, now=None):
+        """The escalation list's "deadline" filter (``deadline=``), also what the dashboards count
+        under its link: overdue now, due by the end of today, waiting for a reply, answered."""
+        now = now or timezone.now()
+        if value == "overdue":
+            return self.overdue(now)
+        if value == "due_today":
+            from zonehub.workdays import local_date, start_of_day
+
+            end_of_today = start_of_day(local_date(now) + dt.timedelta(days=1))
+            return self.filter(status=Escalation.Status.OPEN, clock_stopped_at__isnull=True,
+                               due_at__gt=now, due_at__lte=end_of_today)
+        if value == "open":
+            return self.open()
+        if value == "done":
+            return self.filter(status__in=Escalation.DONE_STATUSES)
+        return self
+
     def clock_running(self):
         return self.filter(clock_stopped_at__isnull=True)
 
@@ -662,6 +699,9 @@ class Escalation(models.Model):
                 fields=["next_progress_due_at"], name="escalation_progress_due_idx",
                 condition=Q(status="consultation"),
             ),
+            # "Overdue now" (``overdue_q``) for the lists and dashboards: its two arms are this
+            # index and the one above, so nothing is read but the running escalations.
+            models.Index(fields=["due_at"], name="escalation_running_due_idx", condition=Q(clock_stopped_at__isnull=True)),
         ]
 
     def __str__(self):

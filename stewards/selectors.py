@@ -21,7 +21,7 @@ from stewards.models import (
 )
 from zonehub.dates import cn_deadline
 from zonehub.events import event_list_for
-from zonehub.workdays import local_date
+from zonehub.workdays import local_date, month_start, next_month_start
 
 
 def steward_for_enterprise(enterprise: Enterprise) -> Steward | None:
@@ -118,8 +118,9 @@ def ledger_item_list(user):
 def enterprises_not_visited_this_month(user, *, today=None):
     """The enterprises a steward serves with no visit logged in the current month (走访)."""
     today = today or local_date(timezone.now())
-    visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__year=today.year,
-                                   visited_on__month=today.month)
+    month = month_start(today)
+    visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__gte=month,
+                                   visited_on__lt=next_month_start(month))
     return (
         Enterprise.objects.visible_to(user).filter(is_active=True)
         .filter(Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"), steward__user=user)))
@@ -135,8 +136,8 @@ def enterprises_not_visited_this_month(user, *, today=None):
 
 import datetime as _dt  # noqa: E402
 
-from django.db.models import Case, Count, DateTimeField, F, Q, When  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import Case, Count, DateTimeField, F, Q, Value, When, Window  # noqa: E402
+from django.db.models.functions import Coalesce, RowNumber  # noqa: E402
 
 from zonehub.models import Role  # noqa: E402
 from zonehub.workdays import WorkCalendar, month_bounds, start_of_day, workdays_left  # noqa: E402
@@ -144,17 +145,17 @@ from zonehub.workdays import WorkCalendar, month_bounds, start_of_day, workdays_
 PAGE_SECTION_LIMIT = 50
 
 
-def request_list_for_page(user):
-    """Requests the user may see, with the count of escalations still open, in one query."""
+def _open_escalation_count():
     # A correlated subquery, not a join: it is evaluated for the rows of the page only, where a
     # JOIN ... GROUP BY would group every visible request before the page is taken.
-    open_escalations = (Escalation.objects.filter(request=OuterRef("pk"), status__in=Escalation.OPEN_STATUSES)
-                        .order_by().values("request").annotate(n=Count("pk")).values("n"))
-    return (
-        request_list(user)
-        .annotate(open_escalation_count=Coalesce(Subquery(open_escalations), 0))
-        .order_by("-created_at", "-id")
-    )
+    return Coalesce(Subquery(
+        Escalation.objects.filter(request=OuterRef("pk"), status__in=Escalation.OPEN_STATUSES)
+        .order_by().values("request").annotate(n=Count("pk")).values("n")), 0)
+
+
+def request_list_for_page(user):
+    """Requests the user may see, with the count of escalations still open, in one query."""
+    return request_list(user).annotate(open_escalation_count=_open_escalation_count()).order_by("-created_at", "-id")
 
 
 def request_detail_queryset(user):
@@ -220,17 +221,36 @@ def _flag_late_acceptance(requests, now) -> list:
 
 
 def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict:
-    """What a steward has to do: each section is one query, capped at ``limit`` rows."""
+    """What a steward has to do: the four request sections in one query (each in its own order,
+    capped at ``limit`` rows by a row number per section), the escalations, the enterprises to
+    visit and the last visits."""
     now = now or timezone.now()
     s = ServiceRequest.Status
-    requests = request_list_for_page(user)
-    new = _flag_late_acceptance(list(
-        requests.filter(status=s.SUBMITTED).order_by(Coalesce("accept_due_at", "created_at"), "id")[:limit]), now)
-    in_progress = list(requests.filter(status__in=[s.ACCEPTED, s.ESCALATED]).order_by("created_at", "id")[:limit])
-    reopened = list(requests.filter(status=s.REOPENED).order_by("created_at", "id")[:limit])
-    reported = list(requests.filter(status=s.REPORTED).order_by("auto_close_due_at", "id")[:limit])
+    sections = {s.SUBMITTED: "new", s.ACCEPTED: "in_progress", s.ESCALATED: "in_progress",
+                s.REOPENED: "reopened", s.REPORTED: "reported"}
+    section = Case(*[When(status=status, then=Value(name)) for status, name in sections.items()])
+    # New requests by their acceptance deadline, reported ones by when they close by themselves,
+    # the others oldest first.
+    order = Case(When(status=s.SUBMITTED, then=Coalesce("accept_due_at", "created_at")),
+                 When(status=s.REPORTED, then=F("auto_close_due_at")), default=F("created_at"))
+    rows = (
+        request_list(user).filter(status__in=list(sections))
+        # Only a request being worked on can have an escalation open: a pile of new ones costs no subquery.
+        .annotate(open_escalation_count=Case(When(status__in=[s.ACCEPTED, s.ESCALATED, s.REOPENED],
+                                                  then=_open_escalation_count()), default=Value(0)),
+                  section=section,
+                  position=Window(RowNumber(), partition_by=[section], order_by=[order.asc(), F("id").asc()]))
+        .filter(position__lte=limit).order_by("position")
+    )
+    grouped: dict[str, list] = {name: [] for name in sections.values()}
+    for request in rows:
+        grouped[request.section].append(request)
+    new, in_progress = _flag_late_acceptance(grouped["new"], now), grouped["in_progress"]
+    reopened, reported = grouped["reopened"], grouped["reported"]
     escalations = list(
-        inbox_for_page(user).filter(status__in=Escalation.OPEN_STATUSES)
+        # What the list shows (the request, the department, the clock): fewer joins to plan.
+        inbox_for_page(user).select_related(None).select_related("request", "department")
+        .filter(status__in=Escalation.OPEN_STATUSES)
         .order_by(F("clock_due").asc(nulls_last=True), "id")[:limit]
     )
     attach_clocks(escalations, now=now)

@@ -160,12 +160,40 @@ def test_worklist_sections_in_pinned_queries(client, zone, django_assert_max_num
         escalations_to(zone.dept_b, zone.ent_a, 5)
         escalations_to(zone.dept_b, zone.ent_b, 5)
         assert count_queries(client, url) == few
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(8):
             html = page(client.get(url))
     assert 'data-testid="accept-late"' in html
     assert f"{zone.ent_b.name}诉求" not in html and f"{zone.dept_b.name}件0" in html
     # ent_a has not been visited this month.
     assert zone.ent_a.name in html.split('data-testid="wl-unvisited"')[1]
+
+
+def test_each_worklist_section_keeps_its_own_order_and_cap_in_one_query(zone, django_assert_num_queries):
+    """The four request sections come from one query (a row number per section); each is cut at
+    the limit after its own order, so a pile in one section never crowds out another."""
+    from stewards.selectors import steward_worklist
+
+    with time_machine.travel(NOW, tick=False):
+        for day in (21, 17, 19):  # new: the acceptance deadline closest first
+            ServiceRequestFactory(enterprise=zone.ent_a, accept_due_at=shanghai(2026, 11, day), title=f"新{day}")
+        for day in (30, 24, 27):  # reported: the day it closes by itself first
+            ServiceRequestFactory(enterprise=zone.ent_a, status=S.REPORTED, auto_close_due_at=shanghai(2026, 11, day), title=f"反馈{day}")
+    for day in (3, 1, 2):  # in progress and reopened: the oldest first
+        with time_machine.travel(shanghai(2026, 11, day, 9), tick=False):
+            ServiceRequestFactory(enterprise=zone.ent_a, status=S.ACCEPTED if day != 2 else S.ESCALATED, title=f"办理{day}")
+            ServiceRequestFactory(enterprise=zone.ent_a, status=S.REOPENED, title=f"重办{day}")
+    ServiceRequestFactory(enterprise=zone.ent_b, title="别人的")
+    user = zone.steward_a.user
+    served = ServiceRequest.objects.visible_to(user)  # the scope is read once per user object
+    assert served.count() == 12
+    # One query for the four sections, then the escalations, the enterprises to visit, the visits.
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(4):
+        rows = steward_worklist(user, limit=2)
+        titles = {section: [r.title for r in rows[section]] for section in ("new", "in_progress", "reopened", "reported")}
+        late = [r.accept_late for r in rows["new"]]
+    assert titles == {"new": ["新17", "新19"], "in_progress": ["办理1", "办理2"], "reopened": ["重办1", "重办2"],
+                      "reported": ["反馈24", "反馈27"]}
+    assert late == [True, False]  # 17 November has passed on the 18th
 
 
 def test_worklist_is_for_stewards_only(client, zone):
