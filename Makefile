@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# make test runs pytest in this many processes (pytest-xdist; 0 = one process, no xdist).
+TEST_WORKERS ?= 2
 # 127.0.0.1: this machine only. HOST=0.0.0.0 make run serves colleagues on the intranet too, with the
 # machine's own names and addresses as the allowed hosts.
 HOST ?= 127.0.0.1
@@ -49,7 +51,7 @@ run: migrate
 test: install-dev
 	$(PY) manage.py compiletranslations
 	@mkdir -p test-artifacts && echo "Screenshots and other test artifacts: $(CURDIR)/test-artifacts"
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,9 @@
 """Settings for the test suite: fast hashing, e-mail kept in memory, tasks run in-process
 unless a test starts a real worker."""
 
+import os
+import re
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
@@ -29,3 +32,10 @@ ZONEHUB_SESSION_IDLE_MINUTES = 0
 ZONEHUB_SESSION_MAX_HOURS = 0
 ZONEHUB_ENTERPRISE_SESSION_MAX_HOURS = 0
 ZONEHUB_PASSWORD_MAX_AGE_DAYS = 0
+
+# Under pytest-xdist (`make test` runs two processes) each process has its own test database
+# (pytest-django adds the worker's suffix); it also gets its own Redis database, so a real Celery
+# worker started by one process never takes the other's tasks.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER.startswith("gw") and CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
+    CELERY_BROKER_URL = re.sub(r"/\d*$", "", CELERY_BROKER_URL.rstrip("/")) + f"/{8 + int(_XDIST_WORKER[2:])}"  # noqa: F405
