@@ -97,7 +97,11 @@ def measure_page(client, what: str, login: str, url: str, repeat: int, warmup: i
 
 def measure_first_view() -> dict:
     """The leader's home page as the first request of a fresh process (nothing cached, nothing
-    imported lazily yet), then warm: run in a process of its own (``--first-view``)."""
+    imported lazily yet), then warm: run in a process of its own (``--first-view``), started
+    as a web process starts (``zonehub.wsgi`` runs ``zonehub.warmup.warm_up``)."""
+    from zonehub.warmup import warm_up
+
+    warm_up()
     cache.clear()
     client = Client()
     client.force_login(User.objects.get(username="scale-leader"))
