@@ -50,7 +50,7 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
 def _ledger_assign(item: LedgerItem, *, actor, department, reason: str, status: str) -> LedgerItem:
     now = timezone.now()
     request = _create_request(
-        enterprise=item.enterprise, actor=actor, channel=ServiceRequest.Channel.COMPLAINT_MEETING,
+        enterprise_id=item.enterprise_id, actor=actor, channel=ServiceRequest.Channel.COMPLAINT_MEETING,
         category=item.category, title=item.title, description=item.description,
         urgency=ServiceRequest.Urgency.NORMAL, now=now, accepted=True,
     )

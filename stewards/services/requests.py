@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enterprises.models import Enterprise
 from stewards.events import StewardsEvent
 from stewards.models import Escalation, RequestAttachment, RequestComment, ServiceRequest, StewardAssignment
 from stewards.services._shared import (
@@ -34,11 +35,13 @@ from zonehub.workdays import due_at
 # --- requests --------------------------------------------------------------------------------
 
 
-def _create_request(*, enterprise, actor, channel, category, title, description, urgency, now,
+def _create_request(*, enterprise_id: int, actor, channel, category, title, description, urgency, now,
                     accepted: bool, visit=None) -> ServiceRequest:
-    assignment = (
-        StewardAssignment.objects.active().filter(enterprise=enterprise).select_related("steward__user").first()
-    )
+    # The enterprise and its steward (the one open assignment, with its user: the notice goes to
+    # it) in one query; an enterprise without a steward is read on its own.
+    assignment = (StewardAssignment.objects.active().filter(enterprise_id=enterprise_id)
+                  .select_related("enterprise", "steward__user").order_by().first())
+    enterprise = assignment.enterprise if assignment else Enterprise.objects.get(pk=enterprise_id)
     request = ServiceRequest.objects.create(
         enterprise=enterprise, channel=channel, category=category, title=title[:200], description=description,
         urgency=urgency, steward=assignment.steward if assignment else None, created_by=actor, created_at=now,
@@ -70,7 +73,7 @@ def request_submit(*, actor, category: str, title: str, description: str, urgenc
     files = _validate_files(files)
     now = timezone.now()
     request = _create_request(
-        enterprise=actor.enterprise, actor=actor, channel=ServiceRequest.Channel.WEB, category=category, title=title,
+        enterprise_id=actor.enterprise_id, actor=actor, channel=ServiceRequest.Channel.WEB, category=category, title=title,
         description=description, urgency=urgency, now=now, accepted=False,
     )
     _save_attachments(request, files, actor, now)
@@ -102,7 +105,7 @@ def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, tit
     files = _validate_files(files)
     now = timezone.now()
     request = _create_request(
-        enterprise=enterprise, actor=actor, channel=channel, category=category, title=title, description=description,
+        enterprise_id=enterprise.pk, actor=actor, channel=channel, category=category, title=title, description=description,
         urgency=urgency, now=now, accepted=True, visit=visit,
     )
     _save_attachments(request, files, actor, now)

@@ -66,6 +66,18 @@ def test_submit_attaches_the_active_steward_notifies_it_and_sets_the_acceptance_
     assert [e.kind for e in event_list_for(request)] == ["request.submitted"]
 
 
+def test_a_submission_is_one_read_three_rows_and_one_transaction(zone, django_assert_num_queries):
+    """The submission path stays lean (issue 15): the enterprise and its steward in one read, then
+    the request, its event and the steward's notice, inside one transaction; the calendar comes
+    from the process, no query asks what a unique constraint already guarantees."""
+    submit(zone)  # the calendar is read once per process
+    zone.ent_user_a.refresh_from_db()  # as a new web request: nothing of the enterprise cached
+    with django_assert_num_queries(6, connection=None) as ctx:  # savepoint + 1 read + 3 inserts + release
+        submit(zone, title="第二件")
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum(s.startswith("INSERT") for s in sql) == 3 and sum(s.startswith("SELECT") for s in sql) == 1
+
+
 def test_only_enterprise_users_submit(zone):
     with pytest.raises(PermissionDenied):
         services.request_submit(actor=zone.steward_a.user, category="other", title="x", description="y")
