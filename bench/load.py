@@ -1,7 +1,8 @@
 """Requests per second under concurrent load (run by bench/run.py against a gunicorn it started).
 Each thread logs in as the bench enterprise through the real login form, then, as fast as the
 server answers, either submits the real request form (``--mode submit``: a submission is a POST
-answered by the redirect to the new request's page; see ``submit``), or asks for the floor, a logged-in view that reads one row (``--mode floor``)."""
+answered by the redirect to the new request's page; see ``submit``), or asks for the floor, a
+logged-in view that reads one row (``--mode floor``)."""
 
 import argparse
 import http.cookiejar

@@ -168,7 +168,8 @@ def table(small_f: str, big_f: str, small: dict, big: dict) -> tuple[list[str], 
     lines.append(f"| leader's home, first view in a fresh process | {first_s:.1f} | {first_b:.1f} "
                  f"| {ratio(first_b, first_s):.2f} | | | | | |")
     if "load" in small and "load" in big:
-        for mode, label in (("floor", "floor: logged-in view reading one row"), ("submit", "submission form (POST, answered by its redirect)")):
+        for mode, label in (("floor", "floor: logged-in view reading one row"),
+                            ("submit", "submission form (POST, answered by its redirect)")):
             ls, lb = small["load"][mode], big["load"][mode]
             lines.append(f"| {label}, requests/s ({ls['threads']} clients, gunicorn -w 4) | {ls['rps']:.1f} "
                          f"| {lb['rps']:.1f} | {ratio(lb['rps'], ls['rps']):.2f} | | | | | |")

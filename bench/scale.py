@@ -646,7 +646,10 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
         zone.writer.close()
     from evaluations.models import DepartmentMonthlyGrade
     from projects.models import UnitMonthlyScore
+    from stewards.services import reply_months_refresh
 
+    reply_months_refresh()  # as the nightly beat task has left it
+    zone.step("nightly roll-ups")
     checked = zone.writer.verify_foreign_keys(also=[UnitMonthlyScore, DepartmentMonthlyGrade])
     if checked:
         zone.step(f"{checked} foreign keys verified")

@@ -270,6 +270,7 @@ def build(ctx: dict, rng: random.Random) -> None:
     replay.daily(sweep, hour=0, minute=1, days=lambda day: calendar.is_workday(day - dt.timedelta(days=1)))
     replay.daily(sweep, hour=9, minute=1, days=calendar.is_workday)
     replay.daily(zone.forget_stewards, hour=0, minute=2)
+    replay.daily(services.reply_months_refresh, hour=0, minute=20)  # the leader's on-time chart, nightly
     replay.schedule(replay.at(local_date(replay.start), 7), zone.requests_of_each_day())
     replay.schedule(replay.at(local_date(replay.start), 7, 5), zone.visits_of_each_month())
     replay.schedule(replay.at(local_date(replay.start), 7, 10), zone.complaint_meetings())

@@ -878,3 +878,34 @@ class LedgerItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DepartmentReplyMonth(models.Model):
+    """The leader's on-time chart, rolled up: per department and whole month (Beijing time), the
+    escalations whose reply was due in the month and are decided (answered, or marked overdue),
+    and how many of those were answered on time; the row without a department is the zone's total,
+    and says the month was counted (a month may have no replies at all). A month that has ended
+    hardly changes, so the rows are refreshed nightly for the chart's months
+    (``services.reply_months_refresh``) instead of counting half a year of escalations on every
+    view; a month not counted yet is counted live."""
+
+    department = models.ForeignKey("zonehub.Department", verbose_name=_("department"), on_delete=models.CASCADE,
+                                   related_name="+", null=True, blank=True)
+    month = models.DateField(_("month"))
+    decided = models.PositiveIntegerField(_("replies due or given"))
+    on_time = models.PositiveIntegerField(_("answered on time"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("department reply month")
+        verbose_name_plural = _("department reply months")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "department"], name="reply_month_unique",
+                                    condition=models.Q(department__isnull=False)),
+            models.UniqueConstraint(fields=["month"], name="reply_month_total_unique",
+                                    condition=models.Q(department__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.department_id} {self.month:%Y-%m}: {self.on_time}/{self.decided}"
+

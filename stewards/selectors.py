@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise
 from stewards.models import (
     AssignmentBar,
+    DepartmentReplyMonth,
     Escalation,
     EscalationProgress,
     LedgerItem,
@@ -21,7 +22,7 @@ from stewards.models import (
 )
 from zonehub.dates import cn_deadline
 from zonehub.events import event_list_for
-from zonehub.workdays import local_date, month_start, next_month_start
+from zonehub.workdays import SHANGHAI, local_date, month_start, next_month_start
 
 
 def steward_for_enterprise(enterprise: Enterprise) -> Steward | None:
@@ -136,8 +137,8 @@ def enterprises_not_visited_this_month(user, *, today=None):
 
 import datetime as _dt  # noqa: E402
 
-from django.db.models import Case, Count, DateTimeField, F, Q, Value, When, Window  # noqa: E402
-from django.db.models.functions import Coalesce, RowNumber  # noqa: E402
+from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, Q, Value, When, Window  # noqa: E402
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth  # noqa: E402
 
 from zonehub.models import Role  # noqa: E402
 from zonehub.workdays import WorkCalendar, month_bounds, start_of_day, workdays_left  # noqa: E402
@@ -340,6 +341,44 @@ def escalation_facts(*, month: _dt.date) -> dict[int, dict[str, list[int]]]:
         if returned is not None and start <= returned < end:
             f["returned"].append(pk)
     return facts
+
+
+def reply_month_counts(escalations, months: list[_dt.date]) -> list[dict]:
+    """Per department and month of ``months`` (first days, consecutive): the escalations of
+    ``escalations`` whose reply was due in that month (Beijing time) and are decided (answered,
+    or marked overdue), and those answered on time, with the department's names. One grouped query."""
+    # due_at is the exclusive end (00:00 of the next day): a microsecond earlier is the last day.
+    last_day = ExpressionWrapper(F("due_at") - _dt.timedelta(microseconds=1), output_field=DateTimeField())
+    rows = (
+        escalations.filter(due_at__gt=start_of_day(months[0]), due_at__lte=start_of_day(next_month_start(months[-1])))
+        .annotate(month=TruncMonth(last_day, tzinfo=SHANGHAI))
+        .values("department_id", "department__name", "department__short_name", "month")
+        .annotate(on_time=Count("id", filter=Q(answered_on_time=True)),
+                  decided=Count("id", filter=Q(answered_on_time__isnull=False) | Q(overdue_at__isnull=False)))
+        .order_by()
+    )
+    return [{**row, "month": row["month"].date() if isinstance(row["month"], _dt.datetime) else row["month"]}
+            for row in rows]
+
+
+def on_time_by_month(user, months: list[_dt.date]) -> list[dict]:
+    """``reply_month_counts`` of the escalations ``user`` sees: for the whole zone, from the
+    nightly roll-up (``DepartmentReplyMonth``) where it has the month, counted live for the months
+    it has not (yet)."""
+    rows, counted = [], set()
+    if user.sees_everything:
+        for row in DepartmentReplyMonth.objects.filter(month__in=months).values(
+                "department_id", "department__name", "department__short_name", "month", "on_time", "decided"):
+            if row["department_id"] is None:
+                counted.add(row["month"])  # the zone's total: the month was counted
+            else:
+                rows.append(row)
+    missing = [month for month in months if month not in counted]
+    if missing:  # one live query over the span of the missing months
+        span = months[months.index(missing[0]):months.index(missing[-1]) + 1]
+        rows += [row for row in reply_month_counts(Escalation.objects.visible_to(user), span)
+                 if row["month"] in missing]
+    return rows
 
 
 def escalations_by_ids(*, ids) -> dict[int, Escalation]:

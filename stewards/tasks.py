@@ -15,3 +15,9 @@ def deadline_sweep_task():
     pending notifications. Exactly once per effect however many run at once."""
     return services.deadline_sweep()
 
+
+@shared_task
+def reply_months_task():
+    """The leader's on-time chart, rolled up nightly for its months (safe to run twice)."""
+    return services.reply_months_refresh()
+

@@ -19,7 +19,8 @@ Sections, and what each imports (there is no cycle):
 - ``escalations`` → ``deadlines``;
 - ``requests`` → ``attachments``, ``escalations``;
 - ``visits`` → ``requests``; ``ledger`` → ``requests``, ``escalations``;
-- ``sweep`` → ``deadlines``, ``requests``.
+- ``sweep`` → ``deadlines``, ``requests``;
+- ``rollups``: what the dashboards read instead of counting (``stewards.selectors``).
 """
 
 from stewards.services._shared import (
@@ -72,6 +73,7 @@ from stewards.services.requests import (
     request_resolve_directly,
     request_submit,
 )
+from stewards.services.rollups import reply_months_refresh
 from stewards.services.sweep import deadline_sweep
 from stewards.services.visits import visit_log
 
@@ -114,6 +116,7 @@ __all__ = [
     "request_report_back",
     "request_resolve_directly",
     "request_submit",
+    "reply_months_refresh",
     "request_url",
     "steward_assign",
     "steward_assignment_check",

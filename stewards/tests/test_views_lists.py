@@ -177,7 +177,8 @@ def test_each_worklist_section_keeps_its_own_order_and_cap_in_one_query(zone, dj
         for day in (21, 17, 19):  # new: the acceptance deadline closest first
             ServiceRequestFactory(enterprise=zone.ent_a, accept_due_at=shanghai(2026, 11, day), title=f"新{day}")
         for day in (30, 24, 27):  # reported: the day it closes by itself first
-            ServiceRequestFactory(enterprise=zone.ent_a, status=S.REPORTED, auto_close_due_at=shanghai(2026, 11, day), title=f"反馈{day}")
+            ServiceRequestFactory(enterprise=zone.ent_a, status=S.REPORTED, auto_close_due_at=shanghai(2026, 11, day),
+                                  title=f"反馈{day}")
     for day in (3, 1, 2):  # in progress and reopened: the oldest first
         with time_machine.travel(shanghai(2026, 11, day, 9), tick=False):
             ServiceRequestFactory(enterprise=zone.ent_a, status=S.ACCEPTED if day != 2 else S.ESCALATED, title=f"办理{day}")

@@ -407,6 +407,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stewards.tasks.deadline_sweep_task",
         "schedule": float(os.environ.get("ZONEHUB_SWEEP_SECONDS", "60")),
     },
+    # The leader's on-time chart: the last whole months of replies, counted once a night (after
+    # the first sweeps of the day have marked yesterday's overdue replies).
+    "stewards-reply-months": {
+        "task": "stewards.tasks.reply_months_task",
+        "schedule": crontab(minute=20, hour=0),
+    },
     # Five-key supervision (lagging items) daily; the monthly assessment runs on the first
     # working day of the month (the task checks the calendar and is idempotent).
     "projects-supervision": {
