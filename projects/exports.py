@@ -44,11 +44,7 @@ def _worst(progress) -> str:
 
 
 def _board_rows(board: dict):
-    number = 0
-    for group in board["groups"]:
-        for row in group["rows"]:
-            number += 1
-            yield number, row
+    return enumerate(board["rows"], start=1)
 
 
 def _board_columns() -> list:
@@ -71,6 +67,28 @@ def _board_columns() -> list:
 
 
 def board_response(board: dict, *, year: int):
-    """The board as the wall chart's spreadsheet, streamed by the shared export (zonehub.exports)."""
+    """The board as the wall chart's spreadsheet, streamed by the shared export (zonehub.exports)
+    as the rows are read (``selectors.fivekey_board_stream``)."""
     return xlsx_response(_board_rows(board), _board_columns(), filename=f"{year}年五重清单", title=f"{year}年五重清单",
                          heading=f"{year}年“五重”任务清单", wrap=True)
+
+
+def board_print_chunks(board: dict, *, year: int, printed_on):
+    """The wall chart's print as HTML pieces, in the board's order, as the rows are read: the page
+    head, then for each category its heading and counts, its rows, and its end (one A3 page each)."""
+    from django.template.loader import render_to_string
+
+    yield render_to_string("projects/print/head.html", {"year": year})
+    rows = iter(board["rows"])
+    pending = next(rows, None)
+    for group in board["groups"]:
+        yield render_to_string("projects/print/section_start.html",
+                               {"group": group, "year": year, "printed_on": printed_on})
+        number = 0
+        while pending is not None and pending.item.category == group["category"].value:
+            number += 1
+            yield render_to_string("projects/print/row.html", {"row": pending, "number": number})
+            pending = next(rows, None)
+        yield render_to_string("projects/print/section_end.html", {"empty": number == 0})
+    yield "</body></html>\n"
+

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, Sum, Value, Window
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -343,6 +343,44 @@ def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str =
                            "total": sum(counts[cat.value].values())})
     return {**summary, "groups": groups, "rows": rows, "page_obj": page_obj, "paginator": paginator,
             "matching": matching}
+
+
+# The print and the export read the board this many items at a time (with their nodes).
+BOARD_STREAM_CHUNK = 500
+
+
+def fivekey_board_stream(*, user, year: int, unit=None, leader=None, status: str = "", category: str = "",
+                         sort: str = "", on: dt.date | None = None) -> dict:
+    """The whole board for the wall chart's print and its Excel export, as a stream: the summary
+    from the stored progress (which must be today's: ``services.fivekey_progress_refresh_stale``),
+    the categories to show, and ``rows``, a generator of the items in the board's order (category,
+    then lagging first or ``sort``), ``BOARD_STREAM_CHUNK`` at a time with their nodes, each with
+    its progress computed from the nodes as on its own page. However many items the year holds,
+    memory holds one chunk, and the first rows go out before the last are read."""
+    on = on or today()
+    items = fivekey_board_items(user=user, year=year, unit=unit, leader=leader, category=category)
+    summary = fivekey_board_summary(items)
+    counts = summary.pop("counts")
+    if status:
+        items = items.filter(progress_status=status)
+    position = Case(*(When(category=cat.value, then=Value(index)) for index, cat in enumerate(Category)),
+                    default=Value(len(Category)))
+    items = (fivekey_item_queryset(user).filter(pk__in=items.values("pk"))
+             .order_by(position, *BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)))
+    calendar = WorkCalendar.for_years({on.year - 1, on.year, on.year + 1})
+
+    def rows():
+        for item in items.iterator(chunk_size=BOARD_STREAM_CHUNK):
+            yield BoardRow(item=item, progress=item_progress(item.nodes.all(), today=on, calendar=calendar))
+
+    groups = []
+    for cat in Category:
+        in_all = counts[cat.value][status] if status else sum(counts[cat.value].values())
+        # Every category is named, even one with no item (unless the list is filtered).
+        if (cat.value == category) if category else (in_all or not status):
+            groups.append({"category": cat, "count": in_all, "counts": {s.value: counts[cat.value][s.value] for s in Status},
+                           "total": sum(counts[cat.value].values())})
+    return {**summary, "groups": groups, "rows": rows()}
 
 
 def fivekey_lagging(*, user, year: int, limit: int = 8) -> list[BoardRow]:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -323,14 +324,6 @@ class InvestmentView(RoleRequiredMixin, TemplateView):
 # --------------------------------------------------------------------------------------------
 
 
-BOARD_SORTS = {
-    "title": lambda row: (row.item.title, row.item.pk),
-    "unit": lambda row: (row.item.responsible_unit.name if row.item.responsible_unit else "", row.item.pk),
-    "leader": lambda row: (row.item.lead_leader.display_name, row.item.pk),
-    "progress": lambda row: (row.progress.completed, row.item.pk),
-}
-
-
 class BoardMixin(RoleRequiredMixin):
     allowed_roles = STAFF
 
@@ -346,17 +339,13 @@ class BoardMixin(RoleRequiredMixin):
             sort = data["sort"]
         return form, filters, sort
 
-    def board_context(self) -> dict:
-        """Every row of the board, computed from the nodes: the print and the Excel export."""
-        user = self.request.user
+    def board_stream(self) -> dict:
+        """Every row of the board, as a stream (selectors.fivekey_board_stream): the print and the
+        Excel export, in the board's order and with its filters and sort."""
         form, filters, sort = self.board_filters()
-        board = selectors.fivekey_board(user=user, **filters)
-        if sort in BOARD_SORTS:
-            # Within each category, as the wall chart groups them.
-            for rows in [board["rows"], *(group["rows"] for group in board["groups"])]:
-                rows.sort(key=BOARD_SORTS[sort])
-        return {"form": form, "year": filters["year"], "board": board, "statuses": Status, "categories": Category,
-                "can_edit": services.can_edit_items(user), "query": self.request.GET.urlencode()}
+        services.fivekey_progress_refresh_stale(year=filters["year"])
+        return {"year": filters["year"],
+                **selectors.fivekey_board_stream(user=self.request.user, **filters, sort=sort)}
 
 
 class BoardView(BoardMixin, TemplateView):
@@ -401,19 +390,19 @@ class BoardView(BoardMixin, TemplateView):
         return f"?{query.urlencode()}"
 
 
-class BoardPrintView(BoardMixin, TemplateView):
-    """The wall chart (墙上那张清单): one A3 landscape page per category."""
+class BoardPrintView(BoardMixin, View):
+    """The wall chart (墙上那张清单): one A3 landscape page per category, streamed as it is read."""
 
-    template_name = "projects/board_print.html"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **self.board_context(), "printed_on": selectors.today()}
+    def get(self, request):
+        board = self.board_stream()
+        return StreamingHttpResponse(exports.board_print_chunks(board, year=board["year"], printed_on=selectors.today()),
+                                     content_type="text/html; charset=utf-8")
 
 
 class BoardExportView(BoardMixin, View):
     def get(self, request):
-        ctx = self.board_context()
-        return exports.board_response(ctx["board"], year=ctx["year"])
+        board = self.board_stream()
+        return exports.board_response(board, year=board["year"])
 
 
 class ItemDetailView(RoleRequiredMixin, TemplateView):

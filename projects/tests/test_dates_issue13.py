@@ -114,7 +114,7 @@ def test_a_node_done_110_working_days_late_shows_done_late_everywhere(client, zo
     assert "逾期 110 个工作日" in item_page and "2026年12月4日" in item_page
 
     # The wall chart and the Excel sheet.
-    printed = client.get(reverse("projects:board_print")).content.decode()
+    printed = b"".join(client.get(reverse("projects:board_print")).streaming_content).decode()
     assert "主体竣工（2026年6月28日（逢休息日顺延至2026年6月29日），已于2026年12月4日完成，逾期110个工作日）" in printed
     assert "逾期完成 1 项" in printed and ">逾期完成</td>" in printed
     rows = workbook_rows(client.get(reverse("projects:board_export"), {"year": 2026}))
