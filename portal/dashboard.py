@@ -175,7 +175,7 @@ def _leader_panels(user) -> list[dict]:
     rating of the campaign. Shared with the rest of the home page (portal.selectors.home_panels,
     ``zone_wide``), so they say when they were computed."""
     as_of = timezone.now()
-    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user)]
+    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user), _policies(user)]
     for panel in panels:
         panel["as_of"] = as_of
     return panels
@@ -271,3 +271,11 @@ def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
     return {"template": "portal/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
             "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,
             "grades_url": _url("evaluations:grade_list", month=f"{last_month:%Y-%m}")}
+
+
+def _policies(user) -> dict:
+    """Policy push (精准滴灌, issue 17): qualifying, pushed, viewed, applied and redeemed for the
+    policies of the last twelve months, as a chart and its table; the policies app computes it."""
+    from policies.selectors import leader_policy_panel
+
+    return leader_policy_panel(user)

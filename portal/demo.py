@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from enterprises import demo as enterprises_demo
 from evaluations import demo as evaluations_demo
+from policies import demo as policies_demo
 from projects import demo as projects_demo
 from stewards import demo as stewards_demo
 from stewards.models import ServiceRequest
@@ -26,7 +27,8 @@ LOGIN_HELP = zonehub_demo.LOGIN_HELP
 
 
 FLOORS = [("enterprises", enterprises_demo.build), ("stewards", stewards_demo.build),
-          ("projects", projects_demo.build), ("evaluations", evaluations_demo.build)]
+          ("projects", projects_demo.build), ("evaluations", evaluations_demo.build),
+          ("policies", policies_demo.build)]
 
 
 def build(seed: int = 2026) -> dict:

@@ -28,6 +28,9 @@ NAV_ITEMS: list[tuple[str, object]] = [
     ("projects:board", _("Five-key list")),
     ("evaluations:campaign_list", _("Rating campaigns")),
     ("evaluations:grade_list", _("Grades")),
+    # Policy push (精准滴灌): an enterprise's own policies, and the catalogue.
+    ("policies:mine", _("Policy matches")),
+    ("policies:list", _("Policies")),
     # The audit administrator's pages (zonehub/audit_views.py).
     ("audit:events", _("Event history")),
     ("audit:logins", _("Login records")),

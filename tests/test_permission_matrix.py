@@ -29,6 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from enterprises.models import ImportBatch
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from evaluations.tests.factories import CampaignFactory, RatingFactory
+from policies.models import Policy, PolicyPush
+from policies.tests.factories import PolicyFactory
 from portal.navigation import NAV_ITEMS
 from projects.models import ConstructionNode, NodeEvidenceFile
 from projects.tests.factories import (
@@ -173,6 +175,22 @@ EXPECTED = {
     "evaluations:grade_recompute":            "405     405     405     405     405     405     405     405     405     login",
     "evaluations:rate":                       "405     -       -       -       -       -       -       -       -       login",
     "evaluations:rating_list":                "-       200     200     -       -       200     200     -       -       login",
+    # --- Policies (精准滴灌): A's policy is published and pushed to A's enterprise, B's a draft ---
+    "policies:create":                        "-       -       -       -       -       200     200     -       -       login",
+    "policies:detail":                        "200/404 200/404 200/404 200/404 200/404 200     200     -       -       login",
+    "policies:edit":                          "-       -       -       -       -       200     200     -       -       login",
+    "policies:figures":                       "-       200     200     -       -       200     200     -       -       login",
+    "policies:full_text":                     "200/404 200/404 200/404 200/404 200/404 200/404 200/404 -       -       login",
+    "policies:import":                        "-       -       -       -       -       -       200     -       -       login",
+    "policies:list":                          "200     200     200     200     200     200     200     -       -       login",
+    "policies:matches":                       "-       200/404 200/404 -       -       200     200     -       -       login",
+    "policies:mine":                          "200     -       -       -       -       -       -       -       -       login",
+    "policies:publish":                       "-       -       -       -       -       405     405     -       -       login",
+    "policies:push_apply":                    "405     -       -       -       -       -       -       -       -       login",
+    "policies:push_decline":                  "405     -       -       -       -       -       -       -       -       login",
+    "policies:push_list":                     "-       200     200     200     200     200     200     -       -       login",
+    "policies:push_outcome":                  "-       -       -       200/404 200/404 200     200     -       -       login",
+    "policies:withdraw":                      "-       -       -       -       -       405     405     -       -       login",
     # --- The REST API (DRF: anonymous gets 403, lists are scoped, POST-only actions answer GET with 405) ---
     "api-root":                               "200     200     200     200     200     200     200     200     200     403",
     "api_docs":                               "200     200     200     200     200     200     200     200     200     403",
@@ -215,6 +233,14 @@ EXPECTED = {
     "notification-detail":                    "200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 403",
     "notification-list":                      "200     200     200     200     200     200     200     200     200     403",
     "notification-mark-read":                 "405     405     405     405     405     405     405     405     405     403",
+    "policy-detail":                          "200/404 200/404 200/404 200/404 200/404 200     200     404     404     403",
+    "policy-list":                            "200     200     200     200     200     200     200     200     200     403",
+    "policy-matches":                         "200/404 200/404 200/404 200/404 200/404 200     200     404     404     403",
+    "policypush-apply":                       "405     405     405     405     405     405     405     405     405     403",
+    "policypush-decline":                     "405     405     405     405     405     405     405     405     405     403",
+    "policypush-detail":                      "200/404 200/404 200/404 200/404 200/404 200     200     404     404     403",
+    "policypush-list":                        "200     200     200     200     200     200     200     200     200     403",
+    "policypush-outcome":                     "405     405     405     405     405     405     405     405     405     403",
     "project-detail":                         "200/404 200/404 200/404 200/404 200/404 200     200     404     404     403",
     "project-list":                           "200     200     200     200     200     200     200     200     200     403",
     "project-stage":                          "405     405     405     405     405     405     405     405     405     403",
@@ -283,6 +309,10 @@ KINDS = {
     "api/ratings/": "rating",
     "api/replacement-cases/": "case",
     "api/grades/": "grade",
+    "policies/": "policy",
+    "policies/pushes/": "push",
+    "api/policies/": "policy",
+    "api/policy-pushes/": "push",
 }
 
 # Query strings a route needs to answer at all (without them it is a 400, not a permission).
@@ -383,12 +413,21 @@ def build_objects(zone):
                                                       grade=DepartmentMonthlyGrade.Grade.A)
         batch = ImportBatch.objects.create(kind=ImportBatch.Kind.ENTERPRISES, file=SimpleUploadedFile("企业.xlsx", b"x"),
                                            file_name="企业.xlsx", status=ImportBatch.Status.INVALID, created_by=z.admin)
+        # A's policy is published (with its full text) and pushed to A's enterprise, which applied;
+        # B's is a draft that only leaders see, pushed by hand to B's enterprise.
+        policy = PolicyFactory(department=dept, created_by=z.leader,
+                               status=Policy.Status.PUBLISHED if ent == z.ent_a else Policy.Status.DRAFT,
+                               full_text=SimpleUploadedFile("政策原文.pdf", PDF_BYTES) if ent == z.ent_a else "",
+                               full_text_name="政策原文.pdf" if ent == z.ent_a else "")
+        push = PolicyPush.objects.create(policy=policy, enterprise=ent, status=PolicyPush.Status.APPLIED,
+                                         request=request, applied_at=dt.datetime(2026, 11, 20, tzinfo=SHANGHAI))
         for kind, obj in {
             "enterprise": ent, "request": request, "escalation": escalation, "attachment": attachment,
             "ledger": ledger, "visit": visit, "project": project, "approval": approval,
             "construction_node": construction_node, "item": item, "node": node, "rating": rating, "case": case,
             "grade": grade, "import": batch, "department": dept, "workstation": ws, "steward": steward,
             "assignment": StewardAssignment.objects.get(enterprise=ent), "evidence": evidence,
+            "policy": policy, "push": push,
         }.items():
             objects.setdefault(kind, []).append(obj)
     # Notifications are personal: A is the user's own, B someone else's.

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "stewards",
     "projects",
     "evaluations",
+    "policies",
     "portal",
 ]
 
@@ -219,6 +220,10 @@ ZONEHUB_GRADE_OVERDUE_PENALTY = int(os.environ.get("ZONEHUB_GRADE_OVERDUE_PENALT
 ZONEHUB_GRADE_RETURNED_PENALTY = int(os.environ.get("ZONEHUB_GRADE_RETURNED_PENALTY", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS_MAX = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS_MAX", "10"))
+# --- Policy push (policies app, issue 17) ---
+# Enterprises that qualify for a policy and have not applied (and their stewards) are reminded once
+# when this many working days (or fewer) are left before its application window closes.
+ZONEHUB_POLICY_REMIND_WORKING_DAYS = int(os.environ.get("ZONEHUB_POLICY_REMIND_WORKING_DAYS", "5"))
 # The leader's zone-wide charts are recomputed at most this often (0: every time).
 ZONEHUB_DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZONEHUB_DASHBOARD_CACHE_SECONDS", "300"))
 
@@ -431,6 +436,16 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-department-grades": {
         "task": "evaluations.tasks.department_grades_task",
         "schedule": crontab(minute=30, hour=6),
+    },
+    # Policies: expired windows, pushes not yet told, reminders before a window closes (hourly);
+    # every open policy matched again against every enterprise (nightly), for what no signal told.
+    "policies-sweep": {
+        "task": "policies.tasks.policy_sweep_task",
+        "schedule": crontab(minute=20),
+    },
+    "policies-match": {
+        "task": "policies.tasks.policy_match_sweep_task",
+        "schedule": crontab(minute=40, hour=2),
     },
 }
 
