@@ -641,16 +641,18 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
             _ledger_waiting(zone)
             zone.writer.flush()
             _scores(zone)
-        zone.step("monthly five-key scores and department grades")
+            # The leader's on-time chart, as the nightly beat task has left it.
+            from stewards.services import reply_months_refresh
+
+            reply_months_refresh()
+        zone.step("monthly five-key scores, department grades, the nightly roll-ups")
     finally:
         zone.writer.close()
     from evaluations.models import DepartmentMonthlyGrade
     from projects.models import UnitMonthlyScore
-    from stewards.services import reply_months_refresh
+    from stewards.models import DepartmentReplyMonth
 
-    reply_months_refresh()  # as the nightly beat task has left it
-    zone.step("nightly roll-ups")
-    checked = zone.writer.verify_foreign_keys(also=[UnitMonthlyScore, DepartmentMonthlyGrade])
+    checked = zone.writer.verify_foreign_keys(also=[UnitMonthlyScore, DepartmentMonthlyGrade, DepartmentReplyMonth])
     if checked:
         zone.step(f"{checked} foreign keys verified")
     if zone.writer.vendor == "postgresql":

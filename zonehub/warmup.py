@@ -42,6 +42,13 @@ def warm_up() -> None:
         WorkCalendar.for_years({year - 1, year, year + 1})  # the years the process keeps (zonehub.workdays)
     except Exception:  # noqa: BLE001 -- a database not reachable yet must not stop the server starting
         logger.warning("warm-up: the working-day calendar could not be read yet", exc_info=True)
+    finally:
+        # A server that loads the app once and then forks its workers (gunicorn --preload) must not
+        # hand them this process's database connection: two processes on one socket read each
+        # other's answers. Each worker opens its own on its first query.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def _template_dirs() -> list[Path]:
