@@ -9,7 +9,7 @@ from django.urls import reverse
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Pages that are not full pages of their own, or bring their own explanation.
-NOT_PAGES = {"base.html", "registration/login.html"}
+NOT_PAGES = {"base.html", "registration/login.html", "registration/login_phone.html"}
 
 
 def test_every_page_template_has_its_one_line_help():

@@ -71,6 +71,8 @@ EXPECTED = {
     # Redoc's script, served by the app (its one internet image left out): a static file.
     "redoc_standalone":                       "200     200     200     200     200     200     200     200     200     200",
     "login":                                  "200     200     200     200     200     200     200     200     200     200",
+    # The enterprise users' login by mobile number and SMS code (a page for everyone; staff are refused a code).
+    "login_phone":                            "200     200     200     200     200     200     200     200     200     200",
     "logout":                                 "405     405     405     405     405     405     405     405     405     405",
     "password_reset":                         "200     200     200     200     200     200     200     200     200     200",
     "password_reset_complete":                "200     200     200     200     200     200     200     200     200     200",
@@ -83,6 +85,7 @@ EXPECTED = {
     "home":                                   "200     200     200     200     200     200     200     200     200     login",
     "notifications":                          "200     200     200     200     200     200     200     200     200     login",
     "notifications_mark_read":                "405     405     405     405     405     405     405     405     405     login",
+    "notification_settings":                  "200     200     200     200     200     200     200     200     200     login",
     "password_change":                        "200     200     200     200     200     200     200     200     200     login",
     "password_change_done":                   "200     200     200     200     200     200     200     200     200     login",
     # --- The audit trail: the audit administrator's only (三员分立: not the system administrator) ---

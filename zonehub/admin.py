@@ -15,6 +15,7 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -24,10 +25,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from zonehub import audit, services
+from zonehub import audit, delivery, services
 from zonehub.admin_base import AuditedModelAdmin, RoleAdmin
+from zonehub.calendar_notice_admin import CalendarNoticeAdminMixin
 from zonehub.events import CoreEvent, record_event
 from zonehub.models import CalendarDay, CalendarYear, Department, Event, Notification, Role, User, Workstation
+from zonehub.models.channels import DepartmentRobot, NotificationDelivery
 
 admin.site.site_header = _("ZoneHub administration")
 admin.site.site_title = _("ZoneHub")
@@ -130,11 +133,45 @@ class GroupAdmin(RoleAdmin, BaseGroupAdmin):
 _reregister(Group, GroupAdmin)
 
 
+class DepartmentRobotForm(forms.ModelForm):
+    class Meta:
+        model = DepartmentRobot
+        fields = ["provider", "token", "secret", "is_active"]
+        widgets = {"token": forms.TextInput(attrs={"size": 80}), "secret": forms.PasswordInput(render_value=True)}
+
+
+class DepartmentRobotInline(admin.StackedInline):
+    """The department's group chat robot (issue 20): every notice to its users is posted there once."""
+
+    model = DepartmentRobot
+    form = DepartmentRobotForm
+    extra = 0
+    max_num = 1
+
+
 @admin.register(Department)
 class DepartmentAdmin(AuditedModelAdmin):
-    list_display = ["name", "short_name", "kind", "phone", "is_active"]
+    list_display = ["name", "short_name", "kind", "phone", "is_active", "group_robot"]
     list_filter = ["kind", "is_active"]
+    list_select_related = ["chat_robot"]
     search_fields = ["name", "short_name"]
+    inlines = [DepartmentRobotInline]
+    actions = ["robot_test"]
+
+    @admin.display(description=_("group robot"))
+    def group_robot(self, obj):
+        robot = getattr(obj, "chat_robot", None)
+        if robot is None:
+            return "—"
+        return robot.get_provider_display() if robot.is_active else _("%(provider)s (off)") % {
+            "provider": robot.get_provider_display()}
+
+    @admin.action(description=_("Send a test message to the group chat"))
+    def robot_test(self, request, queryset):
+        for department in queryset.select_related("chat_robot"):
+            ok, answer = delivery.robot_test_send(department=department)
+            messages.add_message(request, messages.SUCCESS if ok else messages.ERROR,
+                                 _("%(department)s: %(answer)s") % {"department": department, "answer": answer})
 
 
 @admin.register(Workstation)
@@ -150,9 +187,10 @@ class CalendarDayInline(admin.TabularInline):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(AuditedModelAdmin):
+class CalendarYearAdmin(CalendarNoticeAdminMixin, AuditedModelAdmin):
     """The working-day calendar moves every deadline: every addition, change and deletion of a
-    year or of its days is an event (AuditedModelAdmin), and an edit recomputes the deadlines."""
+    year or of its days is an event (AuditedModelAdmin), and an edit recomputes the deadlines. A
+    year is imported from the State Council's notice on a page of its own (CalendarNoticeAdminMixin)."""
 
     list_display = ["year", "provisional", "source", "updated_at"]
     list_filter = ["provisional", "source"]
@@ -170,12 +208,26 @@ class CalendarYearAdmin(AuditedModelAdmin):
         messages.success(request, _("Deadlines on these years will be computed again."))
 
 
+class NotificationDeliveryInline(admin.TabularInline):
+    """Each channel's delivery, as it went: facts, not settings."""
+
+    model = NotificationDelivery
+    extra = 0
+    can_delete = False
+    fields = ["channel", "address", "status", "attempts", "next_attempt_at", "sent_at", "answer", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notification)
 class NotificationAdmin(AuditedModelAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at", "delivery"]
     list_filter = ["kind", "delivery"]
     search_fields = ["title", "recipient__username", "recipient__name"]
     raw_id_fields = ["recipient"]
+    inlines = [NotificationDeliveryInline]
 
 
 # --- The audit trail: read by the audit administrator, deleted by no one ----------------------

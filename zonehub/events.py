@@ -166,6 +166,9 @@ class CoreEvent(models.TextChoices):
     LOGIN_LOCKOUT_LIFTED = "login.lockout_lifted", _("login lockout lifted")
     # The user chose a new password (the change page, or a reset link sent to their e-mail).
     USER_PASSWORD_CHANGED = "user.password_changed", _("password changed by the user")
+    # Issue 20: a person's channels for notices; a login code sent by SMS to an enterprise user.
+    NOTIFICATION_SETTINGS_CHANGED = "notifications.settings_changed", _("notification settings changed")
+    LOGIN_CODE_SENT = "login.code_sent", _("login code sent by SMS")
 
 
 register_event_kinds(CoreEvent)

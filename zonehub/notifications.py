@@ -1,49 +1,24 @@
-"""Notifications: a row per recipient first (the bell), e-mail and SMS afterwards from the rows."""
+"""Notifications: a row per recipient first (the bell), then each channel (e-mail, SMS, WeCom, the
+department's group chat) from the rows, in claims (zonehub.delivery sends each channel)."""
 
 import datetime as dt
 import logging
-import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from zonehub.models import Notification
+from zonehub.channels import backends as channel_backends
+from zonehub.channels.email import email_subject, one_line  # noqa: F401 - where callers have imported them
+from zonehub.channels.sms import LogSmsBackend  # noqa: F401 - the path ZONEHUB_SMS_BACKEND may name
+from zonehub.delivery import deliveries_send, notifications_outcome
+from zonehub.models import Notification, NotificationDelivery
 from zonehub.tasking import enqueue_coalesced_on_commit
 
 logger = logging.getLogger(__name__)
-
-
-class LogSmsBackend:
-    """The default SMS backend: writes the message to the log. A real gateway replaces it
-    through the ``ZONEHUB_SMS_BACKEND`` setting and needs only a ``send(phone, text)`` method."""
-
-    def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
-
-
-# An e-mail subject is one line: Django refuses a subject with a line break (header injection), and
-# that refusal used to cost the department its e-mail for a request titled on two lines.
-SUBJECT_MAX = 150
-LINE_BREAKS = re.compile(r"\s+")
-
-
-def one_line(text, *, limit: int | None = None) -> str:
-    """``text`` on one line (every run of whitespace, line breaks included, becomes one space),
-    at most ``limit`` characters, cut with an ellipsis."""
-    text = LINE_BREAKS.sub(" ", str(text)).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def email_subject(title) -> str:
-    """The subject of a notification's e-mail: always sendable, never dropped."""
-    return one_line(f"[ZoneHub] {one_line(title)}", limit=SUBJECT_MAX)
 
 
 def notify(
@@ -83,11 +58,12 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
 
 
 def _claim(*, size: int, now) -> list[int]:
-    """Take up to ``size`` pending rows for this run and commit: concurrent runs skip them."""
+    """Take up to ``size`` pending rows for this run and commit: concurrent runs skip them. A row
+    waiting for a channel's retry is taken once its time has come."""
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(delivery=Notification.Delivery.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), delivery=Notification.Delivery.PENDING)
             .order_by("pk").values_list("pk", flat=True)[:size]
         )
         if ids:
@@ -104,38 +80,23 @@ def _release_stale_claims(now) -> int:
     ).update(delivery=Notification.Delivery.PENDING)
 
 
-def _deliver(rows, *, mail, sms_backend) -> tuple[list[int], list[int], list[int]]:
-    """Send each row's e-mail (over the one open connection) and SMS: (sent, skipped, failed) ids."""
-    sent, skipped, failed = [], [], []
-    for row in rows:
-        user = row.recipient
-        try:
-            if user.email:
-                EmailMessage(
-                    subject=email_subject(row.title), body=f"{row.body}\n\n{row.url}".strip(),
-                    from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email], connection=mail,
-                ).send()
-            if row.sms and user.phone:
-                sms_backend.send(user.phone, one_line(row.title))
-        except Exception:  # noqa: BLE001 - a mail server failure must not stop the batch
-            logger.exception("delivering notification %s failed", row.pk)
-            failed.append(row.pk)
-        else:
-            (sent if (user.email or (row.sms and user.phone)) else skipped).append(row.pk)
-    return sent, skipped, failed
-
-
 def notifications_send_pending(*, batch: int = 200) -> int:
-    """Deliver up to ``batch`` pending notifications by e-mail (and SMS when asked); returns how
-    many went out (or needed nothing).
+    """Deliver up to ``batch`` pending notifications by each of their channels (e-mail, SMS, WeCom,
+    the department's group chat: zonehub.delivery); returns how many are done (went out, or
+    needed nothing).
 
     Rows go out in claims of ``ZONEHUB_DELIVERY_BATCH``: a claim is marked "sending" and committed
-    before anything is sent, its messages go out over one mail connection, then the claim is
-    marked in two or three statements. Concurrent runs share the work (each claim is skipped by
-    the others). E-mail and SMS cannot be rolled back: a worker killed while sending leaves its
-    claim "sending", and the first run after ``ZONEHUB_DELIVERY_LEASE_SECONDS`` sends it again, so a
-    crash re-sends at most the one claim that was in flight, and loses nothing."""
-    sms_backend = import_string(settings.ZONEHUB_SMS_BACKEND)()
+    before anything is sent, its channel deliveries are planned and marked "sending" and committed
+    too, its messages go out (the e-mails over one mail connection), then each channel and the
+    claim are marked in a few statements. Concurrent runs share the work (each claim is skipped by
+    the others). Each channel is delivered once: one that went out is never sent again because
+    another is retried, and a retry waits for its backoff (the notification is taken again only
+    then). Nothing sent can be rolled back: a worker killed while sending leaves its claim
+    "sending", and the first run after ``ZONEHUB_DELIVERY_LEASE_SECONDS`` sends its unmarked
+    channels again, so a crash re-sends at most the one claim that was in flight, and loses
+    nothing."""
+    backends = channel_backends()
+    tripped: set = set()  # channels that failed in this run for a reason that may pass
     delivered, left = 0, batch
     _release_stale_claims(timezone.now())
     while left > 0:
@@ -143,27 +104,38 @@ def notifications_send_pending(*, batch: int = 200) -> int:
         if not ids:
             break
         left -= len(ids)
-        rows = Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk")
-        mail = get_connection()
-        try:
-            mail.open()
-        except Exception:  # noqa: BLE001 - the mail server is down: each message says so below
-            logger.exception("could not connect to the mail server")
-        try:
-            sent, skipped, failed = _deliver(rows, mail=mail, sms_backend=sms_backend)
-        finally:
-            mail.close()
-        now = timezone.now()
-        claim = Notification.objects.filter(delivery=Notification.Delivery.SENDING)
-        if sent:
-            claim.filter(pk__in=sent).update(delivery=Notification.Delivery.SENT, delivered_at=now)
-        if skipped:
-            claim.filter(pk__in=skipped).update(delivery=Notification.Delivery.SKIPPED, delivered_at=now)
-        if failed:
-            claim.filter(pk__in=failed).update(delivery=Case(
-                When(attempts__gte=5, then=Value(Notification.Delivery.FAILED)),
-                default=Value(Notification.Delivery.PENDING)))
-        delivered += len(sent) + len(skipped)
-        if failed:  # the rest waits for the next run rather than meet the same failure
-            break
+        rows = list(
+            Notification.objects.filter(pk__in=ids)
+            .select_related("recipient__notification_settings", "recipient__department__chat_robot")
+            .order_by("pk")
+        )
+        deliveries_send(rows, backends=backends, tripped=tripped, now=timezone.now())
+        delivered += _mark_claim(ids, now=timezone.now())
     return delivered
+
+
+def _mark_claim(ids: list[int], *, now) -> int:
+    """Mark the claim as its channels left it, a few statements for the whole claim; returns how
+    many notifications are done (sent, or needing nothing)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for nid, (state, next_at) in notifications_outcome(ids).items():
+        groups[(state, next_at)].append(nid)
+    claim = Notification.objects.filter(delivery=Notification.Delivery.SENDING)
+    done = 0
+    for (state, next_at), group in groups.items():
+        if state == Notification.Delivery.PENDING:
+            claim.filter(pk__in=group).update(delivery=state, next_attempt_at=next_at)
+        else:
+            claim.filter(pk__in=group).update(delivery=state, delivered_at=now, next_attempt_at=None)
+            if state in (Notification.Delivery.SENT, Notification.Delivery.SKIPPED):
+                done += len(group)
+    return done
+
+
+def deliveries_for(notifications) -> dict[int, list[NotificationDelivery]]:
+    """Each notification's channel deliveries, in one query (the notification page)."""
+    found: dict[int, list[NotificationDelivery]] = defaultdict(list)
+    ids = [n.pk for n in notifications]
+    for delivery in NotificationDelivery.objects.filter(notification_id__in=ids).order_by("pk"):
+        found[delivery.notification_id].append(delivery)
+    return found

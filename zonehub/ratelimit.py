@@ -96,3 +96,36 @@ class SubmissionRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# --- Login by mobile number and SMS code (zonehub/phone_login.py) --------------------------------
+
+def login_code_phone_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_LOGIN_CODE_PHONE
+
+
+def login_code_ip_rate(group, request) -> str:
+    return settings.ZONEHUB_RATELIMIT_LOGIN_CODE_IP
+
+
+def login_code_refusal(request, mobile: str) -> str | None:
+    """Why no code may be sent now, or None: the address asked too often, the number asked too
+    often, or less than ZONEHUB_LOGIN_CODE_INTERVAL_SECONDS ago. Counted for every number asked,
+    known or not, so the answer tells nothing of which numbers exist. Each refused ask counts too."""
+    from django.core.cache import cache
+    from django.utils.translation import gettext
+    from django_ratelimit.core import is_ratelimited
+
+    if is_ratelimited(request, group="login_code_ip", key="ip", rate=login_code_ip_rate, increment=True):
+        return gettext("Too many codes were asked from your network. Please try again later, or log in with "
+                       "your password.")
+    if is_ratelimited(request, group="login_code_phone", key=lambda group, request: mobile,
+                      rate=login_code_phone_rate, increment=True):
+        return gettext("Too many codes were asked for this number. Please try again later, or log in with "
+                       "your password.")
+    seconds = settings.ZONEHUB_LOGIN_CODE_INTERVAL_SECONDS
+    if seconds > 0 and settings.RATELIMIT_ENABLE and not cache.add(f"zonehub:login-code-interval:{mobile}", 1,
+                                                                     timeout=seconds):
+        return gettext("A code was sent to this number less than %(seconds)s seconds ago. Please wait "
+                       "before asking again.") % {"seconds": seconds}
+    return None

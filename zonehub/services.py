@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from zonehub.calendar_notice import NoticeParse, parse_notice
 from zonehub.events import CoreEvent, record_event
 from zonehub.models import CalendarDay, CalendarYear
-from zonehub.workdays import calendar_edited, statutory_holidays
+from zonehub.workdays import FIRST_YEAR, LAST_YEAR, NEW_YEAR, calendar_edited, statutory_holidays, year_in_range
 
 # Sent after commit with ``years``: the calendar of these years changed, so deadlines computed
 # on them must be computed again. Apps holding deadlines connect their recompute service.
@@ -110,10 +113,107 @@ def calendar_year_edited(*, calendar_year: CalendarYear, actor) -> None:
     _announce([calendar_year.year])
 
 
+# The State Council publishes next year's notice in November (in late October some years): from the
+# first of the month administrators are asked for it.
+NOTICE_SEASON_MONTH = 11
+
+
 def calendar_years_needing_notice(*, today: dt.date) -> list[int]:
-    """The current and next year when either is provisional or missing: the admin banner."""
-    wanted = [today.year, today.year + 1]
+    """The years whose official schedule administrators are asked for (the banner): the current
+    year while it is provisional or missing, and the next one from 1 November."""
+    wanted = [today.year] + ([today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [])
     published = set(
         CalendarYear.objects.filter(year__in=wanted, provisional=False).values_list("year", flat=True)
     )
     return [year for year in wanted if year not in published]
+
+
+# --- The State Council's notice, pasted by an administrator (issue 20) ---------------------------
+
+
+def calendar_notice_read(*, text: str) -> NoticeParse:
+    """The notice read (zonehub.calendar_notice), or a ValidationError that says in the user's
+    language why there is nothing to store: no text, no year, no day."""
+    if not (text or "").strip():
+        raise ValidationError(_("Paste the text of the State Council's notice."))
+    parse = parse_notice(text)
+    if parse.year is None:
+        raise ValidationError(_("No year was found. Paste the notice with its title "
+                                "(国务院办公厅关于YYYY年部分节假日安排的通知)."))
+    if not year_in_range(parse.year):
+        raise ValidationError(_("The notice is about the year %(year)s: only %(first)s to %(last)s can be stored.") % {
+            "year": parse.year, "first": FIRST_YEAR, "last": LAST_YEAR})
+    if not parse.days and not parse.unread:
+        raise ValidationError(_("No holiday or make-up working day was found in the text. Paste the items "
+                                "of the notice (一、元旦：… 二、春节：…)."))
+    return parse
+
+
+def _notice_days_replace(year: int, days: dict[dt.date, tuple[bool, str]], *, whole_year: bool) -> None:
+    """Write a notice's days of ``year``. For the notice's own year every stored day is replaced,
+    but the December days named for the next New Year (元旦), which the next year's notice set; of
+    the year before, only the days the notice names."""
+    calendar_edited()  # bulk writes send no signal
+    stale = CalendarDay.objects.filter(year_id=year)
+    if whole_year:
+        stale = stale.exclude(Q(date__month=12, name__startswith=NEW_YEAR) & ~Q(date__in=list(days)))
+    else:
+        stale = stale.filter(date__in=list(days))
+    stale.delete()
+    CalendarDay.objects.bulk_create(
+        CalendarDay(year_id=year, date=day, is_workday=is_workday, name=name)
+        for day, (is_workday, name) in sorted(days.items())
+    )
+
+
+@transaction.atomic
+def calendar_notice_apply(*, text: str, actor, unread_confirmed: bool = False) -> CalendarYear:
+    """An administrator stores the State Council's notice for a year, pasted from its text: the
+    holidays and make-up working days it names become the year's published calendar (days it names
+    in the December before go to that year), and the deadlines on them are computed again.
+
+    Pieces of the notice that could not be read are stored nowhere; the administrator must have
+    looked at them (``unread_confirmed``) before the rest is stored."""
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only administrators may change the calendar."))
+    parse = calendar_notice_read(text=text)
+    if parse.unread and not unread_confirmed:
+        raise ValidationError(ngettext(
+            "%(n)d piece of the notice could not be read: check it, then confirm to store the rest.",
+            "%(n)d pieces of the notice could not be read: check them, then confirm to store the rest.",
+            len(parse.unread)) % {"n": len(parse.unread)})
+    if not parse.days:
+        raise ValidationError(_("No holiday or make-up working day could be read: nothing to store."))
+    year = parse.year
+    by_year: dict[int, dict[dt.date, tuple[bool, str]]] = {year: {}}
+    for day in parse.days:
+        by_year.setdefault(day.date.year, {})[day.date] = (day.is_workday, day.name)
+    summary = {"source": CalendarYear.Source.NOTICE.value, "notice_year": year,
+               "holidays": len(parse.holidays), "workdays": len(parse.workdays),
+               "unread": [piece.text for piece in parse.unread]}
+
+    calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
+    was_provisional = calendar_year is None or calendar_year.provisional
+    if calendar_year is None:
+        calendar_year = CalendarYear.objects.create(year=year, provisional=False, source=CalendarYear.Source.NOTICE)
+    else:
+        calendar_year.provisional = False
+        calendar_year.source = CalendarYear.Source.NOTICE
+        calendar_year.save(update_fields=["provisional", "source", "updated_at"])
+    _notice_days_replace(year, by_year[year], whole_year=True)
+    if was_provisional:
+        record_event(calendar_year, actor=actor, kind=CoreEvent.CALENDAR_PUBLISHED, from_state="provisional",
+                     to_state="published", note=_("imported from the State Council's notice"), data=summary)
+    else:
+        record_event(calendar_year, actor=actor, kind=CoreEvent.CALENDAR_EDITED,
+                     note=_("imported from the State Council's notice"), data=summary)
+    for other_year, days in sorted(by_year.items()):
+        if other_year == year:
+            continue
+        other = calendar_ensure_year(year=other_year)
+        _notice_days_replace(other_year, days, whole_year=False)
+        record_event(other, actor=actor, kind=CoreEvent.CALENDAR_EDITED,
+                     note=_("days named by the State Council's notice for %(year)s") % {"year": year},
+                     data={**summary, "dates": [day.isoformat() for day in sorted(days)]})
+    _announce(sorted(by_year))
+    return calendar_year

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from zonehub import audit, services
+from zonehub import audit, phone_login, services
 from zonehub.notifications import notifications_send_pending
 from zonehub.workdays import local_date
 
@@ -26,3 +26,10 @@ def login_records_purge_task():
     """Daily: login records past the retention period (ZONEHUB_AUDIT_RETENTION_DAYS, at least 183
     days) are deleted; younger ones never are."""
     audit.login_records_purge()
+
+
+@shared_task
+def login_code_sms_task(code_id, code):
+    """Send an enterprise user's login code by SMS, once. The code travels with the task because
+    only its hash is stored; it is valid for ZONEHUB_LOGIN_CODE_MINUTES minutes only."""
+    phone_login.login_code_deliver(code_id=code_id, code=code)

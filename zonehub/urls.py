@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    # Which channels each kind of notice goes by, for every signed-in user (issue 20).
+    path("notifications/settings/", views.NotificationSettingsView.as_view(), name="notification_settings"),
     # The audit trail, for the audit administrator (三员分立): events and login records.
     path("audit/", include("zonehub.audit_urls")),
     # Before django.contrib.auth.urls so it wins: the login form, capped per client address
@@ -21,6 +23,11 @@ urlpatterns = [
          ratelimit(group="login", key="ip", rate="zonehub.ratelimit.login_rate", method="POST")(
              zonehub_auth_views.LoginView.as_view()),
          name="login"),
+    # The enterprise users' login by mobile number and SMS code: its POSTs count with the login form's.
+    path("accounts/login/phone/",
+         ratelimit(group="login", key="ip", rate="zonehub.ratelimit.login_rate", method="POST")(
+             zonehub_auth_views.PhoneLoginView.as_view()),
+         name="login_phone"),
     # One's own password is changed on one page (also from the admin's link); a reset e-mail is
     # asked at most ZONEHUB_RATELIMIT_PASSWORD_RESET times per address and per e-mail address.
     path("accounts/password_change/", zonehub_auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -3,20 +3,26 @@ from functools import wraps
 from pathlib import Path
 
 import drf_spectacular_sidecar
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from zonehub.models import Notification
-from zonehub.notifications import notification_mark_read
+from zonehub.channels import configured_channels
+from zonehub.models import Channel, DepartmentRobot, Notification, Role
+from zonehub.notification_forms import NotificationSettingsForm
+from zonehub.notification_settings import notification_settings_get, notification_settings_update
+from zonehub.notifications import deliveries_for, notification_mark_read
 from zonehub.pagination import CappedPaginator
 
 
@@ -85,6 +91,58 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return Notification.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Each notification's channels and how each went (one query for the page).
+        page = list(context["object_list"])
+        found = deliveries_for(page)
+        for notification in page:
+            notification.channel_deliveries = found.get(notification.pk, [])
+        context["object_list"] = page
+        return context
+
+
+class NotificationSettingsView(LoginRequiredMixin, View):
+    """通知设置: which channels each topic of notice goes by, for the signed-in user (the bell always)."""
+
+    template_name = "zonehub/notification_settings.html"
+
+    def render(self, request, form, row):
+        user = request.user
+        robot = None
+        if user.role == Role.DEPARTMENT and user.department_id:
+            robot = DepartmentRobot.objects.filter(department_id=user.department_id, is_active=True).first()
+        configured = configured_channels()
+        addresses = {Channel.EMAIL: user.email, Channel.SMS: user.phone, Channel.WECOM: row.wecom_userid}
+        channels = [{"channel": c, "configured": c in configured, "address": addresses[c]}
+                    for c in (Channel.EMAIL, Channel.SMS, Channel.WECOM)]
+        return render(request, self.template_name, {
+            "form": form, "grid": form.grid(), "channels": channels, "robot": robot,
+            "group_configured": Channel.GROUP in configured,
+        })
+
+    def get(self, request):
+        row = notification_settings_get(user=request.user)
+        return self.render(request, NotificationSettingsForm(settings_row=row), row)
+
+    def post(self, request):
+        row = notification_settings_get(user=request.user)
+        form = NotificationSettingsForm(request.POST, settings_row=row)
+        if form.is_valid():
+            try:
+                notification_settings_update(user=request.user, actor=request.user, channels=form.channels(),
+                                             wecom_userid=form.cleaned_data["wecom_userid"])
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your notification settings are saved."))
+                return redirect("notification_settings")
+        return self.render(request, form, row)
 
 
 @login_required

@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, CalendarYear
+from .channels import Channel, DepartmentRobot, LoginCode, NotificationDelivery, NotificationSettings, Topic
 from .events import Event
 from .notifications import Notification
 from .org import Department, Workstation
@@ -8,12 +9,18 @@ from .users import PasswordSetBy, Role, User
 __all__ = [
     "CalendarDay",
     "CalendarYear",
+    "Channel",
     "Department",
+    "DepartmentRobot",
     "Event",
+    "LoginCode",
     "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "PasswordHistory",
     "PasswordSetBy",
     "Role",
+    "Topic",
     "User",
     "Workstation",
 ]

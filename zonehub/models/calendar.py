@@ -10,6 +10,7 @@ class CalendarYear(models.Model):
         PACKAGE = "package", _("chinese-calendar package")
         STATUTORY = "statutory", _("statutory holidays only")
         ADMIN = "admin", _("entered by an administrator")
+        NOTICE = "notice", _("the State Council's notice, imported")
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     provisional = models.BooleanField(_("provisional"), default=False)

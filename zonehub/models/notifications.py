@@ -49,6 +49,11 @@ class Notification(models.Model):
     # next run after ZONEHUB_DELIVERY_LEASE_SECONDS sends it again.
     claimed_at = models.DateTimeField(_("taken for sending"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A channel failed for a reason that may pass: the notification is pending again, taken by no
+    # delivery run before this (its channels' backoff, zonehub.notifications).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, editable=False)
+    # The sender marks the notice urgent (an urgent request): it goes by the recipient's channels for
+    # urgent notices, SMS among them by default (zonehub.notification_settings).
     sms = models.BooleanField(_("also by SMS"), default=False)
 
     objects = NotificationQuerySet.as_manager()

@@ -151,6 +151,8 @@ SESSION_COOKIE_AGE = (max(ZONEHUB_SESSION_MAX_HOURS, ZONEHUB_ENTERPRISE_SESSION_
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Enterprise users' login by mobile number and SMS code (zonehub/phone_login.py).
+    "zonehub.phone_login.PhoneCodeBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -175,8 +177,48 @@ MEDIA_URL = None
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zonehub@localhost")
-# Where SMS go. The default only writes them to the log; a gateway plugs in here.
-ZONEHUB_SMS_BACKEND = os.environ.get("ZONEHUB_SMS_BACKEND", "zonehub.notifications.LogSmsBackend")
+# --- Notification channels (zonehub/channels/, README "Notification channels") ---
+# Each channel is off until configured. SMS go through Tencent Cloud's SDK when its keys are set;
+# ZONEHUB_SMS_BACKEND names another class with ``send(phone, text)`` instead (e.g.
+# zonehub.notifications.LogSmsBackend, which only writes the message to the log).
+ZONEHUB_SMS_BACKEND = os.environ.get("ZONEHUB_SMS_BACKEND", "")
+ZONEHUB_SMS_SECRET_ID = os.environ.get("ZONEHUB_SMS_SECRET_ID", "")
+ZONEHUB_SMS_SECRET_KEY = os.environ.get("ZONEHUB_SMS_SECRET_KEY", "")
+ZONEHUB_SMS_SDK_APP_ID = os.environ.get("ZONEHUB_SMS_SDK_APP_ID", "")
+ZONEHUB_SMS_SIGN_NAME = os.environ.get("ZONEHUB_SMS_SIGN_NAME", "")
+ZONEHUB_SMS_REGION = os.environ.get("ZONEHUB_SMS_REGION", "ap-guangzhou")
+ZONEHUB_SMS_URL = os.environ.get("ZONEHUB_SMS_URL", "https://sms.tencentcloudapi.com")
+# Approved template ids: a notice ({1}: its title) and a login code ({1}: the code, {2}: minutes).
+ZONEHUB_SMS_TEMPLATE_NOTICE = os.environ.get("ZONEHUB_SMS_TEMPLATE_NOTICE", "")
+ZONEHUB_SMS_TEMPLATE_LOGIN_CODE = os.environ.get("ZONEHUB_SMS_TEMPLATE_LOGIN_CODE", "")
+# Longest template parameter (a notice's title is cut to it, with an ellipsis).
+ZONEHUB_SMS_PARAM_MAX_LENGTH = int(os.environ.get("ZONEHUB_SMS_PARAM_MAX_LENGTH", "20"))
+# WeCom (企业微信): the application message to a person needs the corp id, the application's agent
+# id and secret; group robots need only their department's webhook (admin). DingTalk: robots only.
+ZONEHUB_WECOM_API_URL = os.environ.get("ZONEHUB_WECOM_API_URL", "https://qyapi.weixin.qq.com").rstrip("/")
+ZONEHUB_WECOM_CORP_ID = os.environ.get("ZONEHUB_WECOM_CORP_ID", "")
+ZONEHUB_WECOM_AGENT_ID = os.environ.get("ZONEHUB_WECOM_AGENT_ID", "")
+ZONEHUB_WECOM_SECRET = os.environ.get("ZONEHUB_WECOM_SECRET", "")
+ZONEHUB_DINGTALK_API_URL = os.environ.get("ZONEHUB_DINGTALK_API_URL", "https://oapi.dingtalk.com").rstrip("/")
+# Group robots on or off as a whole (an intranet with no way out turns them off).
+ZONEHUB_CHAT_ROBOTS_ENABLED = env_bool("ZONEHUB_CHAT_ROBOTS_ENABLED", True)
+# Links in SMS and chat messages are made absolute with this (e.g. https://zonehub.example.gov.cn).
+ZONEHUB_SITE_URL = os.environ.get("ZONEHUB_SITE_URL", "").rstrip("/")
+# Every provider call gives up after this many seconds (then it is retried, see below).
+ZONEHUB_CHANNEL_TIMEOUT_SECONDS = float(os.environ.get("ZONEHUB_CHANNEL_TIMEOUT_SECONDS", "5"))
+# A channel that failed for a reason that may pass (timeout, rate limit, server error) is tried
+# again after BACKOFF seconds, doubling each time up to BACKOFF_MAX, at most MAX_ATTEMPTS times in all.
+ZONEHUB_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ZONEHUB_DELIVERY_MAX_ATTEMPTS", "5"))
+ZONEHUB_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("ZONEHUB_DELIVERY_BACKOFF_SECONDS", "60"))
+ZONEHUB_DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("ZONEHUB_DELIVERY_BACKOFF_MAX_SECONDS", "3600"))
+# Login by mobile number and SMS code (enterprise users only): the code's life, the wrong guesses
+# one code survives, the least time between two codes to one number; how many codes a number and
+# an address may ask for (the guesses themselves count for django-axes like wrong passwords).
+ZONEHUB_LOGIN_CODE_MINUTES = int(os.environ.get("ZONEHUB_LOGIN_CODE_MINUTES", "5"))
+ZONEHUB_LOGIN_CODE_MAX_GUESSES = int(os.environ.get("ZONEHUB_LOGIN_CODE_MAX_GUESSES", "5"))
+ZONEHUB_LOGIN_CODE_INTERVAL_SECONDS = int(os.environ.get("ZONEHUB_LOGIN_CODE_INTERVAL_SECONDS", "60"))
+ZONEHUB_RATELIMIT_LOGIN_CODE_PHONE = os.environ.get("ZONEHUB_RATELIMIT_LOGIN_CODE_PHONE", "5/h")
+ZONEHUB_RATELIMIT_LOGIN_CODE_IP = os.environ.get("ZONEHUB_RATELIMIT_LOGIN_CODE_IP", "20/h")
 # Notifications go out in claims of this many over one mail connection; a claim left "sending" by a
 # worker that died is sent again after the lease (so a crash re-sends at most one claim).
 ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "50"))
@@ -266,6 +308,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ZONEHUB_LOGIN_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "zonehub.ratelimit.client_ip"
+# A wrong SMS login code is kept out of the login records like a wrong password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # Every failed login is kept (AccessFailureLog), not only the count a success clears: the home page
 # tells users of the failed attempts on their account since their last login.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

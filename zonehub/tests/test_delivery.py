@@ -46,20 +46,33 @@ def test_a_claim_left_sending_goes_out_again_only_after_its_lease(zone, mailoutb
     assert set(Notification.objects.values_list("delivery", "attempts")) == {("sent", 2)}
 
 
-def test_a_failing_message_is_retried_then_given_up(zone, settings, monkeypatch):
+def test_a_failing_message_is_retried_with_backoff_then_given_up(zone, settings, monkeypatch):
+    import time_machine
     from django.core.mail.backends.locmem import EmailBackend
 
     def refuse(self, messages):
         raise OSError("mail server refuses")
 
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    settings.ZONEHUB_DELIVERY_BACKOFF_SECONDS = 60
     zone.leader.email = "leader@zone.test"
     zone.leader.save(update_fields=["email"])
     (row,) = pending(zone.leader, 1)
-    for attempt in range(1, 6):
-        assert notifications_send_pending() == 0
-        row.refresh_from_db()
-        assert (row.attempts, row.delivery) == (attempt, "pending" if attempt < 5 else "failed")
+    waits = []
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for attempt in range(1, 6):
+            assert notifications_send_pending() == 0
+            row.refresh_from_db()
+            (channel,) = row.deliveries.all()
+            assert (row.attempts, row.delivery) == (attempt, "pending" if attempt < 5 else "failed")
+            assert channel.attempts == attempt and "mail server refuses" in channel.last_error
+            if attempt < 5:
+                waits.append((channel.next_attempt_at - timezone.now()).total_seconds())
+                assert notifications_send_pending() == 0  # not before its time
+                assert row.deliveries.get().attempts == attempt
+                clock.move_to(channel.next_attempt_at)
+    assert waits == [60, 120, 240, 480]  # doubling each time
+    assert channel.status == "failed"
 
 
 def test_notifying_twice_with_one_key_adds_nothing(zone):
