@@ -373,7 +373,9 @@ def test_every_page_of_the_urlconf_loads_nothing_from_another_host(objects_for_e
                         break
                 status = response.status_code
                 body = read(response)
-                if status >= 500:
+                # /healthz answers 503 by design when the database or the broker does not answer (it
+                # says which in its JSON): a report, not a crash.
+                if status >= 500 and not (status == 503 and url == "/healthz"):
                     exc = (getattr(response, "exc_info", None) or (None, None))[1]
                     errors.append(f"  {label}: {url} answers {status} to {role}"
                                   + (f" ({type(exc).__name__}: {str(exc)[:200]})" if exc else ""))
