@@ -641,10 +641,12 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
             _ledger_waiting(zone)
             zone.writer.flush()
             _scores(zone)
-            # The leader's on-time chart, as the nightly beat task has left it.
-            from stewards.services import reply_months_refresh
+            # The leader's on-time chart, as the nightly beat task has left it; which enterprises
+            # have a steward, as each saved assignment keeps it (one UPDATE for the bulk load).
+            from stewards.services import enterprises_steward_flag_refresh, reply_months_refresh
 
             reply_months_refresh()
+            enterprises_steward_flag_refresh()
         zone.step("monthly five-key scores, department grades, the nightly roll-ups")
     finally:
         zone.writer.close()

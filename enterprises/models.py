@@ -3,7 +3,6 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,11 +80,8 @@ class EnterpriseQuerySet(ScopedQuerySet):
         return self.filter(logged) if visited else self.filter(is_active=True).exclude(logged)
 
     def without_active_steward(self):
-        """No open assignment (``ended_at`` empty) among the enterprise's steward assignments: a
-        left join on the open one only, kept where it found none."""
-        return self.alias(open_assignment=FilteredRelation(
-            "steward_assignments", condition=Q(steward_assignments__ended_at__isnull=True),
-        )).filter(open_assignment__isnull=True)
+        """No open steward assignment (``has_steward``, kept by the stewards app)."""
+        return self.filter(has_steward=False)
 
 
 class Enterprise(models.Model):
@@ -120,6 +116,10 @@ class Enterprise(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("in the zone"), default=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    # Whether an open steward assignment serves it: kept by the stewards app whenever an assignment
+    # is saved (stewards.services.enterprises_steward_flag_refresh), so that "enterprises without
+    # a steward" is read off a small index instead of an anti-join over the zone.
+    has_steward = models.BooleanField(_("has a steward"), default=False, editable=False)
 
     objects = EnterpriseQuerySet.as_manager()
 
@@ -127,6 +127,8 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], condition=models.Q(is_active=True, has_steward=False),
+                                name="enterprise_uncovered_idx")]
 
     def __str__(self):
         return self.name

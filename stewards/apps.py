@@ -13,6 +13,15 @@ class StewardsConfig(AppConfig):
         # Deadlines computed on a calendar that changed are computed again (DESIGN.md rule 2).
         calendar_changed.connect(services.on_calendar_changed, dispatch_uid="stewards.deadlines_recompute")
 
+        # Every saved assignment (services, admin, imports) keeps Enterprise.has_steward right.
+        from django.db.models.signals import post_delete, post_save
+
+        from stewards.models import StewardAssignment
+        from stewards.services.assignments import on_assignment_saved
+
+        post_save.connect(on_assignment_saved, sender=StewardAssignment, dispatch_uid="stewards.has_steward_save")
+        post_delete.connect(on_assignment_saved, sender=StewardAssignment, dispatch_uid="stewards.has_steward_delete")
+
         # The Excel import's enterprise sheet, whose steward column is stewards'.
         from enterprises.imports import register_importer
         from stewards.imports import EnterpriseSheet

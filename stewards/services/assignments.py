@@ -119,6 +119,22 @@ def _hand_over(*, enterprise: Enterprise, to_steward: Steward | None, actor, now
     return len(rows)
 
 
+def enterprises_steward_flag_refresh(enterprise_ids=None) -> int:
+    """Set ``Enterprise.has_steward`` from the open assignments, for ``enterprise_ids`` (all when
+    None): one UPDATE. Run whenever an assignment is saved (stewards.apps connects it), and after a
+    bulk load of assignments (seed_scale)."""
+    from django.db.models import Exists, OuterRef
+
+    enterprises = Enterprise.objects.all() if enterprise_ids is None else Enterprise.objects.filter(
+        pk__in=list(enterprise_ids))
+    return enterprises.update(has_steward=Exists(
+        StewardAssignment.objects.filter(enterprise=OuterRef("pk"), ended_at__isnull=True)))
+
+
+def on_assignment_saved(sender, instance, **kwargs) -> None:
+    enterprises_steward_flag_refresh([instance.enterprise_id])
+
+
 def _moved(count: int) -> str:
     return ngettext("%(count)d open request moved with it.", "%(count)d open requests moved with it.",
                     count) % {"count": count} if count else ""

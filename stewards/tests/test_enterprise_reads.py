@@ -52,6 +52,25 @@ def test_uncovered_means_no_open_assignment(zone):
     assert set(Enterprise.objects.without_active_steward()) == {zone.ent_a, never}
 
 
+def test_has_steward_follows_every_assignment_change(zone):
+    """The flag the coverage figures read (Enterprise.has_steward) agrees with the open
+    assignments after each way they change: assign, take off, assign again, an admin's delete."""
+    from django.db.models import Exists, OuterRef
+
+    def flags_agree():
+        truth = Enterprise.objects.annotate(open=Exists(StewardAssignment.objects.filter(
+            enterprise=OuterRef("pk"), ended_at__isnull=True))).values_list("pk", "open")
+        return dict(Enterprise.objects.values_list("pk", "has_steward")) == dict(truth)
+
+    assert Enterprise.objects.get(pk=zone.ent_a.pk).has_steward and flags_agree()
+    steward_unassign(enterprise=zone.ent_a, actor=zone.admin, reason=StewardAssignment.EndReason.STEWARD_LEFT)
+    assert not Enterprise.objects.get(pk=zone.ent_a.pk).has_steward and flags_agree()
+    steward_assign(enterprise=zone.ent_a, steward=zone.steward_b, actor=zone.admin)
+    assert Enterprise.objects.get(pk=zone.ent_a.pk).has_steward and flags_agree()
+    StewardAssignment.objects.get(enterprise=zone.ent_b, ended_at__isnull=True).delete()
+    assert not Enterprise.objects.get(pk=zone.ent_b.pk).has_steward and flags_agree()
+
+
 def test_visited_this_month_lists_each_enterprise_once(zone, client):
     today = local_date(timezone.now())
     for day in (1, 2):  # two visits this month: still one row
