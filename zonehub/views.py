@@ -1,4 +1,5 @@
 import functools
+import logging
 from functools import wraps
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from zonehub.notification_forms import NotificationSettingsForm
 from zonehub.notification_settings import notification_settings_get, notification_settings_update
 from zonehub.notifications import deliveries_for, notification_mark_read
 from zonehub.pagination import CappedPaginator
+
+logger = logging.getLogger(__name__)
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -78,6 +81,7 @@ def healthz(request):
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # noqa: BLE001
+        logger.warning("healthz: the broker did not answer", exc_info=True)
         result["broker"] = "error"
     if "error" in result.values():
         result["status"] = "error"
