@@ -196,16 +196,24 @@ def policy_publish(request, pk):
 @role_required(*LEADERS)
 def policy_withdraw(request, pk):
     policy = selectors.policy_get(request.user, pk)
-    form = WithdrawForm(request.POST)
+    _with_reason(request, WithdrawForm, lambda reason: services.policy_withdraw(
+        policy=policy, actor=request.user, reason=reason),
+        _("The policy is withdrawn; the enterprises that had applied are told."))
+    return redirect(policy)
+
+
+def _with_reason(request, form_class, perform, success: str) -> None:
+    """A POST that carries a reason (``form_class``): ``perform(reason)`` (a service), then the
+    success message, or the reason's or the service's error in the user's language."""
+    form = form_class(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["reason"])
-        services.policy_withdraw(policy=policy, actor=request.user, reason=form.cleaned_data["reason"])
+        perform(form.cleaned_data["reason"])
     except ValidationError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _("The policy is withdrawn; the enterprises that had applied are told."))
-    return redirect(policy)
+        messages.success(request, success)
 
 
 # --- who qualifies ---------------------------------------------------------------------------
@@ -320,15 +328,8 @@ def push_apply(request, pk):
 @role_required(Role.ENTERPRISE)
 def push_decline(request, pk):
     push = selectors.push_get(request.user, pk)
-    form = DeclineForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["reason"])
-        services.push_decline(push=push, actor=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Hidden: the policy is kept under “not needed” below."))
+    _with_reason(request, DeclineForm, lambda reason: services.push_decline(push=push, actor=request.user, reason=reason),
+                 _("Hidden: the policy is kept under “not needed” below."))
     return redirect("policies:mine")
 
 

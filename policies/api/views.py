@@ -61,34 +61,32 @@ class PolicyPushViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         return selectors.push_list(self.request.user).order_by(*self.ordering)
 
+    def _act(self, request, body_serializer, perform):
+        """A POST action on one push: the body checked by ``body_serializer``, then
+        ``perform(push, validated_data)`` (a service), answered with the push."""
+        push = self.get_object()
+        body = body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(s.PolicyPushSerializer(perform(push, body.validated_data)).data)
+
     @extend_schema(request=s.ApplySerializer, responses={200: s.PolicyPushSerializer})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Apply (the enterprise): a 政策兑现 service request, the steward attached."""
-        push = self.get_object()
-        data = s.ApplySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        push = services.push_apply(push=push, actor=request.user, note=data.validated_data["note"])
-        return Response(s.PolicyPushSerializer(push).data)
+        return self._act(request, s.ApplySerializer, lambda push, v: services.push_apply(
+            push=push, actor=request.user, note=v["note"]))
 
     @extend_schema(request=s.DeclineSerializer, responses={200: s.PolicyPushSerializer})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         """Not needed (the enterprise), with the reason."""
-        push = self.get_object()
-        data = s.DeclineSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        push = services.push_decline(push=push, actor=request.user, reason=data.validated_data["reason"])
-        return Response(s.PolicyPushSerializer(push).data)
+        return self._act(request, s.DeclineSerializer, lambda push, v: services.push_decline(
+            push=push, actor=request.user, reason=v["reason"]))
 
     @extend_schema(request=s.OutcomeSerializer, responses={200: s.PolicyPushSerializer})
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
         """Record the outcome: redeemed (amount in yuan, day) or refused (reason)."""
-        push = self.get_object()
-        data = s.OutcomeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        push = services.push_record_outcome(push=push, actor=request.user, approved=v["outcome"] == "redeemed",
-                                            amount=v["amount"], approved_on=v["approved_on"], reason=v["reason"])
-        return Response(s.PolicyPushSerializer(push).data)
+        return self._act(request, s.OutcomeSerializer, lambda push, v: services.push_record_outcome(
+            push=push, actor=request.user, approved=v["outcome"] == "redeemed", amount=v["amount"],
+            approved_on=v["approved_on"], reason=v["reason"]))
