@@ -7,6 +7,11 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Ratings, appraisals and grades")
 
     def ready(self):
+        from zonehub.notification_settings import register_notice_topics
+
+        # Which notices are deadline warnings and overdue marks (people's channels: 通知设置).
+        register_notice_topics({"campaign.reminder": "deadline", "case.reminder": "deadline",
+                                "case.overdue": "overdue"})
         from evaluations import events  # noqa: F401 - the kinds this app records
         from zonehub.services import calendar_changed
 

@@ -7,6 +7,10 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policies")
 
     def ready(self):
+        from zonehub.notification_settings import register_notice_topics
+
+        # The reminder before a policy's window closes is a deadline warning (通知设置).
+        register_notice_topics({"policy.reminder": "deadline"})
         from policies import events, receivers  # noqa: F401 - the kinds this app records; who hears of changes
 
         receivers.connect()

@@ -7,6 +7,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Major projects and the five-key list")
 
     def ready(self):
+        from zonehub.notification_settings import register_notice_topics
+
+        # A lagging five-key item is an overdue mark (people's channels: 通知设置).
+        register_notice_topics({"fivekey.lagging": "overdue"})
         from projects import events, services  # noqa: F401 - events: the kinds this app records
         from zonehub.services import calendar_changed
 

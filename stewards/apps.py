@@ -7,6 +7,11 @@ class StewardsConfig(AppConfig):
     verbose_name = _("Stewards and service requests")
 
     def ready(self):
+        from zonehub.notification_settings import register_notice_topics
+
+        # Which notices are deadline warnings and overdue marks (people's channels: 通知设置).
+        register_notice_topics({"escalation.reminded": "deadline", "escalation.overdue": "overdue",
+                                "escalation.progress_missed": "overdue", "request.accept_late": "overdue"})
         from stewards import events, services  # noqa: F401 - events: the kinds this app records
         from zonehub.services import calendar_changed
 

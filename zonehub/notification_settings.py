@@ -29,22 +29,10 @@ DEFAULT_CHANNELS: dict[str, frozenset[str]] = {
 }
 
 # The kind of each notice (the ``kind`` its app gives ``notify``) that is a deadline warning or an
-# overdue mark. Every other kind is "urgent" when its sender marks it so (``sms=True``: an urgent
-# request), else "everything else". An app adding such a kind registers it here.
-KIND_TOPICS: dict[str, str] = {
-    # The last working day to reply; a rating campaign or a policy window about to close; a
-    # replacement to be named.
-    "escalation.reminded": Topic.DEADLINE,
-    "campaign.reminder": Topic.DEADLINE,
-    "case.reminder": Topic.DEADLINE,
-    "policy.reminder": Topic.DEADLINE,
-    # A deadline passed.
-    "escalation.overdue": Topic.OVERDUE,
-    "escalation.progress_missed": Topic.OVERDUE,
-    "request.accept_late": Topic.OVERDUE,
-    "case.overdue": Topic.OVERDUE,
-    "fivekey.lagging": Topic.OVERDUE,
-}
+# overdue mark, declared by the app that sends it (``register_notice_topics`` in its AppConfig.ready).
+# Every other kind is "urgent" when its sender marks it so (``sms=True``: an urgent request), else
+# "everything else".
+KIND_TOPICS: dict[str, str] = {}
 
 
 def register_notice_topics(topics: dict[str, str]) -> None:

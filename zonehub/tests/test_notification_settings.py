@@ -16,6 +16,9 @@ URL = "/notifications/settings/"
 
 def test_the_defaults_send_deadlines_and_overdue_marks_by_sms_and_chat_the_rest_by_e_mail():
     assert notice_topic("escalation.reminded") == Topic.DEADLINE and notice_topic("escalation.overdue") == Topic.OVERDUE
+    # Each app declares its own (stewards above; evaluations, projects, policies here).
+    assert notice_topic("case.overdue") == notice_topic("fivekey.lagging") == Topic.OVERDUE
+    assert notice_topic("campaign.reminder") == notice_topic("policy.reminder") == Topic.DEADLINE
     assert notice_topic("request.submitted", urgent=True) == Topic.URGENT
     assert notice_topic("request.commented") == Topic.OTHER
     assert {"sms", "wecom"} <= DEFAULT_CHANNELS[Topic.DEADLINE] and {"sms", "wecom"} <= DEFAULT_CHANNELS[Topic.OVERDUE]
