@@ -109,6 +109,8 @@ def build_organisation(rng: random.Random) -> dict:
     # The separation of duties (三员分立): users and roles in the admin (staff), the audit pages.
     demo_user("security", name="安全管理员", role=Role.SECURITY_ADMIN, is_staff=True)
     demo_user("audit", name="审计管理员", role=Role.AUDIT_ADMIN)
+    demo_user("operations", name="运营中心 王经理", phone=phone(rng), role=Role.OPERATIONS)
+    demo_user("assessment", name="考核办 赵科长", phone=phone(rng), role=Role.ASSESSMENT)
     return {"workstations": workstations, "departments": departments, "steward_users": steward_users,
             "heads": heads, "admin": admin, "names": names}
 
@@ -122,6 +124,8 @@ LOGIN_HELP = [
     ("enterprise", "企业用户 enterprise user"),
     ("security", "安全管理员 security administrator (users, roles, lockouts)"),
     ("audit", "审计管理员 audit administrator (event history, login records)"),
+    ("operations", "运营中心 operations centre (supply matchmaking, three-party contracts)"),
+    ("assessment", "考核办 assessment office (assessment plans, pay sheets)"),
 ]
 
 

@@ -49,6 +49,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("policies/", include("policies.urls")),
+    path("supply/", include("supply.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

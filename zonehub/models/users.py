@@ -12,6 +12,12 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", _("department user")
     LEADER = "leader", _("leader")
     ADMIN = "admin", _("administrator")
+    # The operations centre (运营中心) of the committee's company (管委会+公司): brokers supply between
+    # zone firms and runs the three-party contracts (the supply app).
+    OPERATIONS = "operations", _("operations centre staff")
+    # The assessment office (考核办): keeps the departments' assessment plans and drafts the pay
+    # sheets (the evaluations app).
+    ASSESSMENT = "assessment", _("assessment office")
     # The separation of duties (三员分立, GB/T 22239-2019 level 3): the system administrator
     # (ADMIN) runs the system; the security administrator grants roles and lifts lockouts; the
     # audit administrator reads the event history and the login records and changes nothing.

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     "evaluations",
     "policies",
+    "supply",
     "portal",
 ]
 
