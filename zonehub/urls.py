@@ -50,6 +50,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("policies/", include("policies.urls")),
     path("supply/", include("supply.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

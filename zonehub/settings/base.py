@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "evaluations",
     "policies",
     "supply",
+    "meetings",
     "portal",
 ]
 
