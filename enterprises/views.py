@@ -27,6 +27,7 @@ ENTERPRISE_EXPORT_COLUMNS = [
 
 class EnterpriseListView(ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = STAFF_READERS
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward: the enterprises it serves
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/enterprise_list.html"
     paginate_by = 50

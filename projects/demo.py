@@ -172,6 +172,21 @@ def build(ctx: dict, rng: random.Random) -> None:
     replay.daily(tasks.monthly_assessment_task, hour=6, minute=0,
                  since=start_of_day(next_month_start(local_date(replay.start))))
     replay.daily(tasks.supervision_sweep_task, hour=7, minute=30)
+    # Issue 16: a new project still waiting for its project steward; a blocker escalated.
+    replay.daily(tasks.project_steward_sweep_task, hour=9, minute=5)
+    replay.schedule(_workdays_before_end(replay, 1, 10), demo.project_waiting_for_steward)
+    replay.schedule(_workdays_before_end(replay, 1, 11), demo.blocker_escalated)
+
+
+def _workdays_before_end(replay, n: int, hour: int) -> dt.datetime:
+    """``hour`` o'clock ``n`` working days before the build's last working day."""
+    day = local_date(replay.end)
+    while not (replay.calendar.is_workday(day) and replay.at(day, 8, 30) < replay.end):
+        day -= dt.timedelta(days=1)
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= 0 if not replay.calendar.is_workday(day) else 1
+    return replay.at(day, hour)
 
 
 class ProjectsDemo:
@@ -230,6 +245,37 @@ class ProjectsDemo:
         self.plans[i] = plan
         created = replay.at(dates[Stage.NEGOTIATING], 10)
         replay.schedule(max(created, replay.launch + dt.timedelta(hours=10)), self.project_story(i))
+
+    def project_waiting_for_steward(self):
+        """A major project signed up yesterday by the leader, whose project steward the head of
+        the investor's workstation has not named yet (it is on the list of projects without one)."""
+        head = self.ctx["heads"][0]
+        investor = next(e for n, e in enumerate(self.ctx["enterprises"]) if n not in UNCOVERED and n
+                        and e.workstation_id == head.workstation_id and e.pk not in self._investors_taken)
+        self._investors_taken.add(investor.pk)
+        services.project_create(
+            actor=self.leaders[0], name="智能网联汽车零部件产业园", investor=investor,
+            industry=investor.industry, total_investment=Decimal(120000),
+            planned_investment_this_year=Decimal(20000), agreed_annual_output=Decimal(200000), land_mu=Decimal(150),
+            description="新签约重大项目，待明确项目管家。")
+
+    def blocker_escalated(self):
+        """The demo steward, project steward of the demo enterprise's project, escalates a stuck
+        approval to 规划建设局 (and power to the grid company): on the requests' clock."""
+        from projects import serving
+
+        project = self.projects[0]
+        if project is None:
+            return
+        steward = self.ctx["stewards"][0].user
+        stuck = project.approvals.exclude(status=Approval.Status.APPROVED).order_by("pk").first()
+        serving.project_blocker_raise(
+            project=project, actor=steward, kind="approval" if stuck else "power", approval=stuck,
+            title="施工许可迟迟未批" if stuck else "施工临时用电未接入",
+            description="材料已于上月补齐，窗口答复仍在审查，影响主体工程按期开工。" if stuck
+            else "施工临时用电申请已逾两周未接入，塔吊无法作业。",
+            departments=[self.departments["规划建设局"], self.departments["国网供电公司"]],
+            reason="请三个工作日内明确办理时限和需补充的材料。")
 
     def steward_user(self, project):
         assignment = ProjectStewardAssignment.objects.active().filter(project=project).select_related("steward__user").first()

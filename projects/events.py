@@ -27,6 +27,9 @@ class ProjectsEvent(models.TextChoices):
     FIVEKEY_LAGGING = "fivekey.lagging", _("flagged as lagging")
     FIVEKEY_RECOVERED = "fivekey.recovered", _("back on schedule")
     FIVEKEY_COORDINATION = "fivekey.coordination", _("coordination (协调)")
+    # Issue 16: every project served; a project's blockers escalated like requests.
+    PROJECT_STEWARD_OVERDUE = "project.steward_overdue", _("still without a project steward after the deadline")
+    PROJECT_BLOCKER_RAISED = "project.blocker_raised", _("blocker escalated to departments")
 
 
 register_event_kinds(ProjectsEvent)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, IndustryChain
-from projects.models import STAGE_ORDER, Approval, Category, FiveKeyItem, Project, Stage
+from projects.models import STAGE_ORDER, Approval, Category, FiveKeyItem, Project, ProjectBlocker, Stage
 from projects.progress import Status
 from stewards.forms import MultipleFileField, StewardChoiceField
 from stewards.models import Steward
@@ -56,9 +56,10 @@ class ProjectStewardForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Steward.objects.active().select_related("user__workstation")
+        # Every active steward, whatever its role (issue 16: a leader or department user serving too).
+        qs = Steward.objects.active().select_related("user", "workstation")
         if user.role == Role.WORKSTATION_HEAD:
-            qs = qs.filter(user__workstation_id=user.workstation_id)
+            qs = qs.filter(workstation_id=user.workstation_id)
         self.fields["steward"].queryset = qs
 
 
@@ -143,3 +144,25 @@ class ApprovalAddForm(BootstrapFormMixin, forms.ModelForm):
 class ConstructionNodeForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Node"), max_length=100)
     planned_date = forms.DateField(label=_("Planned date"), widget=DATE)
+
+
+class BlockerForm(BootstrapFormMixin, forms.Form):
+    """A project's blocker, escalated to departments like a request (issue 16)."""
+
+    kind = forms.ChoiceField(label=_("What holds the project up"), choices=ProjectBlocker.Kind.choices)
+    approval = forms.ModelChoiceField(label=_("The approval stuck (optional)"), queryset=Approval.objects.none(),
+                                      required=False)
+    title = forms.CharField(label=_("Title"), max_length=150)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one department.")})
+    reason = forms.CharField(label=_("What the departments are asked to do"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
+    urgency = forms.ChoiceField(label=_("urgency"), choices=[("normal", _("normal")), ("urgent", _("urgent"))],
+                                initial="normal")
+
+    def __init__(self, *args, project, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approval"].queryset = project.approvals.select_related("department").order_by("pk")
+        self.fields["departments"].queryset = Department.objects.visible_to(user).filter(is_active=True)

@@ -56,8 +56,15 @@ class ProjectQuerySet(ScopedQuerySet):
             steward__user=user).values("project_id"))
 
     def _visible_to_workstation_head(self, user):
-        return self.filter(pk__in=ProjectStewardAssignment.objects.active().filter(
-            steward__user__workstation_id=user.workstation_id).values("project_id"))
+        # Its stewards' projects, and those its enterprises invest in (a new one waits there for
+        # its project steward, issue 16).
+        return self.filter(Q(pk__in=ProjectStewardAssignment.objects.active().filter(
+            steward__workstation_id=user.workstation_id).values("project_id"))
+            | Q(investor__workstation_id=user.workstation_id))
+
+    def without_steward(self):
+        """No open project steward assignment (``has_steward``, kept by ``services``)."""
+        return self.filter(has_steward=False)
 
     def _visible_to_enterprise(self, user):
         # An enterprise follows its own investment projects, nothing else.
@@ -90,6 +97,15 @@ class Project(models.Model):
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Issue 16: every major project is served. Whether an open project steward assignment serves it
+    # (kept by ``services``, like ``Enterprise.has_steward``); a new project must get one within
+    # ZONEHUB_PROJECT_STEWARD_WORKING_DAYS working days (``steward_due_at``, exclusive, set when
+    # it is added): reminded on its last working day, then marked overdue and told to the head.
+    has_steward = models.BooleanField(_("has a project steward"), default=False, editable=False)
+    steward_due_at = models.DateTimeField(_("project steward due before"), null=True, blank=True, editable=False)
+    steward_reminded_at = models.DateTimeField(_("reminded of its project steward"), null=True, blank=True,
+                                               editable=False)
+    steward_overdue_at = models.DateTimeField(_("project steward overdue"), null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -98,7 +114,12 @@ class Project(models.Model):
         verbose_name_plural = _("major projects")
         ordering = ["-created_at", "-id"]
         # Projects by stage (the leader's panel, the list's header) read this index, not the table.
-        indexes = [models.Index(fields=["stage", "total_investment"], name="project_stage_investment_idx")]
+        indexes = [
+            models.Index(fields=["stage", "total_investment"], name="project_stage_investment_idx"),
+            # The sweep's question, and nothing else: projects still waiting for their steward.
+            models.Index(fields=["steward_due_at"], name="project_steward_due_idx",
+                         condition=Q(has_steward=False, steward_overdue_at__isnull=True)),
+        ]
 
     def __str__(self):
         return self.name
@@ -171,6 +192,54 @@ class ProjectStewardAssignment(models.Model):
 
     def __str__(self):
         return f"{self.steward} → {self.project}"
+
+
+class ProjectBlockerQuerySet(ScopedQuerySet):
+    """A blocker is visible exactly when its request is (it is one)."""
+
+    def visible_to(self, user):
+        from stewards.models import ServiceRequest
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        return self.filter(request__in=ServiceRequest.objects.visible_to(user).values("pk"))
+
+
+class ProjectBlocker(models.Model):
+    """A project's blocker (issue 16: 审批卡壳, 用电, 道路开口) raised by its project steward: a
+    service request of the investor enterprise (channel "project blocker") escalated to the
+    departments with the same services and on the same clock as any request. This row says which
+    project it holds up."""
+
+    class Kind(models.TextChoices):
+        APPROVAL = "approval", _("approval stuck")
+        POWER = "power", _("power supply")
+        ROAD = "road", _("road opening")
+        UTILITIES = "utilities", _("water, gas or steam")
+        LAND = "land", _("land")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="blockers")
+    request = models.OneToOneField("stewards.ServiceRequest", verbose_name=_("service request"),
+                                   on_delete=models.PROTECT, related_name="project_blocker")
+    kind = models.CharField(_("kind of blocker"), max_length=12, choices=Kind.choices)
+    approval = models.ForeignKey("projects.Approval", verbose_name=_("approval"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="blockers")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+
+    objects = ProjectBlockerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project blocker")
+        verbose_name_plural = _("project blockers")
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_kind_display()}"
 
 
 class ConstructionNode(models.Model):

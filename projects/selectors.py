@@ -21,13 +21,14 @@ from projects.models import (
     FiveKeyItem,
     FiveKeyNode,
     Project,
+    ProjectBlocker,
     ProjectStageChange,
     ProjectStewardAssignment,
     Stage,
     UnitMonthlyScore,
 )
 from projects.progress import STATUS_ORDER, Progress, Status, item_progress, month_result
-from stewards.models import Steward
+from stewards.models import Escalation, Steward
 from zonehub import recipients
 from zonehub.models import Department, Role
 from zonehub.pagination import CappedPaginator, count_cap
@@ -591,3 +592,22 @@ def stage_label(stage: str) -> str:
 
 def unit_users(department_ids) -> list:
     return recipients.department_users(department_ids)
+
+
+def project_blockers(user, project: Project) -> list[ProjectBlocker]:
+    """The project's blockers ``user`` may see, each with its request and escalations (a read
+    kept beside the write for the project page: three queries)."""
+    return list(ProjectBlocker.objects.visible_to(user).filter(project=project)
+                .select_related("request", "raised_by", "approval")
+                .prefetch_related(Prefetch("request__escalations", queryset=Escalation.objects.visible_to(user)
+                                           .select_related("department").order_by("sent_at", "pk"),
+                                           to_attr="visible_escalations"))
+                .order_by("-raised_at", "-id"))
+
+
+def uncovered_project_list(user):
+    """The projects without a project steward the user may see (issue 16: every major project is
+    served), the longest waiting first; flagged overdue once their period has passed."""
+    return (Project.objects.visible_to(user).without_steward()
+            .select_related("investor", "industry", "investor__workstation")
+            .order_by(F("steward_due_at").asc(nulls_first=True), "created_at", "id"))

@@ -8,6 +8,7 @@ import os
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
@@ -45,7 +46,8 @@ from zonehub.events import record_event
 from zonehub.models import Department, Role, User
 from zonehub.notifications import notify
 from zonehub.permissions import require
-from zonehub.workdays import WorkCalendar, month_start, previous_month
+from zonehub.scoping import has_capacity
+from zonehub.workdays import WorkCalendar, due_at, month_start, previous_month
 
 # --------------------------------------------------------------------------------------------
 # Who may do what
@@ -79,12 +81,12 @@ def project_steward_user_ids(project: Project) -> set[int]:
 
 def can_update_project(user, project: Project) -> bool:
     """Leaders and the project's steward move the project along."""
-    return is_leader(user) or (user.role == Role.STEWARD and user.pk in project_steward_user_ids(project))
+    return is_leader(user) or (has_capacity(user, Role.STEWARD) and user.pk in project_steward_user_ids(project))
 
 
 def can_assign_project_steward(user, project: Project) -> bool:
     return is_leader(user) or (user.role == Role.WORKSTATION_HEAD and ProjectStewardAssignment.objects.active()
-                               .filter(project=project, steward__user__workstation_id=user.workstation_id).exists())
+                               .filter(project=project, steward__workstation_id=user.workstation_id).exists())
 
 
 def can_update_approval(user, approval: Approval) -> bool:
@@ -126,7 +128,11 @@ def project_create(*, actor, **fields) -> Project:
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
     _check_money(fields)
-    project = Project.objects.create(**fields)
+    # Issue 16: a new major project gets its project steward within a few working days, chased by
+    # ``projects.serving.project_steward_sweep``.
+    now = timezone.now()
+    project = Project.objects.create(**fields, created_at=now, steward_due_at=due_at(
+        now, settings.ZONEHUB_PROJECT_STEWARD_WORKING_DAYS))
     record_event(project, actor=actor, kind=ProjectsEvent.PROJECT_CREATED, to_state=project.get_stage_display())
     return project
 
@@ -196,7 +202,7 @@ def project_steward_assign(*, project: Project, steward, actor, note: str = "",
     rated unsatisfied this year may not come back to its project unless a leader lifted the bar
     (``allow_return`` only for a replacement a leader allowed)."""
     require(can_assign_project_steward(actor, project) or (
-        actor.role == Role.WORKSTATION_HEAD and steward.user.workstation_id == actor.workstation_id
+        actor.role == Role.WORKSTATION_HEAD and steward.workstation_id == actor.workstation_id
         and not ProjectStewardAssignment.objects.active().filter(project=project).exists()),
         _("Only leaders or the head of the steward's workstation may assign the project steward."))
     if project.investor_id is not None:

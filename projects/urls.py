@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.ProjectListView.as_view(), name="project_list"),
     path("new/", views.ProjectCreateView.as_view(), name="project_create"),
     path("investment/", views.InvestmentView.as_view(), name="investment"),
+    # Issue 16: projects without a project steward; a project's blockers escalated like requests.
+    path("uncovered/", views.UncoveredProjectListView.as_view(), name="uncovered"),
+    path("<int:pk>/blockers/new/", views.BlockerRaiseView.as_view(), name="blocker_raise"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
     path("<int:pk>/stage/", views.ProjectStageView.as_view(), name="project_stage"),

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
-from projects import exports, selectors, services
+from projects import exports, selectors, services, serving
 from projects.filters import ProjectFilterSet
 from projects.forms import (
     ApprovalAddForm,
     ApprovalForm,
+    BlockerForm,
     BoardFilterForm,
     ConstructionNodeForm,
     CoordinationForm,
@@ -124,6 +127,9 @@ class ProjectDetailView(RoleRequiredMixin, TemplateView):
             "today": now,
         }
         ctx["approvals_editable"] = {a.pk for a in approvals if services.can_update_approval(user, a)}
+        # Issue 16: its blockers, escalated like requests; the flag of a project still without steward.
+        ctx["blockers"] = selectors.project_blockers(user, project)
+        ctx["can_raise_blocker"] = user.role != Role.ENTERPRISE and serving.is_project_steward(user, project)
         if user.role != Role.ENTERPRISE:
             ctx["items"] = selectors.with_progress(
                 selectors.fivekey_item_queryset(user).filter(project=project), on=now)
@@ -221,6 +227,62 @@ class ProjectStewardView(RoleRequiredMixin, FormView):
         return redirect(self.project)
 
 
+class UncoveredProjectListView(ExportMixin, RoleRequiredMixin, FilterView):
+    """Projects without a project steward (issue 16), like the enterprises without one: the
+    longest waiting first, those past their period flagged."""
+
+    allowed_roles = (Role.WORKSTATION_HEAD, Role.LEADER, Role.ADMIN)
+    filterset_class = ProjectFilterSet
+    template_name = "projects/uncovered_list.html"
+    paginate_by = 50
+    paginator_class = CappedPaginator
+    export_columns = [("项目名称", "name"), ("阶段", "get_stage_display"), ("投资方", "investor.name"),
+                      ("工作站", "investor.workstation.name"), ("录入时间", "created_at"),
+                      ("应配项目管家期限", "steward_due_at"), ("超期", lambda p: p.steward_overdue_at is not None)]
+    export_filename = "无项目管家的重大项目"
+
+    def get_queryset(self):
+        return selectors.uncovered_project_list(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "now": timezone.now()}
+
+
+class BlockerRaiseView(RoleRequiredMixin, FormView):
+    """The project steward escalates a blocker to departments (吹哨), on the requests' clock."""
+
+    allowed_roles = (Role.STEWARD,)
+    allowed_capacities = (Role.STEWARD,)
+    form_class = BlockerForm
+    template_name = "projects/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user).select_related("investor"),
+                                             pk=kwargs["pk"])
+            if not serving.is_project_steward(request.user, self.project):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back": self.project,
+                "title": _("Escalate a blocker of %(project)s") % {"project": self.project.name},
+                "help": _("The departments chosen each reply within %(days)s working days, as for any request.")
+                % {"days": settings.ZONEHUB_REPLY_WORKING_DAYS}}
+
+    def form_valid(self, form):
+        try:
+            serving.project_blocker_raise(project=self.project, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Escalated: the departments have been told and their clocks are running."))
+        return redirect(self.project)
+
+
 class ApprovalUpdateView(RoleRequiredMixin, FormView):
     allowed_roles = STAFF
     form_class = ApprovalForm
@@ -255,6 +317,7 @@ class ProjectPartAddView(RoleRequiredMixin, FormView):
     """Add an approval or a construction node to a project (leaders and its steward)."""
 
     allowed_roles = (Role.STEWARD, Role.LEADER, Role.ADMIN)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as the project steward (issue 16)
     template_name = "projects/form.html"
     part = "approval"
 

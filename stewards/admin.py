@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from stewards.models import (
     Escalation,
@@ -16,12 +17,33 @@ from stewards.models import (
 from zonehub.admin_base import AuditedModelAdmin
 
 
+class StewardAdminForm(forms.ModelForm):
+    class Meta:
+        model = Steward
+        fields = ["user", "title", "workstation", "is_active"]
+
+    def clean(self):
+        # Issue 16: a user of a workstation serves in it; anyone else (a leader, a department user)
+        # is given the workstation it serves in.
+        cleaned = super().clean()
+        user, workstation = cleaned.get("user"), cleaned.get("workstation")
+        if user is not None and user.workstation_id and workstation is not None and workstation.pk != user.workstation_id:
+            self.add_error("workstation", _("%(name)s belongs to %(workstation)s and serves there.") % {
+                "name": user.display_name, "workstation": user.workstation.name})
+        if user is not None and not user.workstation_id and workstation is None:
+            self.add_error("workstation", _("Choose the workstation in which %(name)s will serve.") % {
+                "name": user.display_name})
+        return cleaned
+
+
 @admin.register(Steward)
 class StewardAdmin(AuditedModelAdmin):
-    list_display = ["__str__", "title", "is_active"]
-    list_filter = ["is_active", "user__workstation"]
+    form = StewardAdminForm
+    list_display = ["__str__", "title", "workstation", "is_active"]
+    list_filter = ["is_active", "workstation"]
     search_fields = ["user__name", "user__phone", "user__username"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "workstation"]
+    list_select_related = ["user", "workstation"]
 
 
 class StewardAssignmentAdminForm(forms.ModelForm):

@@ -27,6 +27,18 @@ class StewardsConfig(AppConfig):
         post_save.connect(on_assignment_saved, sender=StewardAssignment, dispatch_uid="stewards.has_steward_save")
         post_delete.connect(on_assignment_saved, sender=StewardAssignment, dispatch_uid="stewards.has_steward_delete")
 
+        # Every cadre can serve (issue 16): the steward capacity, beside any role; and a steward
+        # whose user moves to another workstation serves in the new one.
+        from stewards.models import Steward
+        from stewards.services.capacity import on_steward_saved, on_user_saved
+        from zonehub.models import User
+        from zonehub.scoping import register_capacity
+
+        register_capacity("steward")
+        post_save.connect(on_steward_saved, sender=Steward, dispatch_uid="stewards.capacity_save")
+        post_delete.connect(on_steward_saved, sender=Steward, dispatch_uid="stewards.capacity_delete")
+        post_save.connect(on_user_saved, sender=User, dispatch_uid="stewards.steward_follows_user")
+
         # The Excel import's enterprise sheet, whose steward column is stewards'.
         from enterprises.imports import register_importer
         from stewards.imports import EnterpriseSheet

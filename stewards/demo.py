@@ -250,6 +250,21 @@ def build_stewards(ctx: dict) -> None:
         services.steward_assign(enterprise=enterprise, steward=same_ws[i % len(same_ws)],
                                 actor=heads[enterprise.workstation_id], note="按片区分配服务管家")
     ctx["stewards"] = stewards
+    _leader_serves(ctx, heads)
+
+
+def _leader_serves(ctx: dict, heads: dict) -> None:
+    """Every cadre serves (issue 16, 全员): the `leader` login serves one enterprise of the demo
+    head's workstation too, named by that head from the assign page's "another cadre"."""
+    leader = User.objects.get(username="leader")
+    if Steward.objects.filter(user=leader).exists():
+        return
+    head = ctx["heads"][0]
+    demo_steward = ctx["stewards"][0]
+    enterprise = next(e for i, e in enumerate(ctx["enterprises"]) if i and i not in UNCOVERED
+                      and e.workstation_id == head.workstation_id
+                      and not StewardAssignment.objects.active().filter(enterprise=e, steward=demo_steward).exists())
+    services.steward_assign_person(enterprise=enterprise, user=leader, actor=head, note="领导干部联系服务企业（全员服务）")
 
 
 def build(ctx: dict, rng: random.Random) -> None:
@@ -496,7 +511,8 @@ class Zone:
     def visit(self, enterprise, rng):
         steward = self.steward_of(enterprise)
         visited = (enterprise.pk, month_start(self.replay.today))
-        if steward is None or steward.role != Role.STEWARD or visited in self.visited:
+        # A head serving in the meantime does not visit; a leader serving as a steward does (issue 16).
+        if steward is None or steward.role not in (Role.STEWARD, Role.LEADER) or visited in self.visited:
             return
         self.visited.add(visited)
         findings = rng.choice(FINDINGS).format(**_slots(rng))
@@ -721,6 +737,16 @@ class Zone:
                                       departments=[self.departments[ENV]],
                                       reason=f"{enterprise.name}排污许可证变更，请在三个工作日内答复。")
         story(ago(4, 9), returned)
+
+        def direct_line():  # 一键直达: the demo steward raises the one overdue at 发改 to the demo head
+            steward = self.ctx["stewards"][0]
+            late = Escalation.objects.filter(request__steward=steward, overdue_at__isnull=False,
+                                             status=Escalation.Status.OPEN).select_related("request").order_by("pk")
+            escalation = late.first()
+            if escalation is not None:
+                services.direct_line_raise(request=escalation.request, actor=steward.user, escalation=escalation,
+                                           note="发改局已超期未答复，多次电话催办无果，请站长出面协调。")
+        story(ago(0, 9, 20), direct_line)
 
         def visits_this_month():  # the demo steward has visited two of its enterprises this month
             for n, enterprise in enumerate([home, mine[0]]):

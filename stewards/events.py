@@ -36,6 +36,13 @@ class StewardsEvent(models.TextChoices):
     LEDGER_RECORDED = "ledger.recorded", _("recorded on the complaint-meeting ledger")
     LEDGER_DISPATCHED = "ledger.dispatched", _("dispatched to a department")
     LEDGER_CLAIMED = "ledger.claimed", _("claimed by a department")
+    # Issue 16: every cadre can serve; 一键直达 (a steward raises an item straight to the head).
+    STEWARD_CAPACITY_GRANTED = "steward.capacity_granted", _("serves as a steward beside its role")
+    STEWARD_CAPACITY_ENDED = "steward.capacity_ended", _("no longer serves as a steward")
+    DIRECT_LINE_RAISED = "direct_line.raised", _("raised straight to the workstation head (一键直达)")
+    DIRECT_LINE_ACKNOWLEDGED = "direct_line.acknowledged", _("acknowledged by the workstation head")
+    DIRECT_LINE_TAKEN_OVER = "direct_line.taken_over", _("taken over by the workstation head")
+    DIRECT_LINE_ANSWERED = "direct_line.answered", _("answered by the workstation head")
 
 
 register_event_kinds(StewardsEvent)

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -26,9 +27,17 @@ MAX_FILES = 10
 
 def steward_label(steward: Steward) -> str:
     """A steward as a picker shows it: with its unit, so two people named alike differ
-    ("萧刚（东区工作站）"). Querysets select ``user__workstation``."""
-    workstation = steward.user.workstation
-    return f"{steward.name}（{workstation.name}）" if workstation else steward.name
+    ("萧刚（东区工作站）"), and a cadre serving beside another role says which ("刘伟（东区工作站，
+    领导）", issue 16). Querysets select ``workstation`` (or ``user__workstation``, which a user of
+    a workstation serves in)."""
+    if Steward.workstation.is_cached(steward) or not steward.user.workstation_id:
+        workstation = steward.workstation
+    else:
+        workstation = steward.user.workstation
+    parts = [workstation.name] if workstation else []
+    if steward.serves_beside_role:
+        parts.append(str(steward.user.get_role_display()))
+    return f"{steward.name}（{'，'.join(parts)}）" if parts else steward.name
 
 
 class StewardChoiceField(PickerChoiceField):
@@ -409,16 +418,41 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
 
 
+def cadre_label(user) -> str:
+    """A cadre who may start serving, with its unit and role ("王芳（发展改革局，部门用户）")."""
+    unit = user.department.name if user.department_id else user.workstation.name if user.workstation_id else ""
+    parts = [p for p in (unit, str(user.get_role_display())) if p]
+    return f"{user.display_name}（{'，'.join(parts)}）"
+
+
 class AssignStewardForm(BootstrapFormMixin, forms.Form):
-    """The enterprise's new steward: one of the active stewards the user may see."""
+    """The enterprise's new steward: one of the active stewards the user may see, or another
+    cadre (a leader, a department user, a head of the enterprise's workstation) who then serves
+    beside its role (issue 16, 全员)."""
 
     steward = StewardChoiceField(
-        label=_("New steward"), queryset=Steward.objects.none(),
-        error_messages={"required": _("Choose the steward who will serve this enterprise."),
-                        "invalid_choice": _("Choose one of the stewards in the list.")},
+        label=_("New steward"), queryset=Steward.objects.none(), required=False,
+        error_messages={"invalid_choice": _("Choose one of the stewards in the list.")},
+    )
+    person = PickerChoiceField(
+        label=_("Or another cadre, who serves beside their role"), queryset=Steward.objects.none(), required=False,
+        label_from=cadre_label, help_text=_("A leader, a department's staff member or the workstation head."),
+        error_messages={"invalid_choice": _("Choose one of the cadres in the list.")},
     )
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related("user__workstation")
+        self.fields["steward"].queryset = Steward.objects.visible_to(user).active().select_related(
+            "user", "workstation")
+        cadres = services.cadres_without_capacity()
+        if enterprise is not None:
+            cadres = cadres.filter(models.Q(workstation__isnull=True) | models.Q(workstation_id=enterprise.workstation_id))
+        self.fields["person"].queryset = cadres
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and bool(data.get("steward")) == bool(data.get("person")):
+            raise ValidationError(_("Choose the steward who will serve this enterprise (one of the stewards, or "
+                                    "another cadre)."))
+        return data

@@ -60,9 +60,9 @@ class StewardFinder:
 
 def steward_template_list() -> tuple[str, list[str]]:
     """The stewards a sheet may name, for a template's list of allowed values."""
-    stewards = Steward.objects.active().select_related("user", "user__workstation")
+    stewards = Steward.objects.active().select_related("user", "workstation")
     return ("服务管家（姓名 手机号 工作站）", [
-        f"{s.name} {s.phone} {s.user.workstation.name if s.user.workstation_id else ''}".strip() for s in stewards])
+        f"{s.name} {s.phone} {s.workstation.name if s.workstation_id else ''}".strip() for s in stewards])
 
 
 @dataclass
@@ -109,8 +109,8 @@ class EnterpriseSheet(Importer):
                 steward, message = stewards.find(value)
                 if message:
                     result.error(number, STEWARD_HEADER, message)
-                elif "workstation_id" not in row.values and steward.user.workstation_id:
-                    row.values["workstation_id"] = steward.user.workstation_id  # an empty workstation: the steward's
+                elif "workstation_id" not in row.values and steward.workstation_id:
+                    row.values["workstation_id"] = steward.workstation_id  # an empty workstation: the steward's
             if progress:
                 progress(done)
             if len(result.errors) > before:

@@ -16,6 +16,11 @@ Models (DESIGN.md "Core objects"):
 - ``Visit`` 走访: a steward's visit to an enterprise; findings may become requests.
 - ``LedgerItem`` 台账: an item raised at a complaint meeting (吐槽大会), dispatched to or claimed
   by a department.
+- ``DirectLine`` 一键直达: a steward raises a request (or an escalation) straight to its
+  workstation head, who acknowledges, takes it over or answers (issue 16).
+
+A ``Steward`` is a capacity, not a role (issue 16): a leader, a department user or a head may hold
+one beside its role; ``zonehub.scoping`` adds the steward's rows to its role's.
 
 Every model has a ``ScopedQuerySet``: ``Model.objects.visible_to(user)``. All writes go through
 ``stewards.services``; nothing is ever deleted.
@@ -43,22 +48,34 @@ class StewardQuerySet(ScopedQuerySet):
         )
 
     def _visible_to_steward(self, user):
-        return self.filter(user__workstation_id=user.workstation_id)
+        # The colleagues of its workstation(s): a cadre serving in a workstation sees its stewards.
+        return self.filter(workstation_id__in=Steward.objects.filter(user=user, is_active=True)
+                           .exclude(workstation=None).values("workstation_id"))
 
-    _visible_to_workstation_head = _visible_to_steward
+    def _visible_to_workstation_head(self, user):
+        return self.filter(workstation_id=user.workstation_id)
 
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
 
 
 class Steward(models.Model):
-    """A committee cadre serving enterprises (服务管家/服务专员). Its workstation is its user's."""
+    """A committee cadre serving enterprises (服务管家/服务专员): the steward capacity, separate
+    from the role (issue 16, 全员: a leader, a department user or a workstation head may serve too,
+    ``zonehub.scoping.register_capacity``). ``workstation`` is the workstation it serves in (its
+    heads assign and replace it): a user who belongs to a workstation serves in its own
+    (``services.steward_capacity_grant`` sets it, and it follows the user when the user moves); a
+    leader or department user is given the workstation of the enterprises it serves."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="steward"
     )
     title = models.CharField(_("position"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    workstation = models.ForeignKey(
+        "zonehub.Workstation", verbose_name=_("workstation"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="stewards", help_text=_("The workstation it serves in: its head assigns and replaces it."),
+    )
 
     objects = StewardQuerySet.as_manager()
 
@@ -70,6 +87,12 @@ class Steward(models.Model):
     def __str__(self):
         return self.user.display_name
 
+    def save(self, *args, **kwargs):
+        # A user of a workstation serves in it (issue 16): a new row without one takes the user's.
+        if self._state.adding and self.workstation_id is None and self.user_id is not None:
+            self.workstation_id = self.user.workstation_id
+        super().save(*args, **kwargs)
+
     @property
     def name(self) -> str:
         return self.user.display_name
@@ -79,8 +102,9 @@ class Steward(models.Model):
         return self.user.phone
 
     @property
-    def workstation(self):
-        return self.user.workstation
+    def serves_beside_role(self) -> bool:
+        """A cadre whose role is not steward (a leader, a department user, a head) serving too."""
+        return self.user.role != "steward"
 
 
 class AssignmentQuerySet(ScopedQuerySet):
@@ -95,7 +119,7 @@ class AssignmentQuerySet(ScopedQuerySet):
 
     def _visible_to_workstation_head(self, user):
         return self.filter(Q(enterprise__workstation_id=user.workstation_id)
-                           | Q(steward__user__workstation_id=user.workstation_id))
+                           | Q(steward__workstation_id=user.workstation_id))
 
 
 class StewardAssignment(models.Model):
@@ -170,7 +194,7 @@ class AssignmentBarQuerySet(ScopedQuerySet):
 
     def _visible_to_workstation_head(self, user):
         return self.filter(Q(enterprise__workstation_id=user.workstation_id)
-                           | Q(steward__user__workstation_id=user.workstation_id))
+                           | Q(steward__workstation_id=user.workstation_id))
 
 
 class AssignmentBar(models.Model):
@@ -347,6 +371,10 @@ class ServiceRequest(models.Model):
         PHONE = "phone", _("phone")
         VISIT = "visit", _("visit")
         COMPLAINT_MEETING = "complaint_meeting", _("complaint meeting")
+        # A project steward's blocker (issue 16: approval stuck, power, road opening), raised for
+        # the project's investor enterprise and escalated on the same clock; the projects app
+        # keeps which project (``projects.ProjectBlocker``).
+        PROJECT = "project", _("project blocker")
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
@@ -550,7 +578,9 @@ class EscalationQuerySet(ScopedQuerySet):
         return self.filter(request__enterprise_id=user.enterprise_id)
 
     def _visible_to_steward(self, user):
-        return self.filter(request__in=ServiceRequest.objects.visible_to(user).values("pk"))
+        # The requests it sees as a steward only: a department user serving too (issue 16) must not
+        # read its peers' escalations of a request its department holds.
+        return self.filter(request__in=ServiceRequest.objects.visible_as(user, "steward").values("pk"))
 
     def _visible_to_workstation_head(self, user):
         return self.filter(request__enterprise_id__in=workstation_enterprise_ids(user))
@@ -774,7 +804,7 @@ class VisitQuerySet(ScopedQuerySet):
 
     def _visible_to_workstation_head(self, user):
         return self.filter(Q(enterprise__workstation_id=user.workstation_id)
-                           | Q(steward__user__workstation_id=user.workstation_id))
+                           | Q(steward__workstation_id=user.workstation_id))
 
 
 class Visit(models.Model):
@@ -802,6 +832,71 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} {self.visited_on}"
+
+
+class DirectLineQuerySet(ScopedQuerySet):
+    def _visible_to_steward(self, user):
+        return self.filter(raised_by=user)
+
+    def _visible_to_workstation_head(self, user):
+        return self.filter(workstation_id=user.workstation_id)
+
+    def waiting(self):
+        return self.filter(status=DirectLine.Status.OPEN)
+
+
+class DirectLine(models.Model):
+    """一键直达 (issue 16): a steward raises a request, or one of its escalations, straight to the
+    head of the workstation with a note. The head sees it on top of the home page until acting on
+    it: acknowledged, taken over (the head handles it from now on), or answered. Each step is on
+    the request's timeline. One open item per request."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for the head")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged by the head")
+        TAKEN_OVER = "taken_over", _("taken over by the head")
+        ANSWERED = "answered", _("answered by the head")
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("service request"), on_delete=models.PROTECT, related_name="direct_lines"
+    )
+    escalation = models.ForeignKey(
+        "stewards.Escalation", verbose_name=_("escalation"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="direct_lines",
+    )
+    workstation = models.ForeignKey(
+        "zonehub.Workstation", verbose_name=_("workstation"), on_delete=models.PROTECT, related_name="+",
+    )
+    note = models.TextField(_("note to the head"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acted on by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acted_at = models.DateTimeField(_("acted on"), null=True, blank=True)
+    answer = models.TextField(_("the head's answer"), blank=True)
+
+    objects = DirectLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("direct line to the head")
+        verbose_name_plural = _("direct lines to the head")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request"], condition=Q(status="open"), name="direct_line_one_open",
+                                    violation_error_message=_("This request is already waiting for the head.")),
+            models.CheckConstraint(condition=Q(status="open") | Q(acted_at__isnull=False),
+                                   name="direct_line_acted_has_time"),
+        ]
+        indexes = [models.Index(fields=["workstation", "-raised_at"], condition=Q(status="open"),
+                                name="direct_line_waiting_idx")]
+
+    def __str__(self):
+        return f"{self.request} ⇒ {self.workstation}"
 
 
 class LedgerItemQuerySet(ScopedQuerySet):

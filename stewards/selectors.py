@@ -11,6 +11,7 @@ from enterprises.models import Enterprise
 from stewards.models import (
     AssignmentBar,
     DepartmentReplyMonth,
+    DirectLine,
     Escalation,
     EscalationProgress,
     LedgerItem,
@@ -84,6 +85,9 @@ def request_events(request, *, user) -> list:
         events = events.exclude(subject_type=escalation_type, subject_id__in=hidden.values("pk")).exclude(
             subject_type=progress_type,
             subject_id__in=EscalationProgress.objects.filter(escalation__in=hidden.values("pk")).values("pk"))
+    if not escalation_notes_visible(user):
+        # 一键直达 is between the steward and its head (issue 16): not on the enterprise's timeline.
+        events = events.exclude(subject_type=ContentType.objects.get_for_model(DirectLine))
     events = list(events)
     if not escalation_notes_visible(user):
         for event in events:
@@ -123,7 +127,7 @@ def enterprises_not_visited_this_month(user, *, today=None):
     visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__gte=month,
                                    visited_on__lt=next_month_start(month))
     return (
-        Enterprise.objects.visible_to(user).filter(is_active=True)
+        Enterprise.objects.visible_as(user, Role.STEWARD).filter(is_active=True)
         .filter(Exists(StewardAssignment.objects.active().filter(enterprise=OuterRef("pk"), steward__user=user)))
         .exclude(Exists(visited))
         .select_related("industry", "park", "workstation")
@@ -224,7 +228,8 @@ def _flag_late_acceptance(requests, now) -> list:
 def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict:
     """What a steward has to do: the four request sections in one query (each in its own order,
     capped at ``limit`` rows by a row number per section), the escalations, the enterprises to
-    visit and the last visits."""
+    visit and the last visits. What it serves as a steward only: a department user serving too
+    (issue 16) finds its department's escalations in its inbox, not here."""
     now = now or timezone.now()
     s = ServiceRequest.Status
     sections = {s.SUBMITTED: "new", s.ACCEPTED: "in_progress", s.ESCALATED: "in_progress",
@@ -235,7 +240,8 @@ def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict
     order = Case(When(status=s.SUBMITTED, then=Coalesce("accept_due_at", "created_at")),
                  When(status=s.REPORTED, then=F("auto_close_due_at")), default=F("created_at"))
     rows = (
-        request_list(user).filter(status__in=list(sections))
+        ServiceRequest.objects.visible_as(user, Role.STEWARD).select_related("enterprise", "steward__user")
+        .filter(status__in=list(sections))
         # Only a request being worked on can have an escalation open: a pile of new ones costs no subquery.
         .annotate(open_escalation_count=Case(When(status__in=[s.ACCEPTED, s.ESCALATED, s.REOPENED],
                                                   then=_open_escalation_count()), default=Value(0)),
@@ -250,13 +256,14 @@ def steward_worklist(user, *, now=None, limit: int = PAGE_SECTION_LIMIT) -> dict
     reopened, reported = grouped["reopened"], grouped["reported"]
     escalations = list(
         # What the list shows (the request, the department, the clock): fewer joins to plan.
-        inbox_for_page(user).select_related(None).select_related("request", "department")
-        .filter(status__in=Escalation.OPEN_STATUSES)
+        Escalation.objects.visible_as(user, Role.STEWARD).select_related("request", "department")
+        .annotate(clock_due=_clock_due()).filter(status__in=Escalation.OPEN_STATUSES)
         .order_by(F("clock_due").asc(nulls_last=True), "id")[:limit]
     )
     attach_clocks(escalations, now=now)
     unvisited = list(enterprises_not_visited_this_month(user, today=local_date(now)).order_by("name")[:limit])
-    recent_visits = list(visit_list(user).order_by("-visited_on", "-id")[:10])
+    recent_visits = list(Visit.objects.visible_as(user, Role.STEWARD).select_related("enterprise", "steward__user")
+                         .order_by("-visited_on", "-id")[:10])
     return {
         "new": new, "in_progress": in_progress, "reopened": reopened, "reported": reported,
         "escalations": escalations, "unvisited": unvisited, "recent_visits": recent_visits, "now": now,
@@ -288,6 +295,22 @@ def leader_deadlines(user, *, now=None) -> list[dict]:
     )
 
 
+def direct_lines_waiting(user, *, limit: int = 20) -> list[DirectLine]:
+    """The items raised to ``user`` (a head) still waiting for it, oldest first."""
+    return list(DirectLine.objects.visible_to(user).waiting()
+                .select_related("request__enterprise", "escalation__department", "raised_by")
+                .order_by("raised_at", "id")[:limit])
+
+
+def head_direct_line_panel(user) -> list[dict]:
+    """On top of a head's home page, the items its stewards raised to it, until it acts on them."""
+    items = direct_lines_waiting(user)
+    if not items:
+        return []
+    return [{"template": "stewards/panels/direct_lines.html", "order": 0, "css": "col-12", "items": items,
+             "now": timezone.now()}]
+
+
 def home_panels(user) -> list[dict]:
     """The home page panels of issue 3 (see portal.selectors.home_panels), one per role."""
     role = user.effective_role
@@ -303,8 +326,8 @@ def home_panels(user) -> list[dict]:
         attach_clocks(escalations, now=now)
         return [{"template": "stewards/panels/department_inbox.html", "order": 5, "escalations": escalations}]
     if role == Role.WORKSTATION_HEAD:
-        return [{"template": "stewards/panels/head_unaccepted.html", "order": 5,
-                 "requests": head_unaccepted(user, now=now, limit=10)}]
+        return [*head_direct_line_panel(user), {"template": "stewards/panels/head_unaccepted.html", "order": 5,
+                                                "requests": head_unaccepted(user, now=now, limit=10)}]
     if role in (Role.LEADER, Role.ADMIN):
         return [{"template": "stewards/panels/leader_deadlines.html", "order": 5,
                  "rows": leader_deadlines(user, now=now)}]

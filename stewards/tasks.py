@@ -21,3 +21,10 @@ def reply_months_task():
     """The leader's on-time chart, rolled up nightly for its months (safe to run twice)."""
     return services.reply_months_refresh()
 
+
+
+@shared_task
+def visits_missed_task():
+    """On the first working day of a month: each steward and head hears once which of their
+    enterprises had no visit last month (idempotent: one notice per person and month)."""
+    return services.visits_missed_notify()

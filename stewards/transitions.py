@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from stewards.models import Escalation, ServiceRequest, StewardAssignment
 from zonehub.models import Role
+from zonehub.scoping import has_capacity
 
 S = ServiceRequest.Status
 E = Escalation.Status
@@ -80,19 +81,22 @@ def active_steward_user_id(enterprise_id) -> int | None:
 
 def request_party(user, request: ServiceRequest) -> str | None:
     """The enterprise that raised it; the steward side (the steward at the time, the enterprise's
-    current steward, the head of its workstation, an administrator); or nobody."""
+    current steward — whatever their role —, the head of its workstation, an administrator); or
+    nobody."""
     if user is None or not user.is_authenticated:
         return None
     if user.role == Role.ENTERPRISE:
         return ENTERPRISE if user.enterprise_id == request.enterprise_id else None
     if user.is_admin:
         return STEWARD_SIDE
-    if user.role == Role.STEWARD:
+    if user.role == Role.WORKSTATION_HEAD and request.enterprise.workstation_id == user.workstation_id:
+        return STEWARD_SIDE
+    # The steward at the time or the enterprise's steward now, whatever its role (issue 16: a
+    # leader or a department user serving as a steward acts as one on its enterprises' requests).
+    if has_capacity(user, Role.STEWARD):
         if request.steward_id and request.steward.user_id == user.pk:
             return STEWARD_SIDE
         return STEWARD_SIDE if active_steward_user_id(request.enterprise_id) == user.pk else None
-    if user.role == Role.WORKSTATION_HEAD and request.enterprise.workstation_id == user.workstation_id:
-        return STEWARD_SIDE
     return None
 
 

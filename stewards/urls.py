@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stewards import views
+from stewards import serving_views, views
 
 app_name = "stewards"
 urlpatterns = [
@@ -28,6 +28,10 @@ urlpatterns = [
     path("escalations/<int:pk>/conclude/", views.ConcludeView.as_view(), name="escalation_conclude"),
     path("escalations/<int:pk>/return/", views.ReturnView.as_view(), name="escalation_return"),
     path("ledger/", views.LedgerView.as_view(), name="ledger"),
+    # Issue 16: 一键直达 to the workstation head; the visits page (走访).
+    path("<int:pk>/direct-line/", serving_views.DirectLineRaiseView.as_view(), name="direct_line_raise"),
+    path("<int:pk>/direct-line/act/", serving_views.DirectLineActView.as_view(), name="direct_line_act"),
+    path("visits/", serving_views.VisitsView.as_view(), name="visits"),
     path("ledger/new/", views.LedgerItemCreateView.as_view(), name="ledger_create"),
     path("ledger/<int:pk>/dispatch/", views.DispatchView.as_view(), name="ledger_dispatch"),
     path("ledger/<int:pk>/claim/", views.ClaimView.as_view(), name="ledger_claim"),

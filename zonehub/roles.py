@@ -44,3 +44,18 @@ def admits(view, role: str) -> bool:
     """Whether ``role`` may open ``view``: the declared roles, or every role if none are declared."""
     roles = view_roles(view)
     return roles is None or role in roles
+
+
+def view_capacities(view) -> tuple[str, ...]:
+    """The capacities (zonehub.scoping) a view admits beside its roles (``allowed_capacities``)."""
+    return tuple(getattr(getattr(view, "view_class", view), "allowed_capacities", None) or ())
+
+
+def admits_user(view, user) -> bool:
+    """Whether ``user`` may open ``view``: by its role, or by a capacity it holds that the view
+    admits (a department user serving as a steward). The view's check and the menu ask here."""
+    if admits(view, user.effective_role):
+        return True
+    from zonehub.scoping import has_capacity
+
+    return any(has_capacity(user, name) for name in view_capacities(view))

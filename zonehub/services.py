@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from zonehub.calendar_notice import NoticeParse, parse_notice
 from zonehub.events import CoreEvent, record_event
-from zonehub.models import CalendarDay, CalendarYear
+from zonehub.models import CalendarDay, CalendarYear, User
 from zonehub.workdays import FIRST_YEAR, LAST_YEAR, NEW_YEAR, calendar_edited, statutory_holidays, year_in_range
 
 # Sent after commit with ``years``: the calendar of these years changed, so deadlines computed
@@ -217,3 +217,15 @@ def calendar_notice_apply(*, text: str, actor, unread_confirmed: bool = False) -
                      data={**summary, "dates": [day.isoformat() for day in sorted(days)]})
     _announce(sorted(by_year))
     return calendar_year
+
+
+def capacity_set(user_id: int, name: str, held: bool) -> None:
+    """Record in ``User.capacities`` that the user holds capacity ``name`` (zonehub.scoping) or no
+    longer does: the app owning the capacity calls this whenever what decides it changes."""
+    with transaction.atomic():
+        current = User.objects.select_for_update().filter(pk=user_id).values_list("capacities", flat=True).first()
+        if current is None:
+            return
+        wanted = sorted({*(current or ()), name} if held else set(current or ()) - {name})
+        if wanted != sorted(current or ()):
+            User.objects.filter(pk=user_id).update(capacities=wanted)

@@ -25,6 +25,7 @@ from zonehub.notification_forms import NotificationSettingsForm
 from zonehub.notification_settings import notification_settings_get, notification_settings_update
 from zonehub.notifications import deliveries_for, notification_mark_read
 from zonehub.pagination import CappedPaginator
+from zonehub.roles import admits_user
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +37,22 @@ class RoleRequiredMixin(LoginRequiredMixin):
     permission matrix read it too (zonehub.roles.view_roles). Groups are in zonehub/roles.py."""
 
     allowed_roles: tuple[str, ...] = ()
+    # Capacities (zonehub.scoping) admitted beside the roles: a department user serving
+    # enterprises as a steward opens the steward's pages that declare ``("steward",)``.
+    allowed_capacities: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and self.allowed_roles and user.effective_role not in self.allowed_roles:
+        if user.is_authenticated and self.allowed_roles and not admits_user(self, user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-def role_required(*roles: str):
+def role_required(*roles: str, capacities: tuple[str, ...] = ()):
     """``RoleRequiredMixin`` for a function view: others get 403, anonymous users go to the login
     page. The roles are kept on the view as ``allowed_roles`` (decorators above it that use
     ``functools.wraps``, such as ``login_required`` and ``require_POST``, carry them on), where
-    the menu and the permission matrix read them."""
+    the menu and the permission matrix read them; ``capacities`` likewise."""
 
     def decorator(view):
         @wraps(view)
@@ -56,11 +60,12 @@ def role_required(*roles: str):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if user.effective_role not in roles:
+            if not admits_user(wrapped, user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         wrapped.allowed_roles = tuple(roles)
+        wrapped.allowed_capacities = tuple(capacities)
         return wrapped
 
     return decorator

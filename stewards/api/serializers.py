@@ -27,7 +27,7 @@ from zonehub.workdays import WorkCalendar, workdays_left
 class StewardSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.display_name", read_only=True)
     phone = serializers.CharField(source="user.phone", read_only=True)
-    workstation = serializers.CharField(source="user.workstation.name", read_only=True, default=None)
+    workstation = serializers.CharField(source="workstation.name", read_only=True, default=None)
 
     class Meta:
         model = Steward

@@ -40,7 +40,7 @@ from zonehub.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 
 class StewardViewSet(ScopedReadOnlyViewSet):
-    queryset = Steward.objects.select_related("user__workstation")
+    queryset = Steward.objects.select_related("user", "workstation")
     serializer_class = StewardSerializer
     filterset_fields = ["is_active"]
     search_fields = ["user__name", "user__phone"]

@@ -14,11 +14,13 @@ Sections, and what each imports (there is no cycle):
 
 - ``_shared``: permissions, recipients, links, ``_lock``, the timeline labels (imported by all);
 - ``assignments``: who serves an enterprise, and rule 4's bar (``stewards.selectors``);
+- ``capacity`` → ``assignments``: every cadre can serve (issue 16);
 - ``attachments``: file checks;
 - ``deadlines``: working-day deadlines and their recomputation;
 - ``escalations`` → ``deadlines``;
 - ``requests`` → ``attachments``, ``escalations``;
 - ``visits`` → ``requests``; ``ledger`` → ``requests``, ``escalations``;
+- ``direct_lines``: 一键直达, a steward's item straight to the workstation head (issue 16);
 - ``sweep`` → ``deadlines``, ``requests``;
 - ``rollups``: what the dashboards read instead of counting (``stewards.selectors``).
 """
@@ -52,7 +54,21 @@ from stewards.services.attachments import (
     attachment_name,
     attachment_validate,
 )
+from stewards.services.capacity import (
+    cadres_without_capacity,
+    can_grant_steward_capacity,
+    steward_assign_person,
+    steward_capacity_end,
+    steward_capacity_grant,
+)
 from stewards.services.deadlines import deadlines_recompute, on_calendar_changed, reminder_at
+from stewards.services.direct_lines import (
+    DIRECT_LINE_ACTIONS,
+    can_act_on_direct_line,
+    can_raise_direct_line,
+    direct_line_act,
+    direct_line_raise,
+)
 from stewards.services.escalations import (
     escalation_conclude,
     escalation_mark_consultation,
@@ -69,6 +85,7 @@ from stewards.services.requests import (
     request_confirm,
     request_escalate,
     request_log_on_behalf,
+    request_raise_project_blocker,
     request_reopen,
     request_report_back,
     request_resolve_directly,
@@ -76,10 +93,11 @@ from stewards.services.requests import (
 )
 from stewards.services.rollups import reply_months_refresh
 from stewards.services.sweep import deadline_sweep
-from stewards.services.visits import visit_log
+from stewards.services.visits import visit_log, visits_missed_notify
 
 __all__ = [
     "ALLOWED_ATTACHMENTS",
+    "DIRECT_LINE_ACTIONS",
     "DESCRIPTION_MAX_LENGTH",
     "ATTACHMENT_EXTENSIONS_TEXT",
     "OLE_MAGIC",
@@ -90,10 +108,16 @@ __all__ = [
     "attachment_max_bytes",
     "attachment_name",
     "attachment_validate",
+    "cadres_without_capacity",
+    "can_act_on_direct_line",
     "can_assign_steward",
+    "can_grant_steward_capacity",
+    "can_raise_direct_line",
     "deadline_sweep",
     "deadlines_recompute",
     "description_too_long_message",
+    "direct_line_act",
+    "direct_line_raise",
     "head_steward",
     "escalation_conclude",
     "escalation_mark_consultation",
@@ -114,6 +138,7 @@ __all__ = [
     "request_confirm",
     "request_escalate",
     "request_log_on_behalf",
+    "request_raise_project_blocker",
     "request_reopen",
     "request_report_back",
     "request_resolve_directly",
@@ -121,10 +146,14 @@ __all__ = [
     "reply_months_refresh",
     "request_url",
     "steward_assign",
+    "steward_assign_person",
+    "steward_capacity_end",
+    "steward_capacity_grant",
     "steward_assignment_check",
     "steward_interim_end",
     "steward_interim_head",
     "steward_replace",
     "steward_unassign",
     "visit_log",
+    "visits_missed_notify",
 ]

@@ -10,6 +10,7 @@ from stewards.models import Escalation, ServiceRequest
 from stewards.transitions import active_steward_user_id
 from zonehub import recipients
 from zonehub.models import Role, User
+from zonehub.scoping import has_capacity
 
 S = ServiceRequest.Status
 E = Escalation.Status
@@ -19,12 +20,14 @@ E = Escalation.Status
 
 
 def _can_serve_enterprise(user, enterprise) -> bool:
+    """An administrator; the head of the enterprise's workstation; its steward now, whatever its
+    role (issue 16: every cadre can serve)."""
     if user.is_admin:
         return True
-    if user.role == Role.STEWARD:
+    if user.role == Role.WORKSTATION_HEAD and enterprise.workstation_id == user.workstation_id:
+        return True
+    if has_capacity(user, Role.STEWARD):
         return active_steward_user_id(enterprise.pk) == user.pk
-    if user.role == Role.WORKSTATION_HEAD:
-        return enterprise.workstation_id == user.workstation_id
     return False
 
 

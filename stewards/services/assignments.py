@@ -94,7 +94,9 @@ def _hand_over(*, enterprise: Enterprise, to_steward: Steward | None, actor, now
     Returns how many requests moved."""
     rows = list(
         ServiceRequest.objects.select_for_update().filter(enterprise=enterprise).open()
-        .exclude(steward_id=to_steward.pk if to_steward else None).order_by("pk")
+        .exclude(steward_id=to_steward.pk if to_steward else None)
+        # A project blocker stays with the project steward who raised it (issue 16).
+        .exclude(channel=ServiceRequest.Channel.PROJECT).order_by("pk")
         .values_list("pk", "steward_id")
     )
     if not rows:

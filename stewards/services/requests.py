@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from stewards.events import StewardsEvent
-from stewards.models import Escalation, RequestAttachment, RequestComment, ServiceRequest, StewardAssignment
+from stewards.models import Escalation, RequestAttachment, RequestComment, ServiceRequest, Steward, StewardAssignment
 from stewards.services._shared import (
     S,
     _can_serve_enterprise,
@@ -36,15 +36,18 @@ from zonehub.workdays import due_at
 
 
 def _create_request(*, enterprise_id: int, actor, channel, category, title, description, urgency, now,
-                    accepted: bool, visit=None) -> ServiceRequest:
+                    accepted: bool, visit=None, steward=None) -> ServiceRequest:
     # The enterprise and its steward (the one open assignment, with its user: the notice goes to
-    # it) in one query; an enterprise without a steward is read on its own.
+    # it) in one query; an enterprise without a steward is read on its own. ``steward``: the one
+    # who raised it instead (a project steward's blocker).
     assignment = (StewardAssignment.objects.active().filter(enterprise_id=enterprise_id)
                   .select_related("enterprise", "steward__user").order_by().first())
     enterprise = assignment.enterprise if assignment else Enterprise.objects.get(pk=enterprise_id)
+    if steward is None and assignment:
+        steward = assignment.steward
     request = ServiceRequest.objects.create(
         enterprise=enterprise, channel=channel, category=category, title=title[:200], description=description,
-        urgency=urgency, steward=assignment.steward if assignment else None, created_by=actor, created_at=now,
+        urgency=urgency, steward=steward, created_by=actor, created_at=now,
         status=S.ACCEPTED if accepted else S.SUBMITTED,
         accept_due_at=None if accepted else due_at(now, settings.ZONEHUB_ACCEPT_WORKING_DAYS),
         accepted_at=now if accepted else None, accepted_by=actor if accepted else None, visit=visit,
@@ -113,6 +116,27 @@ def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, tit
     notify(_enterprise_users(request), kind="request.logged", key=f"request:{request.pk}:logged",
            url=request_url(request),
            title=_("Your steward logged a request for you: %(title)s") % {"title": title})
+    return request
+
+
+@transaction.atomic
+def request_raise_project_blocker(*, actor, enterprise, category: str, title: str, description: str,
+                                  urgency: str = "normal") -> ServiceRequest:
+    """A project steward raises a project's blocker (issue 16: an approval stuck, power, a road
+    opening) as a request of the project's investor enterprise (channel "project blocker"): it is
+    the steward at the time and accepted it at once, so it escalates it to the departments with
+    the same services and the same clock as any request. The projects app checks that ``actor``
+    is the project's steward and keeps which project it is."""
+    require(Steward.objects.filter(user_id=actor.pk, is_active=True).exists(),
+            _("Only a project's steward may raise its blockers."))
+    category, title, description, urgency = _validated_request_fields(category, title, description, urgency)
+    now = timezone.now()
+    request = _create_request(
+        enterprise_id=enterprise.pk, actor=actor, channel=ServiceRequest.Channel.PROJECT, category=category,
+        title=title, description=description, urgency=urgency, now=now, accepted=True, steward=actor.steward,
+    )
+    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED,
+                 data={"channel": ServiceRequest.Channel.PROJECT})
     return request
 
 

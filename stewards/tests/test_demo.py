@@ -40,7 +40,9 @@ def test_requests_and_escalations_are_in_every_state_and_running_it_again_adds_n
     assert set(ServiceRequest.objects.values_list("status", flat=True)) == set(ServiceRequest.Status.values)
     assert set(Escalation.objects.values_list("status", flat=True)) == set(Escalation.Status.values)
     assert set(LedgerItem.objects.values_list("status", flat=True)) == set(LedgerItem.Status.values)
-    assert set(ServiceRequest.objects.values_list("channel", flat=True)) == set(ServiceRequest.Channel.values)
+    # A project blocker comes with the projects' floor (projects/tests/test_demo.py).
+    assert set(ServiceRequest.objects.values_list("channel", flat=True)) == (
+        set(ServiceRequest.Channel.values) - {ServiceRequest.Channel.PROJECT})
     assert ServiceRequest.objects.filter(reopen_count__gt=0).exists()
     assert ServiceRequest.objects.filter(close_reason=ServiceRequest.CloseReason.AUTO).exists()
     assert Escalation.objects.filter(progress_reports__isnull=False).exists()
@@ -111,3 +113,16 @@ def test_what_a_request_says_holds_together(zone):
     bare = [n.split(" ")[-1].removesuffix("（站长）") for n in names if n not in ("安全管理员", "审计管理员", "系统管理员")]
     assert len(bare) == len(set(bare))
     assert not User.objects.filter(role=Role.STEWARD).values("name").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_a_leader_serves_as_a_steward_and_a_steward_waits_on_its_head(zone):
+    """Issue 16: the `leader` login serves an enterprise of the demo head's workstation beside its
+    role, and the demo steward's overdue escalation waits on the head's home page (一键直达)."""
+    from stewards.models import DirectLine, StewardAssignment
+
+    leader = User.objects.get(username="leader")
+    head = User.objects.get(username="head")
+    served = StewardAssignment.objects.active().get(steward__user=leader)
+    assert served.enterprise.workstation_id == head.workstation_id and "steward" in leader.capacities
+    waiting = DirectLine.objects.get(status=DirectLine.Status.OPEN)
+    assert waiting.workstation_id == head.workstation_id and waiting.escalation.overdue_at is not None

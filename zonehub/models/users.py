@@ -62,6 +62,10 @@ class User(AbstractUser):
     password_set_by = models.CharField(
         _("password set by"), max_length=10, choices=PasswordSetBy.choices, default=PasswordSetBy.USER,
     )
+    # Capacities held beside the role (zonehub.scoping, issue 16: a department user who also serves
+    # enterprises as a steward): kept by the app that owns each capacity, read with the user's row,
+    # so asking costs no query.
+    capacities = models.JSONField(_("capacities"), default=list, blank=True, editable=False)
 
     objects = UserManager()
 
