@@ -24,6 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from enterprises.models import Enterprise
 from stewards import forms as f
 from stewards import selectors, services, transitions
+from stewards.coverage import direct_lines_of_request
 from stewards.filters import (
     EscalationFilterSet,
     EscalationListFilterSet,
@@ -35,7 +36,9 @@ from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES as REQUEST_READERS
+from zonehub.roles import STEWARD_LINE
 from zonehub.roles import STEWARDS_AND_HEADS as STEWARD_SIDE
+from zonehub.scoping import has_capacity
 from zonehub.views import RoleRequiredMixin, serve_stored_file
 
 # Files a browser may show itself; everything else is downloaded.
@@ -107,6 +110,7 @@ class RequestListView(ExportMixin, RoleRequiredMixin, FilterView):
 
 class WorklistView(RoleRequiredMixin, View):
     allowed_roles = (Role.STEWARD,)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
 
     def get(self, request):
         return render(request, "stewards/worklist.html", {**selectors.steward_worklist(request.user), **deadline_days()})
@@ -144,6 +148,7 @@ class EscalationListView(ExportMixin, RoleRequiredMixin, FilterView):
     inbox): the list behind the dashboard's deadline counts."""
 
     allowed_roles = (Role.LEADER, Role.ADMIN, Role.WORKSTATION_HEAD, Role.STEWARD)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     filterset_class = EscalationListFilterSet
     template_name = "stewards/escalation_list.html"
     paginate_by = 30
@@ -220,7 +225,20 @@ class RequestDetailView(RoleRequiredMixin, View):
             "escalate_form": f.EscalateForm(user=user, auto_id="escalate_%s") if "escalate" in actions else None,
             "attach_form": f.AttachForm(auto_id="attach_%s") if "attach" in actions else None,
         }
+        # 一键直达 (issue 16): never the enterprise's, nor a department's business.
+        if not is_enterprise and (user.effective_role != Role.DEPARTMENT or has_capacity(user, Role.STEWARD)):
+            ctx["direct_lines"] = direct_lines_of_request(user, sr)
+            open_line = next((d for d in ctx["direct_lines"] if d.status == d.Status.OPEN), None)
+            ctx["can_direct_line"] = open_line is None and services.can_raise_direct_line(user, sr)
+            ctx["can_act_direct_line"] = open_line is not None and services.can_act_on_direct_line(user, open_line)
+        ctx["steward_line"] = _on_steward_line(user)
         return render(request, "stewards/request_detail.html", ctx)
+
+
+def _on_steward_line(user) -> bool:
+    """Whether the page offers the steward side's links to the meetings app's pages (convene a
+    meeting, flag for the joint meeting, chase up); that app checks again on its own pages."""
+    return user.effective_role in STEWARD_LINE or has_capacity(user, Role.STEWARD)
 
 
 class AttachmentDownloadView(RoleRequiredMixin, View):
@@ -336,6 +354,7 @@ class RequestCreateView(ServiceFormView):
 
 class OnBehalfCreateView(ServiceFormView):
     allowed_roles = (Role.STEWARD,)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.OnBehalfForm
     template_name = "stewards/request_form.html"
     page_title = gettext_lazy("Log a request on an enterprise's behalf")
@@ -367,6 +386,7 @@ class OnBehalfCreateView(ServiceFormView):
 
 class VisitCreateView(ServiceFormView):
     allowed_roles = (Role.STEWARD,)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.VisitForm
     template_name = "stewards/visit_form.html"
     page_title = gettext_lazy("Log a visit")
@@ -452,6 +472,7 @@ class RequestActionView(ServiceFormView):
 
 class AcceptView(RequestActionView):
     allowed_roles = STEWARD_SIDE
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     page_title = gettext_lazy("Accept the request")
     help_text = gettext_lazy("Accepting tells the enterprise you have taken it.")
     submit_label = gettext_lazy("Accept")
@@ -463,6 +484,7 @@ class AcceptView(RequestActionView):
 
 class CommentView(RequestActionView):
     allowed_roles = (*STEWARD_SIDE, Role.ENTERPRISE)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.CommentForm
     page_title = gettext_lazy("Write a message")
     help_text = gettext_lazy("Messages between the enterprise and its steward; the other side is notified.")
@@ -475,6 +497,7 @@ class CommentView(RequestActionView):
 
 class AttachView(RequestActionView):
     allowed_roles = (*STEWARD_SIDE, Role.ENTERPRISE)
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.AttachForm
     page_title = gettext_lazy("Add files")
     help_text = gettext_lazy("PDF, pictures or Office documents.")
@@ -489,6 +512,7 @@ class AttachView(RequestActionView):
 
 class ResolveView(RequestActionView):
     allowed_roles = STEWARD_SIDE
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.ReportForm
     page_title = gettext_lazy("Solve it yourself")
     help_text = gettext_lazy("能自己解决的立即解决: write what you did; the enterprise confirms or reopens.")
@@ -502,6 +526,7 @@ class ResolveView(RequestActionView):
 
 class EscalateView(RequestActionView):
     allowed_roles = STEWARD_SIDE
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.EscalateForm
     page_title = gettext_lazy("Escalate to departments")
     help_text = gettext_lazy("专员吹哨、部门报到: each department you choose must reply within %(reply_days)s working days.")
@@ -519,6 +544,7 @@ class EscalateView(RequestActionView):
 
 class ReportBackView(RequestActionView):
     allowed_roles = STEWARD_SIDE
+    allowed_capacities = (Role.STEWARD,)  # a cadre serving as a steward (issue 16)
     form_class = f.ReportForm
     page_title = gettext_lazy("Report back to the enterprise")
     help_text = gettext_lazy("Every department has answered: tell the enterprise the outcome.")
@@ -575,6 +601,7 @@ class EscalationDetailView(RoleRequiredMixin, View):
             "reply_form": f.ReplyForm(auto_id="reply_%s"), "consult_form": f.ReasonForm(auto_id="consult_%s"),
             "return_form": f.ReasonForm(auto_id="return_%s"), "progress_form": f.ProgressForm(auto_id="progress_%s"),
             "conclude_form": f.ConcludeForm(auto_id="conclude_%s"),
+            "steward_line": _on_steward_line(user),
         }
         return render(request, "stewards/escalation_detail.html", ctx)
 
@@ -731,17 +758,20 @@ class AssignStewardView(RoleRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "enterprise": self.enterprise}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "enterprise": self.enterprise}
 
     def form_valid(self, form):
+        d = form.cleaned_data
         try:
-            services.steward_assign(
-                enterprise=self.enterprise, steward=form.cleaned_data["steward"], actor=self.request.user,
-                note=form.cleaned_data["note"],
-            )
+            if d["person"]:
+                services.steward_assign_person(enterprise=self.enterprise, user=d["person"], actor=self.request.user,
+                                               note=d["note"])
+            else:
+                services.steward_assign(enterprise=self.enterprise, steward=d["steward"], actor=self.request.user,
+                                        note=d["note"])
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

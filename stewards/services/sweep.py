@@ -13,6 +13,7 @@ from stewards.models import Escalation, ServiceRequest, StewardAssignment
 from stewards.services._shared import E, S, escalation_url, request_url
 from stewards.services.deadlines import _next_period_due
 from stewards.services.requests import request_auto_close
+from zonehub.deadline_sweeps import run_deadline_sweeps
 from zonehub.events import record_events
 from zonehub.models import Notification
 from zonehub.notifications import notifications_send_pending, notify_many
@@ -248,6 +249,8 @@ def deadline_sweep(*, now=None, batch: int = 100, send_notifications: bool = Tru
         name: _sweep_rows(due(now), effect, now=now, batch=batch, directory=directory, related=related)
         for name, (due, effect, related) in kinds.items()
     }
+    # Other apps' deadlines (a meeting's decisions...) ride the same sweep (zonehub.deadline_sweeps).
+    counts.update(run_deadline_sweeps(now=now))
     # A notification whose delivery task was lost (broker down) goes out now.
     sent = 0
     while send_notifications:
