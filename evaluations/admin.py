@@ -4,7 +4,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import services
-from evaluations.models import Campaign, DepartmentMonthlyGrade, GradePolicy, Rating, ReplacementCase
+from evaluations.models import (
+    AssessmentPlan,
+    Campaign,
+    DepartmentMonthlyGrade,
+    EnteredIndicator,
+    GradePolicy,
+    PayCoefficients,
+    PayPost,
+    Rating,
+    ReplacementCase,
+    StewardGradePolicy,
+    StewardYearGrade,
+)
 from zonehub.admin_base import AuditedModelAdmin
 from zonehub.workdays import local_date
 
@@ -117,3 +129,94 @@ class DepartmentMonthlyGradeAdmin(AuditedModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- assessment and pay (issue 19) ---------------------------------------------------------------
+# The administrator sets the coefficients, the posts and the stewards' thresholds here, dated. Pay
+# sheets, lines and corrections are not in the admin: pay is read by leaders and the assessment
+# office only, on their pages.
+
+@admin.register(PayCoefficients)
+class PayCoefficientsAdmin(AuditedModelAdmin):
+    list_display = ["effective_from", "a", "b", "c", "d", "ungraded", "auxiliary_share", "note"]
+    exclude = ["set_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # A row a sheet has read is history: a new rate is a new dated row.
+        return obj is None or not obj.sheets.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PayPost)
+class PayPostAdmin(AuditedModelAdmin):
+    list_display = ["user", "kind", "base", "department", "effective_from", "active"]
+    list_filter = ["kind", "department", "active"]
+    search_fields = ["user__name", "user__username"]
+    autocomplete_fields = ["user"]
+    exclude = ["set_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.lines.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(StewardGradePolicy)
+class StewardGradePolicyAdmin(AuditedModelAdmin):
+    list_display = ["__str__", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not StewardGradePolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    """Written by the assessment office's pages (with their events); the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AssessmentPlan)
+class AssessmentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["year", "department", "version", "effective_from", "created_at"]
+    list_filter = ["year", "department"]
+
+
+@admin.register(EnteredIndicator)
+class EnteredIndicatorAdmin(AuditedModelAdmin):
+    list_display = ["name", "unit", "direction", "is_active"]
+    fields = ["name", "unit", "direction", "description", "is_active"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StewardYearGrade)
+class StewardYearGradeAdmin(ReadOnlyAdmin):
+    list_display = ["steward", "year", "grade", "eligible", "computed_at"]
+    list_filter = ["year", "grade", "eligible"]

@@ -20,7 +20,7 @@ import datetime as dt
 import random
 from functools import partial
 
-from evaluations import services, tasks
+from evaluations import demo_pay, services, tasks
 from evaluations.models import Campaign, Rating, ReplacementCase
 from evaluations.selectors import stewards_to_rate
 from projects.models import ProjectStewardAssignment
@@ -46,6 +46,8 @@ def build(ctx: dict, rng: random.Random) -> None:
     replay = ctx.get("replay")
     if replay is None:
         return
+    # Assessment and pay (issue 19): plans, actuals, posts, sheets, stewards' grades, rotation.
+    demo_pay.build(ctx, random.Random(f"{rng.getstate()[1][:4]}-pay"))  # its own stream: the rest is unchanged
     demo = EvaluationsDemo(ctx, rng)
     start = local_date(replay.start)
     first_survey = start_of_day(dt.date(start.year + (start.month > 6), 7 if start.month <= 6 else 1, 1))
@@ -187,7 +189,7 @@ class EvaluationsDemo:
         load = {s.pk: 0 for s in self.ctx["stewards"]}
         for steward_id in StewardAssignment.objects.active().values_list("steward_id", flat=True):
             load[steward_id] = load.get(steward_id, 0) + 1
-        colleagues = [s for s in Steward.objects.filter(user__workstation_id=case.workstation_id, is_active=True,
+        colleagues = [s for s in Steward.objects.filter(workstation_id=case.workstation_id, is_active=True,
                                                         user__role=Role.STEWARD)
                       .exclude(pk=case.steward_id).select_related("user").order_by("pk")
                       if not assignment_barred(enterprise_id=case.enterprise_id, steward_id=s.pk,

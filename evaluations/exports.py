@@ -60,3 +60,47 @@ GRADE_COLUMNS = [
 def grades_response(rows, *, month):
     """The grade list of a month as the page shows it, rank first."""
     return xlsx_response(rows, GRADE_COLUMNS, filename=f"{month:%Y年%m月}部门等级")
+
+
+# --- the pay sheet, for the payroll office -----------------------------------------------------
+
+PAY_COLUMNS = [
+    ("序号", None), ("姓名", lambda line: line.user.display_name), ("登录名", "user.username"),
+    ("单位", lambda line: line.department.name if line.department else ""), ("岗位类别", "get_kind_display"),
+    ("月绩效基数（元）", "base"), ("月数", "months"), ("单位等级", lambda line: line.unit_grade or "无"),
+    ("单位得分", "unit_score"), ("本人等级", lambda line: line.own_grade or ""), ("单位系数", "unit_coefficient"),
+    ("本人系数", "own_coefficient"), ("综合系数", "coefficient"), ("折算基数", "weighted"),
+    ("绩效工资（元）", "amount"), ("更正（元）", "corrected"), ("实发绩效（元）", "paid"),
+    ("更正原因", lambda line: "；".join(c.reason for c in line.corrections.all())),
+]
+
+
+def pay_sheet_workbook(wb, sheet, lines) -> None:
+    """Sheet 1, what the payroll office loads: one header row, then one row per person, amounts as
+    numbers. Sheet 2: the period, the status, the pool, the coefficients and the arithmetic."""
+    from zonehub.exports import resolve
+
+    ws = wb.create_sheet("绩效工资")
+    ws.append(sheet_row(ws, [header for header, _accessor in PAY_COLUMNS]))
+    for n, line in enumerate(lines, start=1):
+        ws.append(sheet_row(ws, [n if accessor is None else resolve(line, accessor) for _h, accessor in PAY_COLUMNS]))
+    rules = sheet.rules or {}
+    coefficients = rules.get("coefficients", {})
+    about = wb.create_sheet("说明")
+    for row in [
+        ["期间", sheet.label], ["状态", sheet.get_status_display()], ["绩效工资总额（元）", sheet.pool],
+        ["合计（元）", sum((line.amount for line in lines), 0)], ["实发合计（元）", sum((line.paid for line in lines), 0)],
+        ["起草", f"{sheet.drafted_by.display_name} {local_date(sheet.drafted_at):%Y-%m-%d}"],
+        ["审批", f"{sheet.approved_by.display_name} {local_date(sheet.approved_at):%Y-%m-%d}" if sheet.approved_by else ""],
+        ["等级系数", "A {a} · B {b} · C {c} · D {d} · 无等级 {ungraded}".format(**coefficients) if coefficients else ""],
+        ["辅助岗跟随单位等级的比例", coefficients.get("auxiliary_share", "")],
+        ["单位综合系数", "绩效岗：单位系数 × 本人系数（无本人等级按1）；辅助岗：1 + 比例 × (单位系数 − 1)"],
+        ["折算基数", "月绩效基数 × 月数 × 综合系数"],
+        ["绩效工资", "绩效工资总额 × 本人折算基数 ÷ 全部折算基数之和，四舍五入到分"],
+        ["实发绩效", "绩效工资 + 锁定后的更正"],
+    ]:
+        about.append(sheet_row(about, row))
+
+
+def pay_sheet_response(sheet, lines):
+    return workbook_response(lambda wb: pay_sheet_workbook(wb, sheet, lines), filename=f"{sheet.label}绩效工资表")

@@ -1,11 +1,13 @@
 """Filters of the ratings list, its page and its API. Choices come from what the user may see."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Campaign, Rating
+from evaluations.models import AssessmentPlan, Campaign, DepartmentMonthlyGrade, PaySheet, Rating
 from zonehub.filters import FilterSet, IdFilter, SearchFilter
 from zonehub.models import Workstation
+from zonehub.workdays import month_error, parse_month
 
 
 class RatingFilterSet(FilterSet):
@@ -41,3 +43,43 @@ class RatingFilterSet(FilterSet):
         super().__init__(*args, user=user, **kwargs)
         self.filters["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-year", "-half")
         self.filters["workstation"].queryset = Workstation.objects.visible_to(user).order_by("name")
+
+
+class AssessmentPlanFilterSet(FilterSet):
+    """The plans (the API's list): of a year, of a department (``default`` for the default plan)."""
+
+    year = django_filters.NumberFilter(label=_("year"), min_value=2000, max_value=2100)
+    department = IdFilter(label=_("department"), field_name="department_id")
+    default = django_filters.BooleanFilter(label=_("default plan"), field_name="department", lookup_expr="isnull")
+
+    class Meta:
+        model = AssessmentPlan
+        fields = ["year", "department", "default"]
+
+
+class AssessmentResultFilterSet(FilterSet):
+    """A month's results (``month=YYYY-MM``), a department's, a grade's."""
+
+    month = django_filters.CharFilter(label=_("month (YYYY-MM)"), method="filter_month")
+    department = IdFilter(label=_("department"), field_name="department_id")
+    grade = django_filters.ChoiceFilter(label=_("grade"), choices=DepartmentMonthlyGrade.Grade.choices)
+
+    class Meta:
+        model = DepartmentMonthlyGrade
+        fields = ["month", "department", "grade"]
+
+    def filter_month(self, queryset, name, value):
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError({"month": month_error()})
+        return queryset.filter(month=month)
+
+
+class PaySheetFilterSet(FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=PaySheet.Status.choices)
+    year = django_filters.NumberFilter(label=_("year"), field_name="period_start__year", min_value=2000,
+                                       max_value=2100)
+
+    class Meta:
+        model = PaySheet
+        fields = ["status", "year"]

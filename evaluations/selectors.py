@@ -12,7 +12,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
+from evaluations import assessment_selectors
+from evaluations.models import (
+    Campaign,
+    DepartmentMonthlyGrade,
+    EffortFinding,
+    Rating,
+    ReplacementCase,
+)
 from projects.selectors import fivekey_nodes_by_ids, project_stewards_of
 from stewards.models import Escalation, ServiceRequest, Steward, StewardAssignment, Visit
 from stewards.selectors import escalations_by_ids
@@ -97,6 +104,12 @@ def rating_form_rows(user, campaign: Campaign) -> list[dict]:
 def home_panels(user) -> list[dict]:
     role = user.effective_role
     panels: list[dict] = []
+    if role == Role.ASSESSMENT:
+        return [assessment_selectors.assessment_panel(user)]
+    if role == Role.LEADER:
+        pay = assessment_selectors.leader_pay_panel(user)
+        if pay is not None:
+            panels.append(pay)
     if role == Role.STEWARD:
         # The open campaign and the last closed one, in one query: the newest of each status.
         latest = {c.status: c for c in Campaign.objects.filter(
@@ -230,10 +243,10 @@ def campaign_results(*, user, campaign: Campaign) -> CampaignResults:
                        unsat=Count("pk", filter=Q(value=Rating.Value.UNSATISFIED)),
                        ents=Count("enterprise", distinct=True)).order_by("enterprise__workstation__name"))
     by_steward = (ratings.order_by().values("steward_id", "steward__user__name", "steward__user__username",
-                                            "steward__user__workstation__name")
+                                            "steward__workstation__name")
                   .annotate(sat=Count("pk", filter=Q(value=Rating.Value.SATISFIED)),
                             unsat=Count("pk", filter=Q(value=Rating.Value.UNSATISFIED)))
-                  .order_by("steward__user__workstation__name", "steward__user__name"))
+                  .order_by("steward__workstation__name", "steward__user__name"))
     return CampaignResults(
         # The count kept at the close is zone-wide: a head's share is counted now.
         expected=(campaign.expected_enterprises if campaign.expected_enterprises is not None and user.sees_everything
@@ -243,7 +256,7 @@ def campaign_results(*, user, campaign: Campaign) -> CampaignResults:
                          "unsatisfied": r["unsat"], "enterprises": r["ents"], "rate": _rate(r["sat"], r["unsat"])}
                         for r in by_ws],
         by_steward=[{"id": r["steward_id"], "name": r["steward__user__name"] or r["steward__user__username"],
-                     "workstation": r["steward__user__workstation__name"] or "—", "satisfied": r["sat"],
+                     "workstation": r["steward__workstation__name"] or "—", "satisfied": r["sat"],
                      "unsatisfied": r["unsat"], "rate": _rate(r["sat"], r["unsat"])} for r in by_steward],
     )
 
@@ -286,7 +299,7 @@ class AppraisalRow:
 
     @property
     def workstation(self) -> str:
-        ws = self.steward.user.workstation
+        ws = self.steward.workstation
         return ws.name if ws else ""
 
     @property
@@ -332,17 +345,21 @@ def _months(year: int, today: dt.date) -> list[dt.date]:
 
 
 def appraisal_list(*, user, year: int, workstation_id: int | None = None, today: dt.date | None = None,
-                   sort: str = "workstation") -> list[AppraisalRow]:
-    """The yearly appraisal of each steward the user may see, viewable mid-year. Ratings count
-    only from closed campaigns. Visits are held against the monthly-visit rule: every completed
-    month of the year in which the steward served an enterprise needs at least one visit to it.
-    Six queries whatever the number of stewards."""
+                   sort: str = "workstation", stewards=None) -> list[AppraisalRow]:
+    """The yearly appraisal of each steward the user may see (or of ``stewards``, for the yearly
+    grades the assessment office computes for all), viewable mid-year. Ratings count only from
+    closed campaigns. Visits are held against the monthly-visit rule: every completed month of the
+    year in which the steward served an enterprise needs at least one visit to it. A finding of
+    subjective lack of effort is the leaders' on a replacement case or one recorded on its own
+    (``EffortFinding``). Six queries whatever the number of stewards."""
     today = today or local_date(timezone.now())
-    stewards = Steward.objects.visible_to(user).filter(user__role=Role.STEWARD)
-    if user.role == Role.ENTERPRISE:
-        return []
+    if stewards is None:
+        if user.role == Role.ENTERPRISE:
+            return []
+        stewards = Steward.objects.visible_to(user)
+    # Every cadre serving as a steward (issue 16), whatever their role.
     if workstation_id:
-        stewards = stewards.filter(user__workstation_id=workstation_id)
+        stewards = stewards.filter(workstation_id=workstation_id)
     year_start, year_end = start_of_day(dt.date(year, 1, 1)), start_of_day(dt.date(year + 1, 1, 1))
     closed = Rating.objects.filter(steward=OuterRef("pk"), campaign__year=year, campaign__status=Campaign.Status.CLOSED)
     requests = ServiceRequest.objects.filter(steward=OuterRef("pk"), created_at__gte=year_start, created_at__lt=year_end)
@@ -352,7 +369,7 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
     escalations = (Escalation.objects.filter(request__steward=OuterRef("pk"), returned_at__isnull=True)
                    .due_in_year(year).reply_decided())
     cases = ReplacementCase.objects.filter(steward=OuterRef("pk"), campaign__year=year)
-    rows = list(stewards.select_related("user__workstation").annotate(
+    rows = list(stewards.select_related("user", "workstation").annotate(
         h1_sat=_count(closed.filter(campaign__half="H1", value=Rating.Value.SATISFIED)),
         h1_unsat=_count(closed.filter(campaign__half="H1", value=Rating.Value.UNSATISFIED)),
         h2_sat=_count(closed.filter(campaign__half="H2", value=Rating.Value.SATISFIED)),
@@ -366,7 +383,8 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
         visit_count=_count(Visit.objects.filter(steward=OuterRef("pk"), visited_on__year=year,
                                                 visited_on__lte=today)),
         case_count=_count(cases),
-        finding_count=_count(cases.filter(lack_of_effort=True)),
+        finding_count=_count(cases.filter(lack_of_effort=True))
+        + _count(EffortFinding.objects.filter(steward=OuterRef("pk"), year=year)),
     ))
     months = _months(year, today)
     required, met, served = _visit_rule([s.pk for s in rows], months, through=_months_through(year, today))

@@ -18,9 +18,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations.appraisals import steward_grade_findings_refresh
+from evaluations.assessment_selectors import plans_in_force
 from evaluations.events import EvaluationsEvent
-from evaluations.models import Campaign, DepartmentMonthlyGrade, GradePolicy, Rating, ReplacementCase
-from evaluations.selectors import enterprises_not_done, escalations_carried, expected_enterprises, stewards_to_rate
+from evaluations.indicators import MonthFacts, default_items, is_default_formula, plan_items, read_values, score_plan
+from evaluations.models import (
+    AssessmentPlan,
+    Campaign,
+    DepartmentMonthlyGrade,
+    GradePolicy,
+    PlanIndicator,
+    Rating,
+    ReplacementCase,
+)
+from evaluations.rotation import rotation_units_check
+from evaluations.selectors import (
+    enterprises_not_done,
+    escalations_carried,
+    expected_enterprises,
+    stewards_to_rate,
+)
 from projects.selectors import unit_node_results
 from projects.services import project_stewards_replace
 from stewards.models import Steward, StewardAssignment
@@ -441,6 +458,7 @@ def case_review(*, case: ReplacementCase, lack_of_effort: bool, reason: str, act
     case.save(update_fields=["lack_of_effort", "review_reason", "reviewed_at", "reviewed_by"])
     record_event(case, actor=actor, kind=EvaluationsEvent.CASE_REVIEWED, from_state=before, to_state=str(lack_of_effort),
                  note=reason)
+    steward_grade_findings_refresh(steward=case.steward, year=case.campaign.year)
     if lack_of_effort:
         notify([case.steward.user], kind="case.reviewed", key=f"case:{case.pk}:finding",
                url=reverse("evaluations:appraisal"),
@@ -607,10 +625,14 @@ def department_score(**numbers) -> Decimal | None:
     return department_score_parts(**numbers)["score"]
 
 
-def department_month_values(*, facts: dict, carried: list[int], nodes: dict, policy: GradePolicy) -> dict:
+def department_month_values(*, facts: dict, carried: list[int], nodes: dict, policy: GradePolicy,
+                            plan: AssessmentPlan | None = None, month_facts: MonthFacts | None = None,
+                            department_id: int | None = None) -> dict:
     """What a department's row of a month keeps, from its escalation facts (``escalation_facts``),
     the escalations carried into the month still overdue (``escalations_carried``) and its
-    five-key nodes (``unit_node_results``). Shared with the synthetic zone (bench.scale)."""
+    five-key nodes (``unit_node_results``), scored by ``plan`` (the zone-wide formula when None;
+    ``month_facts`` reads what the plan's other indicators need). Shared with the synthetic zone
+    (bench.scale)."""
     node_list = list(nodes.get("nodes", []))
     numbers = {
         "escalations_due": len(facts["due"]) + len(carried), "escalations_carried": len(carried),
@@ -620,37 +642,102 @@ def department_month_values(*, facts: dict, carried: list[int], nodes: dict, pol
         "nodes_claimed": int(nodes.get("claimed", 0)),
         "nodes_carried": sum(1 for entry in node_list if entry.get("carried")),
     }
-    parts = department_score_parts(**{key: numbers[key] for key in SCORE_INPUTS})
-    score = parts.pop("score")
-    return {
-        **numbers, "score": score, "grade": "" if score is None else policy.grade_for(score),
-        "detail": {"due": list(facts["due"]), "on_time": list(facts["on_time"]), "late": list(facts["late"]),
-                   "carried": list(carried), "overdue": list(facts["overdue"]), "returned": list(facts["returned"]),
-                   "nodes": node_list, **parts,
-                   "thresholds": [str(policy.a_min), str(policy.b_min), str(policy.c_min)]},
-    }
+    items = plan_items(plan)
+    month_facts = month_facts or MonthFacts(month=None)
+    month_facts.numbers[department_id] = numbers
+    values = read_values(items, month_facts, department_id)
+    scored = score_plan(items, values)
+    score = scored.pop("score")
+    detail = {"due": list(facts["due"]), "on_time": list(facts["on_time"]), "late": list(facts["late"]),
+              "carried": list(carried), "overdue": list(facts["overdue"]), "returned": list(facts["returned"]),
+              "nodes": node_list, "indicators": scored.pop("indicators"), "scoring": scored,
+              "thresholds": [str(policy.a_min), str(policy.b_min), str(policy.c_min)]}
+    if is_default_formula(items, values):
+        # The zone-wide formula, part by part, as the pages have always shown it (its score is the plan's).
+        parts = department_score_parts(**{key: numbers[key] for key in SCORE_INPUTS})
+        parts.pop("score")
+        detail.update(parts)
+    for key, value in values_of_other_indicators(scored_rows=detail["indicators"], month_facts=month_facts,
+                                                 department_id=department_id).items():
+        detail[key] = value
+    return {**numbers, "score": score, "grade": "" if score is None else policy.grade_for(score), "detail": detail}
+
+
+def values_of_other_indicators(*, scored_rows: list[dict], month_facts: MonthFacts, department_id) -> dict:
+    """The rows behind the indicators that do not read escalations or nodes, kept with the month
+    so its page lists exactly what was counted: the policy pushes redeemed, the brokers' supply
+    figures, the actuals entered (with their evidence, as they were)."""
+    keys = {row["key"] for row in scored_rows}
+    kept: dict = {}
+    if "policies_redeemed" in keys:
+        entry = month_facts.redeemed.get(department_id)
+        kept["policies"] = list(entry["ids"]) if entry else []
+    if "supply_volume" in keys:
+        figures = month_facts.broker
+        kept["supply"] = [{"user": pk, **{k: str(v) for k, v in figures[pk].items()}}
+                          for pk in month_facts.members.get(department_id, []) if pk in figures]
+    if keys & {"decisions_on_time", "chase_ups"}:
+        entry = month_facts.meetings.get(department_id) or {}
+        kept["decisions"] = list(entry.get("decision_ids", []))
+        kept["chase_ups"] = list(entry.get("chase_up_ids", []))
+    entered = [row["key"] for row in scored_rows if row["key"].startswith("entered:")]
+    if entered:
+        kept["actuals"] = [month_facts.actuals[(int(key.split(":", 1)[1]), department_id)].pk for key in entered
+                           if (int(key.split(":", 1)[1]), department_id) in month_facts.actuals]
+    return kept
 
 
 NO_FACTS = {"due": [], "on_time": [], "late": [], "overdue": [], "returned": []}
 
 
-def department_grades_compute(*, month: dt.date, now: dt.datetime | None = None) -> list[DepartmentMonthlyGrade]:
-    """Score and grade every active department for ``month`` and keep the rows. Computing the
-    same month again gives the same rows (update_or_create on department+month)."""
+def default_plan_ensure(*, year: int) -> AssessmentPlan:
+    """The default plan of ``year``: the zone-wide formula (its settings, ZONEHUB_GRADE_*) as
+    version 1 from January, made the first time a month of the year is scored or a plan of it
+    is made. Departments without a plan of their own are scored by it."""
+    plan = AssessmentPlan.objects.filter(department__isnull=True, year=year).order_by("version").first()
+    if plan is not None:
+        return plan
+    with transaction.atomic():
+        plan = AssessmentPlan.objects.create(
+            department=None, year=year, version=1, effective_from=dt.date(year, 1, 1),
+            note=_("The zone-wide formula of the department grades, as the default plan."))
+        PlanIndicator.objects.bulk_create([
+            PlanIndicator(plan=plan, code=item.key, method=item.method, weight=item.weight, target=item.target,
+                          per_unit=item.per_unit, position=i) for i, item in enumerate(default_items())])
+    return plan
+
+
+def department_grades_compute(*, month: dt.date, now: dt.datetime | None = None,
+                              departments: list[int] | None = None) -> list[DepartmentMonthlyGrade]:
+    """Score and grade every active department (or those of ``departments``) for ``month`` by its
+    plan and keep the rows. A month already scored keeps the plan version it was scored with, so
+    computing it again gives the same rows (update_or_create on department+month) whatever plan
+    was made since; a month scored for the first time takes the version in force then."""
     month = month_start(month)
     now = now or timezone.now()
     policy = GradePolicy.current()
     facts = escalation_facts(month=month)
     carried = escalations_carried(month=month)
+    default_plan_ensure(year=month.year)
+    in_force = plans_in_force(month=month)
+    kept = {row.department_id: row.plan for row in DepartmentMonthlyGrade.objects.filter(
+        month=month, plan__isnull=False).select_related("plan").prefetch_related("plan__indicators")}
+    month_facts = MonthFacts(month=month)
     rows = []
-    for department in Department.objects.filter(is_active=True).order_by("pk"):
+    queryset = Department.objects.filter(is_active=True)
+    if departments is not None:
+        queryset = queryset.filter(pk__in=departments)
+    for department in queryset.order_by("pk"):
+        plan = kept.get(department.pk) or in_force.get(department.pk) or in_force.get(None)
         values = department_month_values(
             facts=facts.get(department.pk, NO_FACTS), carried=carried.get(department.pk, []),
-            nodes=unit_node_results(department=department, year=month.year, month=month.month), policy=policy)
+            nodes=unit_node_results(department=department, year=month.year, month=month.month), policy=policy,
+            plan=plan, month_facts=month_facts, department_id=department.pk)
         with transaction.atomic():
             row, _created = DepartmentMonthlyGrade.objects.update_or_create(
-                department=department, month=month, defaults={**values, "computed_at": now})
+                department=department, month=month, defaults={**values, "plan": plan, "computed_at": now})
         rows.append(row)
+    rotation_units_check(month=month, now=now)
     bump_dashboard_generation_on_commit()  # the home pages show the grades: they recompute
     return rows
 

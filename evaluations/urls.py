@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations import views
+from evaluations import assessment_views, pay_views, views
 
 app_name = "evaluations"
 urlpatterns = [
@@ -21,4 +21,26 @@ urlpatterns = [
     path("grades/", views.grade_list, name="grade_list"),
     path("grades/recompute/", views.grade_recompute, name="grade_recompute"),
     path("grades/<int:pk>/", views.grade_detail, name="grade_detail"),
+    # Assessment and pay (issue 19)
+    path("plans/", assessment_views.plan_list, name="plan_list"),
+    path("plans/new/", assessment_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", assessment_views.plan_detail, name="plan_detail"),
+    path("indicators/", assessment_views.indicator_list, name="indicator_list"),
+    path("indicators/new/", assessment_views.indicator_create, name="indicator_create"),
+    path("actuals/", assessment_views.actual_list, name="actual_list"),
+    path("actuals/record/", assessment_views.actual_record, name="actual_record"),
+    path("actuals/<int:pk>/evidence/", assessment_views.actual_evidence, name="actual_evidence"),
+    path("steward-grades/", assessment_views.steward_grade_list, name="steward_grade_list"),
+    path("steward-grades/compute/", assessment_views.steward_grades_compute, name="steward_grades_compute"),
+    path("findings/new/", assessment_views.finding_record, name="finding_record"),
+    path("me/", assessment_views.my_assessment, name="my_assessment"),
+    path("pay/", pay_views.pay_sheet_list, name="pay_sheet_list"),
+    path("pay/draft/", pay_views.pay_sheet_draft, name="pay_sheet_draft"),
+    path("pay/settings/", pay_views.pay_settings, name="pay_settings"),
+    path("pay/<int:pk>/", pay_views.pay_sheet_detail, name="pay_sheet_detail"),
+    path("pay/<int:pk>/recompute/", pay_views.pay_sheet_recompute, name="pay_sheet_recompute"),
+    path("pay/<int:pk>/approve/", pay_views.pay_sheet_approve, name="pay_sheet_approve"),
+    path("pay/<int:pk>/correct/", pay_views.pay_correction, name="pay_correction"),
+    path("rotation/", pay_views.rotation_list, name="rotation_list"),
+    path("rotation/<int:pk>/decide/", pay_views.rotation_decide, name="rotation_decide"),
 ]

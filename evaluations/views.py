@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
-from evaluations import selectors, services
+from evaluations import assessment_selectors, selectors, services
 from evaluations.exports import campaign_response, grades_response
 from evaluations.filters import RatingFilterSet
 from evaluations.forms import CampaignOpenForm, OverrideForm, RatingForm, ReviewForm, StewardChoiceForm
@@ -375,7 +375,7 @@ def _sorted_grades(rows, order: str):
     return scored + [r for r in rows if not r.grade.assessed]
 
 
-@role_required(*STAFF)
+@role_required(*STAFF, Role.ASSESSMENT)
 def grade_list(request):
     user = request.user
     months = selectors.grade_months(user)
@@ -397,12 +397,15 @@ def grade_list(request):
     })
 
 
-@role_required(*STAFF)
+@role_required(*STAFF, Role.ASSESSMENT)
 def grade_detail(request, pk):
-    grade = get_object_or_404(DepartmentMonthlyGrade.objects.with_detail_for(request.user).select_related("department"),
-                              pk=pk)
+    grade = get_object_or_404(DepartmentMonthlyGrade.objects.with_detail_for(request.user)
+                              .select_related("department", "plan"), pk=pk)
+    breakdown = assessment_selectors.result_breakdown(grade)
     return render(request, "evaluations/grade_detail.html", {
         "grade": grade, "detail": selectors.grade_detail(grade), "node_total": grade.nodes_counted,
+        "breakdown": breakdown, "extras": assessment_selectors.result_extras(grade),
+        "has_entered": any(row["key"].startswith("entered:") for row in breakdown["rows"]),
     })
 
 

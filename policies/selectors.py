@@ -286,3 +286,32 @@ def leader_policy_panel(user) -> dict:
             "chart": bool(rows), "rows": rows, "total": figures["total"],
             "chart_json": json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"),
             "figures_url": reverse("policies:figures")}
+
+
+# --- for the department assessment (evaluations reads it: policies redeemed) ---------------
+
+def redeemed_by_department(*, month: dt.date) -> dict[int, dict]:
+    """Per handling department, the pushes redeemed in ``month`` (by ``approved_on``): {department
+    id: {"count", "amount", "ids"}}. Every department that handles a policy published on or before
+    the month's end is in it (0 when none was redeemed): one that handles none has nothing to
+    assess. Two queries, whatever the number of departments."""
+    first = month.replace(day=1)
+    after = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    handling = (Policy.objects.exclude(status=Policy.Status.DRAFT).filter(department__isnull=False,
+                                                                          published_at__date__lt=after)
+                .values_list("department_id", flat=True).distinct())
+    result: dict[int, dict] = {pk: {"count": 0, "amount": Decimal(0), "ids": []} for pk in handling}
+    rows = (PolicyPush.objects.filter(status=P.REDEEMED, approved_on__gte=first, approved_on__lt=after,
+                                      policy__department__isnull=False)
+            .order_by("pk").values_list("pk", "policy__department_id", "approved_amount"))
+    for pk, department_id, amount in rows:
+        entry = result.setdefault(department_id, {"count": 0, "amount": Decimal(0), "ids": []})
+        entry["count"] += 1
+        entry["amount"] += amount or 0
+        entry["ids"].append(pk)
+    return result
+
+
+def redeemed_pushes_by_ids(ids) -> list[PolicyPush]:
+    """The redeemed pushes behind an assessment figure, with their policy and enterprise."""
+    return list(PolicyPush.objects.filter(pk__in=list(ids)).select_related("policy", "enterprise").order_by("approved_on", "pk"))

@@ -13,3 +13,15 @@ def register(router) -> None:
     router.register("replacement-cases", ReplacementCaseViewSet, basename="replacementcase")
     router.register("appraisals", AppraisalViewSet, basename="appraisal")
     router.register("grades", GradeViewSet, basename="grade")
+    # Assessment and pay (issue 19)
+    from evaluations.api.assessment import (
+        AssessmentPlanViewSet,
+        AssessmentResultViewSet,
+        MyAssessmentViewSet,
+        PaySheetViewSet,
+    )
+
+    router.register("assessment-plans", AssessmentPlanViewSet, basename="assessmentplan")
+    router.register("assessment-results", AssessmentResultViewSet, basename="assessmentresult")
+    router.register("pay-sheets", PaySheetViewSet, basename="paysheet")
+    router.register("me/assessment", MyAssessmentViewSet, basename="my-assessment")

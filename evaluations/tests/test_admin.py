@@ -40,3 +40,32 @@ def test_grade_thresholds_have_defaults_and_refuse_a_wrong_order(client, zone):
     assert response.status_code == 200  # the form is shown again with the message
     policy.refresh_from_db()
     assert policy.a_min == 90
+
+
+def test_the_administrator_sets_posts_and_coefficients_dated_and_sees_no_pay(client, zone):
+    import datetime as dt
+
+    from evaluations.models import PayCoefficients, PayPost
+    from zonehub.models import Event
+
+    client.force_login(zone.admin)
+    for name in ("paypost", "paycoefficients", "stewardgradepolicy", "assessmentplan", "stewardyeargrade",
+                 "enteredindicator"):
+        assert client.get(reverse(f"admin:evaluations_{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:evaluations_paypost_add")).status_code == 200
+    response = client.post(reverse("admin:evaluations_paypost_add"), {
+        "user": zone.dept_user_a.pk, "kind": "performance", "base": "3000", "department": zone.dept_a.pk,
+        "effective_from": "2026-01-01", "active": "on", "note": ""})
+    assert response.status_code == 302
+    post = PayPost.objects.get()
+    assert (post.base, post.set_by, post.effective_from) == (3000, zone.admin, dt.date(2026, 1, 1))
+    assert Event.objects.filter(kind="admin.added", subject_id=post.pk).exists()
+    response = client.post(reverse("admin:evaluations_paycoefficients_add"), {
+        "effective_from": "2026-01-01", "a": "1.3", "b": "1.0", "c": "0.7", "d": "-1", "ungraded": "1",
+        "auxiliary_share": "0.5", "note": ""})
+    assert response.status_code == 200 and not PayCoefficients.objects.exists()  # shown again, nothing saved
+    # Pay sheets are not in the admin at all.
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:evaluations_paysheet_changelist")
