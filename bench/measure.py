@@ -53,6 +53,11 @@ PAGES = [
     ("API projects", "scale-leader", "/api/projects/"),
     ("API five-key items", "scale-leader", "/api/fivekey-items/"),
     ("API ratings", "scale-leader", "/api/ratings/"),
+    # Supply matchmaking: the chain map of the first chain (the same five links at every F) and the
+    # suggestions (one query per need on the page).
+    ("supply chain page", "scale-operations", "/supply/chains/1/"),
+    ("supply suggestions", "scale-operations", "/supply/suggestions/"),
+    ("supply suggestions (steward)", "scale-steward", "/supply/suggestions/"),
 ]
 
 

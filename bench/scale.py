@@ -110,6 +110,7 @@ BENCH_LOGINS = [
     ("scale-dept", "user of department #1 (发展改革局)"),
     ("scale-dept-head", "head of department #1 (发展改革局)"),
     ("scale-enterprise", "user of an enterprise served by scale-steward, 10 requests"),
+    ("scale-operations", "operations centre (supply matchmaking: chain map, suggestions)"),
 ]
 
 # Per F=1.
@@ -643,11 +644,15 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
             _scores(zone)
             # The leader's on-time chart, as the nightly beat task has left it; which enterprises
             # have a steward, as each saved assignment keeps it (one UPDATE for the bulk load).
+            from projects.serving import projects_steward_flag_refresh
             from stewards.services import enterprises_steward_flag_refresh, reply_months_refresh
 
             reply_months_refresh()
             enterprises_steward_flag_refresh()
+            projects_steward_flag_refresh()
         zone.step("monthly five-key scores, department grades, the nightly roll-ups")
+        _supply(zone)
+        zone.step("supply matchmaking: the chain map, offers and needs")
     finally:
         zone.writer.close()
     from evaluations.models import DepartmentMonthlyGrade
@@ -769,14 +774,15 @@ def _organisation(zone: _Zone) -> None:
                        Role.WORKSTATION_HEAD, workstation=pk) for w, pk in enumerate(zone.workstations)]
 
     # Stewards: steward j serves in workstation j·W/S; its user first, then the steward row.
-    stewards = writer.table(Steward, ["user_id", "title", "is_active"])
+    stewards = writer.table(Steward, ["user_id", "title", "is_active", "workstation_id"])
     zone.stewards = []  # (steward id, user id, workstation index, name)
     for j in range(c["stewards"]):
         ws = j * c["workstations"] // c["stewards"]
         name = demo.person_name(rng)
         uid = user("scale-steward" if j == 0 else f"z-steward-{j + 1:05d}", name, Role.STEWARD,
                    workstation=zone.workstations[ws])
-        zone.stewards.append((stewards.add(uid, "服务专员" if j % 7 else "服务管家", True), uid, ws, name))
+        zone.stewards.append((stewards.add(uid, "服务专员" if j % 7 else "服务管家", True, zone.workstations[ws]), uid, ws,
+                              name))
     zone.ws_stewards = [[] for _ in zone.workstations]
     for j, (_sid, _uid, ws, _name) in enumerate(zone.stewards):
         zone.ws_stewards[ws].append(j)
@@ -1719,3 +1725,48 @@ def _scores(zone: _Zone) -> None:
             grades.append(DepartmentMonthlyGrade(department_id=unit, month=month, computed_at=zone.now, **values))
     UnitMonthlyScore.objects.bulk_create(scores, batch_size=1000)
     DepartmentMonthlyGrade.objects.bulk_create(grades, batch_size=200)
+
+
+# --- supply matchmaking (issue 18) -------------------------------------------------------------
+
+SUPPLY_LINKS = 5  # per chain, the same at every F: the chain page reads one short query per link
+SUPPLY_PRODUCTS = 3  # per link
+
+
+def _supply(zone: _Zone) -> None:
+    """Every chain mapped with ``SUPPLY_LINKS`` links of ``SUPPLY_PRODUCTS`` products; about 30 % of
+    the enterprises offer a product of their chain and 40 % need one or two (some bought in the
+    zone), as the supply services would have written them; and the operations centre's bench login.
+    By the ORM in batches: a few hundred thousand rows at F=50."""
+    from supply.models import ChainLink, Product, Source, SupplyNeed, SupplyOffer
+
+    with transaction.atomic():
+        ops = User.objects.create(username="scale-operations", name="运营中心", password=zone.password,
+                                  role=Role.OPERATIONS, date_joined=timezone.now())
+        chains = list(IndustryChain.objects.filter(name__in=ent_demo.INDUSTRIES).order_by("order", "name"))
+        products: dict[int, list] = {}  # chain id → [(product id, link id)]
+        for chain in chains:
+            for position in range(1, SUPPLY_LINKS + 1):
+                link = ChainLink.objects.create(chain=chain, name=f"{chain.name}环节{position}", position=position)
+                for k in range(SUPPLY_PRODUCTS):
+                    product = Product.objects.create(link=link, name=f"{chain.name}产品{position}-{k + 1}")
+                    products.setdefault(chain.pk, []).append((product.pk, link.pk))
+        by_industry = {i: chains[i].pk for i in range(len(chains))}
+        sources = [Source.ZONE, Source.PROVINCE, Source.OUTSIDE, Source.OUTSIDE, Source.IMPORTED]
+        offers, needs = [], []
+        at = timezone.now()
+        for i, (pk, _name, _ws, _steward) in enumerate(zone.enterprises):
+            r = _rng(zone.seed, _ENTERPRISE + 100, i)
+            choices = r.sample(products[by_industry[enterprise_industry(i)]], 3)
+            if r.random() < 0.3:
+                product, link = choices[0]
+                offers.append(SupplyOffer(enterprise_id=pk, product_id=product, link_id=link, created_by=ops,
+                                          yearly_capacity=Decimal(r.randint(1, 200) * 500),
+                                          unit_price=Decimal(r.randint(50, 900) * 100), created_at=at))
+            if r.random() < 0.4:
+                for product, link in choices[1:1 + r.randint(1, 2)]:
+                    needs.append(SupplyNeed(enterprise_id=pk, product_id=product, link_id=link, created_by=ops,
+                                            yearly_volume=Decimal(r.randint(1, 100) * 200),
+                                            current_source=r.choice(sources), created_at=at))
+        SupplyOffer.objects.bulk_create(offers, batch_size=2000)
+        SupplyNeed.objects.bulk_create(needs, batch_size=2000)

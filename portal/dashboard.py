@@ -165,7 +165,8 @@ def zone_wide(user, name: str, compute):
     seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
     if not (user.sees_everything and seconds):
         return compute()
-    key = (f"zonehub:zone-wide:{name}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
+    # By role too: a leader's panels hold what an administrator does not see (pay sheets to approve).
+    key = (f"zonehub:zone-wide:{name}:{user.effective_role}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
            f":{dashboard_generation()}")
     return cache.get_or_set(key, compute, seconds)
 
@@ -175,7 +176,8 @@ def _leader_panels(user) -> list[dict]:
     rating of the campaign. Shared with the rest of the home page (portal.selectors.home_panels,
     ``zone_wide``), so they say when they were computed."""
     as_of = timezone.now()
-    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user), _policies(user)]
+    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user), _policies(user),
+              _meetings(user), _supply(user)]
     for panel in panels:
         panel["as_of"] = as_of
     return panels
@@ -271,6 +273,23 @@ def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
     return {"template": "portal/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
             "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,
             "grades_url": _url("evaluations:grade_list", month=f"{last_month:%Y-%m}")}
+
+
+def _meetings(user) -> dict:
+    """Meeting decisions open per department, overdue, and the year's chase-ups (督办, issue 16);
+    the meetings app computes it, each figure a link to its rows."""
+    from meetings.selectors import leader_decision_panel
+
+    return leader_decision_panel(user)
+
+
+def _supply(user) -> dict:
+    """Supply matchmaking (产业链撮合, issue 18): this year's fee income and deliveries, the local
+    supply ratio, open cases, and fee income with the ratio by month; the supply app computes it,
+    each figure a link to its rows."""
+    from supply.selectors import leader_supply_panel
+
+    return leader_supply_panel(user)
 
 
 def _policies(user) -> dict:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from enterprises import demo as enterprises_demo
 from evaluations import demo as evaluations_demo
+from meetings import demo as meetings_demo
 from policies import demo as policies_demo
 from projects import demo as projects_demo
 from stewards import demo as stewards_demo
 from stewards.models import ServiceRequest
+from supply import demo as supply_demo
 from zonehub import demo as zonehub_demo
 
 # Re-exported for the command and the tests: every demo login shares this password.
@@ -28,7 +30,8 @@ LOGIN_HELP = zonehub_demo.LOGIN_HELP
 
 FLOORS = [("enterprises", enterprises_demo.build), ("stewards", stewards_demo.build),
           ("projects", projects_demo.build), ("evaluations", evaluations_demo.build),
-          ("policies", policies_demo.build)]
+          ("policies", policies_demo.build), ("meetings", meetings_demo.build),
+          ("supply", supply_demo.build)]
 
 
 def build(seed: int = 2026) -> dict:

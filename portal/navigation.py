@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from zonehub.models import Role
-from zonehub.roles import admits
+from zonehub.roles import admits_user
 
 NAV_ITEMS: list[tuple[str, object]] = [
     ("home", _("Home")),
@@ -25,12 +25,36 @@ NAV_ITEMS: list[tuple[str, object]] = [
     ("enterprises:list", _("Enterprises")),
     ("enterprises:uncovered", _("No steward")),
     ("projects:project_list", _("Projects")),
+    # Issue 16: every project and enterprise served; the visits (走访); the name plates (电话名牌).
+    ("projects:uncovered", _("No project steward")),
+    ("stewards:visits", _("Visits")),
+    ("assignments:nameplates", _("Name plates")),
     ("projects:board", _("Five-key list")),
     ("evaluations:campaign_list", _("Rating campaigns")),
     ("evaluations:grade_list", _("Grades")),
     # Policy push (精准滴灌): an enterprise's own policies, and the catalogue.
     ("policies:mine", _("Policy matches")),
     ("policies:list", _("Policies")),
+    # Assessment and pay (以业绩定成绩、以成绩定等级、以等级定薪酬): the plans, the monthly actuals, the
+    # stewards' grades, the pay sheets, the rotation pool, and each person's own.
+    ("evaluations:plan_list", _("Assessment plans")),
+    ("evaluations:actual_list", _("Monthly actuals")),
+    ("evaluations:steward_grade_list", _("Steward grades")),
+    ("evaluations:pay_sheet_list", _("Pay sheets")),
+    ("evaluations:rotation_list", _("Rotation pool")),
+    ("evaluations:my_assessment", _("My assessment")),
+    # Meetings, their decisions on the clock, and chase-ups (督办, issue 16).
+    ("meetings:list", _("Meetings")),
+    ("meetings:decision_list", _("Meeting decisions")),
+    ("meetings:notice_list", _("Chase-ups")),
+    # Supply matchmaking (产业链撮合, issue 18): an enterprise's own supply page; the operations
+    # centre's chain map, suggestions, cases, contracts and figures.
+    ("supply:mine", _("Supply and demand")),
+    ("supply:chain_list", _("Industry chains")),
+    ("supply:suggestions", _("Match suggestions")),
+    ("supply:case_list", _("Matchmaking")),
+    ("supply:contract_list", _("Supply contracts")),
+    ("supply:figures", _("Supply figures")),
     # The audit administrator's pages (zonehub/audit_views.py).
     ("audit:events", _("Event history")),
     ("audit:logins", _("Login records")),
@@ -56,6 +80,11 @@ INLINE: dict[str, tuple[str, ...]] = {
                   "evaluations:campaign_list", "evaluations:grade_list"),
     Role.ADMIN: ("home", "stewards:request_list", "enterprises:list", "enterprises:uncovered",
                  "projects:project_list"),
+    Role.ASSESSMENT: ("home", "evaluations:grade_list", "evaluations:plan_list", "evaluations:actual_list",
+                      "evaluations:pay_sheet_list", "evaluations:rotation_list"),
+    Role.OPERATIONS: ("home", "supply:chain_list", "supply:suggestions", "supply:case_list", "supply:contract_list"),
+    # An enterprise's own pages stay in the bar; the catalogues (projects, policies, meetings) fold.
+    Role.ENTERPRISE: ("home", "stewards:request_list", "evaluations:campaign_list", "policies:mine", "supply:mine"),
 }
 
 
@@ -77,7 +106,7 @@ def nav_for(user) -> Menu:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        if admits(resolve(url).func, role):
+        if admits_user(resolve(url).func, user):
             items.append({"name": name, "url": url, "label": ROLE_LABELS.get((name, role), label)})
     kept = INLINE.get(role)
     inline = [item for item in items if kept is None or item["name"] in kept]

@@ -12,11 +12,14 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_list, uncovered_enterprise_list
 from evaluations import selectors as evaluations_selectors
+from meetings import selectors as meetings_selectors
 from portal import dashboard
 from portal.dashboard import zone_wide
 from projects import selectors as projects_selectors
 from stewards import selectors as stewards_selectors
+from stewards.coverage import capacity_panels
 from stewards.models import Steward, served_enterprise_ids
+from supply import selectors as supply_selectors
 from zonehub import audit
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
@@ -51,7 +54,9 @@ def home_context(user) -> dict:
         ctx["locked_out_count"] = len(ctx["locked_out"]) if len(ctx["locked_out"]) < 10 else locked.count()
     if role == Role.AUDIT_ADMIN:
         ctx["audit_summary"] = audit.audit_summary()
-    ctx["panels"] = home_panels(user)
+    # A cadre serving as a steward beside its role (issue 16) sees the steward's worklist too: its
+    # own, never in the panels leaders share.
+    ctx["panels"] = sorted([*home_panels(user), *capacity_panels(user)], key=lambda panel: panel.get("order", 50))
     ctx["has_charts"] = any(panel.get("chart") for panel in ctx["panels"])
     return ctx
 
@@ -74,6 +79,8 @@ _PROVIDERS = (
     stewards_selectors.home_panels,
     projects_selectors.home_panels,
     evaluations_selectors.home_panels,
+    supply_selectors.home_panels,
+    meetings_selectors.home_panels,
     dashboard.home_panels,
 )
 

@@ -301,6 +301,12 @@ def make_what_only_the_admin_shows(zone, objects):
     CoordinationNote.objects.create(item=objects["item"][0], author=zone.leader, note="协调")
     UnitMonthlyScore.objects.create(department=zone.dept_a, year=2026, month=10, score=95)
     GradePolicy.objects.get_or_create()
+    # Pay and the stewards' grades (issue 19): a post, the thresholds, a year's grade.
+    from evaluations.models import PayPost, StewardGradePolicy, StewardYearGrade
+
+    PayPost.objects.create(user=zone.dept_user_a, base=3000, department=zone.dept_a, effective_from=dt.date(2026, 1, 1))
+    StewardGradePolicy.objects.get_or_create()
+    StewardYearGrade.objects.create(steward=zone.steward_a, year=2025, grade="B", grade_by_thresholds="B")
     # A wrong password: django-axes records the attempt and the failure.
     Client().post("/accounts/login/", {"username": zone.leader.username, "password": "wrong"})
 

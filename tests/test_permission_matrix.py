@@ -28,7 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enterprises.models import ImportBatch
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
-from evaluations.tests.factories import CampaignFactory, RatingFactory
+from evaluations.tests.factories import CampaignFactory, RatingFactory, assessment_matrix_objects
+from meetings.tests.factories import matrix_objects as meetings_matrix_objects
 from policies.models import Policy, PolicyPush
 from policies.tests.factories import PolicyFactory
 from portal.navigation import NAV_ITEMS
@@ -42,6 +43,7 @@ from projects.tests.factories import (
 )
 from stewards.models import LedgerItem, RequestAttachment, ServiceRequest, StewardAssignment, Visit
 from stewards.tests.factories import PDF_BYTES, EscalationFactory, ServiceRequestFactory
+from supply.tests.factories import matrix_objects as supply_matrix_objects
 from tests.factories import UserFactory
 from zonehub.models import Notification, Role
 from zonehub.roles import view_roles
@@ -94,6 +96,9 @@ EXPECTED = {
     "audit:logins":                           "-       -       -       -       -       -       -       -       200     -       -       login",
     # --- Enterprises ---
     "assignments:assign":                     "-       -       200/404 -       -       -       200     -       -       -       -       login",
+    # Issue 16: an enterprise's name plate (电话名牌), and a whole workstation's (a leader picks one first).
+    "assignments:nameplate":                  "-       200/404 200/404 -       -       200     200     -       -       -       -       login",
+    "assignments:nameplates":                 "-       200     200     -       -       200     200     -       -       -       -       login",
     "enterprises:detail":                     "200/404 200/404 200/404 404     404     200     200     404     404     404     404     login",
     "enterprises:import":                     "-       -       -       -       -       -       200     -       -       -       -       login",
     "enterprises:import_confirm":             "-       -       -       -       -       -       405     -       -       -       -       login",
@@ -110,6 +115,10 @@ EXPECTED = {
     # an enterprise is sent to its request's page
     "stewards:escalation_detail":             "302/404 200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
     "stewards:escalation_list":               "-       200     200     -       -       200     200     -       -       -       -       login",
+    # Issue 16, 一键直达: the steward raises a request to its head; the head acts on it (a page that says
+    # when nothing waits).
+    "stewards:direct_line_act":               "-       -       200/404 -       -       -       200     -       -       -       -       login",
+    "stewards:direct_line_raise":             "-       200/404 -       -       -       -       200     -       -       -       -       login",
     "stewards:escalation_progress":           "-       -       -       200/404 200/404 -       -       -       -       -       -       login",
     "stewards:escalation_reply":              "-       -       -       200/404 200/404 -       -       -       -       -       -       login",
     "stewards:escalation_return":             "-       -       -       200/404 200/404 -       -       -       -       -       -       login",
@@ -131,10 +140,14 @@ EXPECTED = {
     "stewards:request_report":                "-       200/404 200/404 -       -       -       200     -       -       -       -       login",
     "stewards:request_resolve":               "-       200/404 200/404 -       -       -       200     -       -       -       -       login",
     "stewards:visit_create":                  "-       200     -       -       -       -       -       -       -       -       -       login",
+    # Issue 16: the visits page (coverage by steward and workstation), for heads and leaders.
+    "stewards:visits":                        "-       -       200     -       -       200     200     -       -       -       -       login",
     "stewards:worklist":                      "-       200     -       -       -       -       -       -       -       -       -       login",
     # --- Projects and the five-key list ---
     "projects:approval_add":                  "-       200/404 -       -       -       200     200     -       -       -       -       login",
     "projects:approval_update":               "-       200/404 403/404 200/404 200/404 200     200     -       -       -       -       login",
+    # Issue 16: the project steward escalates a blocker (A's project is the steward's).
+    "projects:blocker_raise":                 "-       200/404 -       -       -       -       -       -       -       -       -       login",
     "projects:board":                         "-       200     200     200     200     200     200     -       -       -       -       login",
     "projects:board_export":                  "-       200     200     200     200     200     200     -       -       -       -       login",
     "projects:board_print":                   "-       200     200     200     200     200     200     -       -       -       -       login",
@@ -160,6 +173,8 @@ EXPECTED = {
     "projects:project_stage":                 "-       405     405     405     405     405     405     -       -       -       -       login",
     "projects:project_steward":               "-       -       200/404 -       -       200     200     -       -       -       -       login",
     "projects:ranking":                       "-       200     200     200     200     200     200     -       -       -       -       login",
+    # Issue 16: projects without a project steward, like the enterprises without one.
+    "projects:uncovered":                     "-       -       200     -       -       200     200     -       -       -       -       login",
     # --- Ratings, replacement cases, grades ---
     "evaluations:appraisal":                  "-       200     200     -       -       200     200     -       -       -       -       login",
     "evaluations:campaign_close":             "405     405     405     405     405     405     405     405     405     405     405     login",
@@ -174,11 +189,33 @@ EXPECTED = {
     "evaluations:case_name":                  "405     405     405     405     405     405     405     405     405     405     405     login",
     "evaluations:case_override":              "-       -       -       -       -       405     405     -       -       -       -       login",
     "evaluations:case_review":                "-       -       -       -       -       405     405     -       -       -       -       login",
-    "evaluations:grade_detail":               "-       404     404     200/404 200/404 200     200     -       -       -       -       login",
-    "evaluations:grade_list":                 "-       200     200     200     200     200     200     -       -       -       -       login",
+    "evaluations:grade_detail":               "-       404     404     200/404 200/404 200     200     -       -       -       200     login",
+    "evaluations:grade_list":                 "-       200     200     200     200     200     200     -       -       -       200     login",
     "evaluations:grade_recompute":            "405     405     405     405     405     405     405     405     405     405     405     login",
     "evaluations:rate":                       "405     -       -       -       -       -       -       -       -       -       -       login",
     "evaluations:rating_list":                "-       200     200     -       -       200     200     -       -       -       -       login",
+    # --- Assessment and pay (issue 19): A's plan, actual and listing are dept A's; pay is leaders' and the office's ---
+    "evaluations:actual_evidence":            "-       -       -       200/404 200/404 200     200     -       -       -       200     login",
+    "evaluations:actual_list":                "-       -       -       -       -       200     200     -       -       -       200     login",
+    "evaluations:actual_record":              "-       -       -       -       -       -       -       -       -       -       405     login",
+    "evaluations:finding_record":             "-       -       405     -       -       405     -       -       -       -       -       login",
+    "evaluations:indicator_create":           "-       -       -       -       -       -       -       -       -       -       405     login",
+    "evaluations:indicator_list":             "-       -       -       200     200     200     200     -       -       -       200     login",
+    "evaluations:my_assessment":              "-       200     200     200     200     200     200     -       -       200     200     login",
+    "evaluations:pay_correction":             "-       -       -       -       -       405     -       -       -       -       405     login",
+    "evaluations:pay_sheet_approve":          "-       -       -       -       -       405     -       -       -       -       -       login",
+    "evaluations:pay_sheet_detail":           "-       -       -       -       -       200     -       -       -       -       200     login",
+    "evaluations:pay_sheet_draft":            "-       -       -       -       -       -       -       -       -       -       405     login",
+    "evaluations:pay_sheet_list":             "-       -       -       -       -       200     -       -       -       -       200     login",
+    "evaluations:pay_sheet_recompute":        "-       -       -       -       -       -       -       -       -       -       405     login",
+    "evaluations:pay_settings":               "-       -       -       -       -       200     200     -       -       -       200     login",
+    "evaluations:plan_create":                "-       -       -       -       -       -       -       -       -       -       200     login",
+    "evaluations:plan_detail":                "-       -       -       200/404 200/404 200     200     -       -       -       200     login",
+    "evaluations:plan_list":                  "-       -       -       200     200     200     200     -       -       -       200     login",
+    "evaluations:rotation_decide":            "-       -       -       -       -       405     -       -       -       -       -       login",
+    "evaluations:rotation_list":              "-       -       -       -       -       200     -       -       -       -       200     login",
+    "evaluations:steward_grade_list":         "-       -       200     -       -       200     200     -       -       -       200     login",
+    "evaluations:steward_grades_compute":     "-       -       -       -       -       405     -       -       -       -       405     login",
     # --- Policies (精准滴灌): A's policy is published and pushed to A's enterprise, B's a draft ---
     "policies:create":                        "-       -       -       -       -       200     200     -       -       -       -       login",
     "policies:detail":                        "200/404 200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
@@ -195,6 +232,64 @@ EXPECTED = {
     "policies:push_list":                     "-       200     200     200     200     200     200     -       -       -       -       login",
     "policies:push_outcome":                  "-       -       -       200/404 200/404 200     200     -       -       -       -       login",
     "policies:withdraw":                      "-       -       -       -       -       405     405     -       -       -       -       login",
+    # --- Meetings, decisions, chase-ups (督办): A's meeting is held, A's decision closed with its evidence ---
+    "meetings:answer":                        "-       -       -       405     405     -       -       -       -       -       -       login",
+    "meetings:cancel":                        "-       405     405     -       -       405     405     -       -       -       -       login",
+    # a meeting not a draft is sent to its page
+    "meetings:convene":                       "-       -       302/404 -       -       302     302     -       -       -       -       login",
+    "meetings:create":                        "-       200     200     -       -       200     200     -       -       -       -       login",
+    "meetings:decision_close":                "-       405     405     405     405     405     405     -       -       -       -       login",
+    "meetings:decision_detail":               "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:decision_evidence":             "-       200/404 200/404 200/404 200/404 200/404 200/404 -       -       -       -       login",
+    "meetings:decision_list":                 "-       200     200     200     200     200     200     -       -       -       -       login",
+    "meetings:decision_supervise":            "-       200/404 200/404 -       -       200     200     -       -       -       -       login",
+    "meetings:detail":                        "200/404 200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:escalation_supervise":          "-       200/404 200/404 -       -       200     200     -       -       -       -       login",
+    "meetings:flag_create":                   "-       200     200     -       -       200     200     -       -       -       -       login",
+    "meetings:flag_list":                     "-       200     200     -       -       200     200     -       -       -       -       login",
+    "meetings:list":                          "200     200     200     200     200     200     200     -       -       -       -       login",
+    "meetings:minutes":                       "-       200/404 200/404 -       -       200     200     -       -       -       -       login",
+    "meetings:minutes_docx":                  "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:minutes_print":                 "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:notice_detail":                 "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:notice_docx":                   "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:notice_list":                   "-       200     200     200     200     200     200     -       -       -       -       login",
+    "meetings:notice_print":                  "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:supervision_docx":              "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    "meetings:supervision_print":             "-       200/404 200/404 200/404 200/404 200     200     -       -       -       -       login",
+    # --- Supply matchmaking (产业链撮合): the operations centre runs cases and contracts; A's enterprise buys in A's case, from a supplier A's steward also serves ---
+    "supply:case_detail":                     "200/404 200/404 200/404 -       -       200     200     -       -       200     -       login",
+    "supply:case_list":                       "-       200     200     -       -       200     200     -       -       200     -       login",
+    # without a need and an offer: sent to the suggestions
+    "supply:case_open":                       "-       302     302     -       -       -       302     -       -       302     -       login",
+    "supply:case_stage":                      "-       -       -       -       -       -       405     -       -       405     -       login",
+    "supply:chain_detail":                    "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:chain_list":                      "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:contract_detail":                 "200/404 200/404 200/404 -       -       200     200     -       -       200     -       login",
+    "supply:contract_list":                   "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:contract_sign":                   "-       -       -       -       -       -       200     -       -       200     -       login",
+    "supply:delivery_list":                   "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:delivery_record":                 "-       -       -       -       -       -       405     -       -       405     -       login",
+    "supply:enterprise":                      "200/404 200/404 200/404 -       -       200     200     -       -       200     -       login",
+    "supply:figures":                         "-       -       -       -       -       200     200     -       -       200     -       login",
+    "supply:gap_target":                      "-       -       -       -       -       200     200     -       -       -       -       login",
+    "supply:import":                          "-       -       -       -       -       -       200     -       -       -       -       login",
+    "supply:link_create":                     "-       -       -       -       -       -       200     -       -       200     -       login",
+    "supply:mine":                            "200     -       -       -       -       -       -       -       -       -       -       login",
+    "supply:need_create":                     "200/404 200/404 200/404 -       -       -       200     -       -       200     -       login",
+    "supply:need_edit":                       "200/404 200/404 200/404 -       -       -       200     -       -       200     -       login",
+    "supply:need_list":                       "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:need_withdraw":                   "405     405     405     -       -       -       405     -       -       405     -       login",
+    "supply:obstacle_link":                   "-       -       -       -       -       -       405     -       -       405     -       login",
+    "supply:obstacle_raise":                  "-       200/404 200/404 -       -       -       200     -       -       -       -       login",
+    "supply:offer_create":                    "200/404 200/404 200/404 -       -       -       200     -       -       200     -       login",
+    "supply:offer_edit":                      "200/404 200/404 200/404 -       -       -       200     -       -       200     -       login",
+    "supply:offer_list":                      "-       200     200     -       -       200     200     -       -       200     -       login",
+    "supply:offer_withdraw":                  "405     405     405     -       -       -       405     -       -       405     -       login",
+    "supply:payment_record":                  "-       -       -       -       -       -       405     -       -       405     -       login",
+    "supply:product_create":                  "-       -       -       -       -       -       200     -       -       200     -       login",
+    "supply:saving_report":                   "405     -       -       -       -       -       405     -       -       405     -       login",
+    "supply:suggestions":                     "-       200     200     -       -       200     200     -       -       200     -       login",
     # --- The REST API (DRF: anonymous gets 403, lists are scoped, POST-only actions answer GET with 405) ---
     "api-root":                               "200     200     200     200     200     200     200     200     200     200     200     403",
     "api_docs":                               "200     200     200     200     200     200     200     200     200     200     200     403",
@@ -226,7 +321,17 @@ EXPECTED = {
     "fivekeynode-complete":                   "405     405     405     405     405     405     405     405     405     405     405     403",
     "fivekeynode-detail":                     "404     200     200     200     200     200     200     404     404     404     404     403",
     "fivekeynode-list":                       "200     200     200     200     200     200     200     200     200     200     200     403",
-    "grade-detail":                           "404     404     404     200/404 200/404 200     200     404     404     404     404     403",
+    # Assessment and pay (issue 19): plans and results for leaders and the office; pay not even for the administrator
+    "assessmentplan-detail":                  "403     403     403     403     403     200     200     403     403     403     200     403",
+    "assessmentplan-list":                    "403     403     403     403     403     200     200     403     403     403     200     403",
+    "assessmentresult-detail":                "403     403     403     403     403     200     200     403     403     403     200     403",
+    "assessmentresult-list":                  "403     403     403     403     403     200     200     403     403     403     200     403",
+    "my-assessment-list":                     "200     200     200     200     200     200     200     200     200     200     200     403",
+    "paysheet-approve":                       "403     403     403     403     403     405     403     403     403     403     405     403",
+    "paysheet-corrections":                   "403     403     403     403     403     405     403     403     403     403     405     403",
+    "paysheet-detail":                        "403     403     403     403     403     200     403     403     403     403     200     403",
+    "paysheet-list":                          "403     403     403     403     403     200     403     403     403     403     200     403",
+    "grade-detail":                           "404     404     404     200/404 200/404 200     200     404     404     404     200     403",
     "grade-list":                             "200     200     200     200     200     200     200     200     200     200     200     403",
     # with ?month=
     "grade-ranking":                          "200     200     200     200     200     200     200     200     200     200     200     403",
@@ -234,6 +339,11 @@ EXPECTED = {
     "ledgeritem-detail":                      "404     200/404 200/404 200/404 200/404 200     200     404     404     404     404     403",
     "ledgeritem-dispatch-to":                 "405     405     405     405     405     405     405     405     405     405     405     403",
     "ledgeritem-list":                        "200     200     200     200     200     200     200     200     200     200     200     403",
+    "meeting-detail":                         "200/404 200/404 200/404 200/404 200/404 200     200     404     404     404     404     403",
+    "meeting-list":                           "200     200     200     200     200     200     200     200     200     200     200     403",
+    "meetingdecision-close":                  "405     405     405     405     405     405     405     405     405     405     405     403",
+    "meetingdecision-detail":                 "200/404 200/404 200/404 200/404 200/404 200     200     404     404     404     404     403",
+    "meetingdecision-list":                   "200     200     200     200     200     200     200     200     200     200     200     403",
     "notification-detail":                    "200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 200/404 403",
     "notification-list":                      "200     200     200     200     200     200     200     200     200     200     200     403",
     "notification-mark-read":                 "405     405     405     405     405     405     405     405     405     405     405     403",
@@ -273,10 +383,21 @@ EXPECTED = {
     "steward-list":                           "200     200     200     200     200     200     200     200     200     200     200     403",
     "stewardassignment-detail":               "200/404 200/404 200/404 404     404     200     200     404     404     404     404     403",
     "stewardassignment-list":                 "200     200     200     200     200     200     200     200     200     200     200     403",
+    "matchcase-detail":                       "200/404 200/404 200/404 404     404     200     200     404     404     200     404     403",
+    "matchcase-list":                         "200     200     200     200     200     200     200     200     200     200     200     403",
+    "supplycontract-detail":                  "200/404 200/404 200/404 404     404     200     200     404     404     200     404     403",
+    "supplycontract-list":                    "200     200     200     200     200     200     200     200     200     200     200     403",
+    "supplyneed-detail":                      "200/404 200/404 200/404 404     404     200     200     404     404     200     404     403",
+    "supplyneed-list":                        "200     200     200     200     200     200     200     200     200     200     200     403",
+    "supplyneed-suggestions":                 "200/404 200/404 200/404 404     404     200     200     404     404     200     404     403",
+    "supplyoffer-detail":                     "200/404 200/404 200/404 404     404     200     200     404     404     200     404     403",
+    "supplyoffer-list":                       "200     200     200     200     200     200     200     200     200     200     200     403",
     "visit-detail":                           "200/404 200/404 200/404 404     404     200     200     404     404     404     404     403",
     "visit-list":                             "200     200     200     200     200     200     200     200     200     200     200     403",
     "workstation-detail":                     "404     200/404 200/404 200     200     200     200     404     404     404     404     403",
     "workstation-list":                       "200     200     200     200     200     200     200     200     200     200     200     403",
+    "supervisionnotice-detail":               "404     200/404 200/404 200/404 200/404 200     200     404     404     404     404     403",
+    "supervisionnotice-list":                 "200     200     200     200     200     200     200     200     200     200     200     403",
     # fmt: on
 }
 
@@ -313,10 +434,35 @@ KINDS = {
     "api/ratings/": "rating",
     "api/replacement-cases/": "case",
     "api/grades/": "grade",
+    "evaluations/plans/": "plan",
+    "evaluations/actuals/": "actual",
+    "evaluations/pay/": "paysheet",
+    "evaluations/rotation/": "rotation",
+    "api/assessment-plans/": "plan",
+    "api/assessment-results/": "grade",
+    "api/pay-sheets/": "paysheet",
     "policies/": "policy",
     "policies/pushes/": "push",
     "api/policies/": "policy",
     "api/policy-pushes/": "push",
+    "supply/chains/": "chain",
+    "supply/links/": "link",
+    "supply/enterprises/": "enterprise",
+    "supply/offers/": "offer",
+    "supply/needs/": "need",
+    "supply/cases/": "supply_case",
+    "supply/contracts/": "supply_contract",
+    "api/supply-offers/": "offer",
+    "api/supply-needs/": "need",
+    "api/matchmaking-cases/": "supply_case",
+    "api/supply-contracts/": "supply_contract",
+    "meetings/": "meeting",
+    "meetings/decisions/": "decision",
+    "meetings/escalations/": "escalation",
+    "meetings/supervision/": "notice",
+    "api/meetings/": "meeting",
+    "api/meeting-decisions/": "decision",
+    "api/supervision-notices/": "notice",
 }
 
 # Query strings a route needs to answer at all (without them it is a 400, not a permission).
@@ -436,6 +582,9 @@ def build_objects(zone):
             "policy": policy, "push": push,
         }.items():
             objects.setdefault(kind, []).append(obj)
+    objects.update(meetings_matrix_objects(z, objects))
+    objects.update(supply_matrix_objects(z, users))
+    objects.update(assessment_matrix_objects(z))
     # Notifications are personal: A is the user's own, B someone else's.
     other_notification = Notification.objects.create(recipient=z.ent_user_b, kind="test", title="B", dedupe_key="b")
     notifications = {role: Notification.objects.create(recipient=user, kind="test", title=role, dedupe_key=role)

@@ -228,6 +228,8 @@ ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("ZONEHUB_DELIVERY_LEASE_SECO
 
 # --- Rules of the product (DESIGN.md) ---
 ZONEHUB_REPLY_WORKING_DAYS = int(os.environ.get("ZONEHUB_REPLY_WORKING_DAYS", "3"))
+# Issue 16: a new major project gets its project steward within this many working days.
+ZONEHUB_PROJECT_STEWARD_WORKING_DAYS = int(os.environ.get("ZONEHUB_PROJECT_STEWARD_WORKING_DAYS", "3"))
 ZONEHUB_ACCEPT_WORKING_DAYS = int(os.environ.get("ZONEHUB_ACCEPT_WORKING_DAYS", "1"))
 ZONEHUB_AUTO_CLOSE_WORKING_DAYS = int(os.environ.get("ZONEHUB_AUTO_CLOSE_WORKING_DAYS", "5"))
 ZONEHUB_REMINDER_HOUR = int(os.environ.get("ZONEHUB_REMINDER_HOUR", "9"))
@@ -264,10 +266,34 @@ ZONEHUB_GRADE_OVERDUE_PENALTY = int(os.environ.get("ZONEHUB_GRADE_OVERDUE_PENALT
 ZONEHUB_GRADE_RETURNED_PENALTY = int(os.environ.get("ZONEHUB_GRADE_RETURNED_PENALTY", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS", "2"))
 ZONEHUB_GRADE_CLAIM_BONUS_MAX = int(os.environ.get("ZONEHUB_GRADE_CLAIM_BONUS_MAX", "10"))
+# Meeting decisions (issue 16) in the default plan: their weight beside replies and nodes, and the
+# points each chase-up (督办) received takes away.
+ZONEHUB_GRADE_DECISION_POINTS = int(os.environ.get("ZONEHUB_GRADE_DECISION_POINTS", "20"))
+ZONEHUB_GRADE_CHASE_UP_PENALTY = int(os.environ.get("ZONEHUB_GRADE_CHASE_UP_PENALTY", "3"))
+# --- Assessment and pay (evaluations, issue 19; README "Assessment and pay") ---
+# A pay sheet covers a "month" or a "quarter".
+ZONEHUB_PAY_PERIOD = os.environ.get("ZONEHUB_PAY_PERIOD", "month")
+# A unit or person graded D in this many consecutive periods is listed in the post rotation pool.
+ZONEHUB_ROTATION_D_PERIODS = int(os.environ.get("ZONEHUB_ROTATION_D_PERIODS", "2"))
+# The highest grade a steward found to lack effort subjectively (主观不努力) may get that year.
+ZONEHUB_EFFORT_FINDING_CAP = os.environ.get("ZONEHUB_EFFORT_FINDING_CAP", "D")
 # --- Policy push (policies app, issue 17) ---
 # Enterprises that qualify for a policy and have not applied (and their stewards) are reminded once
 # when this many working days (or fewer) are left before its application window closes.
 ZONEHUB_POLICY_REMIND_WORKING_DAYS = int(os.environ.get("ZONEHUB_POLICY_REMIND_WORKING_DAYS", "5"))
+# --- Supply matchmaking (supply app, issue 18) ---
+# The committee's company whose operations centre is the third party of every three-party contract.
+ZONEHUB_OPERATIONS_COMPANY = os.environ.get("ZONEHUB_OPERATIONS_COMPANY", "三门峡高新区产业发展有限公司")
+# --- Meetings and supervision (meetings app, issue 16; README "Meetings and supervision") ---
+# The issuing body printed at the head of the meeting notices, minutes and chase-up notices (版头).
+ZONEHUB_DOCUMENT_ISSUER = os.environ.get("ZONEHUB_DOCUMENT_ISSUER", "三门峡高新区管委会")
+# The working days a meeting decision gets unless the minutes say otherwise.
+ZONEHUB_DECISION_WORKING_DAYS = int(os.environ.get("ZONEHUB_DECISION_WORKING_DAYS", "5"))
+# The working days a chase-up (督办) gives the department to get it done.
+ZONEHUB_SUPERVISION_WORKING_DAYS = int(os.environ.get("ZONEHUB_SUPERVISION_WORKING_DAYS", "2"))
+# From this day of a month, next month's joint meeting agenda is drafted (once); its size at most.
+ZONEHUB_JOINT_MEETING_DRAFT_DAY = int(os.environ.get("ZONEHUB_JOINT_MEETING_DRAFT_DAY", "20"))
+ZONEHUB_JOINT_AGENDA_MAX = int(os.environ.get("ZONEHUB_JOINT_AGENDA_MAX", "30"))
 # The leader's zone-wide charts are recomputed at most this often (0: every time).
 ZONEHUB_DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZONEHUB_DASHBOARD_CACHE_SECONDS", "300"))
 
@@ -464,6 +490,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stewards.tasks.reply_months_task",
         "schedule": crontab(minute=20, hour=0),
     },
+    # Issue 16: on the first working day of a month, stewards and heads hear which enterprises had
+    # no visit last month; a new major project left without a project steward is chased (both
+    # check the calendar and are idempotent).
+    "stewards-visits-missed": {
+        "task": "stewards.tasks.visits_missed_task",
+        "schedule": crontab(minute=10, hour=8),
+    },
+    "projects-steward-sweep": {
+        "task": "projects.tasks.project_steward_sweep_task",
+        "schedule": crontab(minute=5),
+    },
     # Five-key supervision (lagging items) daily; the monthly assessment runs on the first
     # working day of the month (the task checks the calendar and is idempotent).
     "projects-supervision": {
@@ -492,6 +529,17 @@ CELERY_BEAT_SCHEDULE = {
     "policies-match": {
         "task": "policies.tasks.policy_match_sweep_task",
         "schedule": crontab(minute=40, hour=2),
+    },
+    # Meetings: next month's joint meeting agenda, drafted once from ZONEHUB_JOINT_MEETING_DRAFT_DAY
+    # (daily, so a beat that was down catches up). Decisions' deadlines ride the stewards' sweep.
+    "meetings-joint-draft": {
+        "task": "meetings.tasks.joint_meeting_draft_task",
+        "schedule": crontab(minute=10, hour=7),
+    },
+    # Supply: the brokers of contracts fully delivered or past their term are told to close the case.
+    "supply-contracts-sweep": {
+        "task": "supply.tasks.contracts_sweep_task",
+        "schedule": crontab(minute=50, hour=7),
     },
 }
 
