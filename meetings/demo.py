@@ -11,7 +11,8 @@
   escalation), flags one of its requests for the joint meeting, and convenes a coordination
   meeting on one of its open escalations for two working days after the build (one department
   has confirmed, one has not);
-- next month's joint meeting agenda is drafted, as beat does from the 20th.
+- the joint meeting agenda beat would hold drafted on the build's day (the month's own before the
+  20th, next month's from it).
 
 The decisions' deadlines ride the stewards' deadline sweep (``zonehub.deadline_sweeps``), which
 the stewards' demo runs at its moments. Running the build again adds nothing."""
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+
+from django.conf import settings
 
 from meetings import services
 from meetings.models import Meeting
@@ -188,6 +191,9 @@ class MeetingsDemo:
                 return
 
     def next_month_draft(self) -> None:
-        month = next_month_start(local_date(self.replay.now))
+        # The draft beat would hold on the build's day: next month's from the 20th, before it the
+        # month's own (drafted on the 20th of the month before, not yet convened).
+        day = local_date(self.replay.now)
+        month = next_month_start(day) if day.day >= settings.ZONEHUB_JOINT_MEETING_DRAFT_DAY else day.replace(day=1)
         if not Meeting.objects.filter(kind=Meeting.Kind.JOINT, month=month).exists():
             services.joint_meeting_draft(month=month, now=self.replay.now)
