@@ -109,8 +109,11 @@ def next_number(series: str, year: int) -> int:
     uses the number: a rollback gives it back."""
     counters = DocumentCounter.objects.filter(series=series, year=year)
     for _attempt in range(3):
-        if counters.update(last=F("last") + 1):
-            return counters.values_list("last", flat=True).get()
+        # In a transaction of its own if the caller has none: the row stays locked from the UPDATE
+        # to the read, so no other caller's increment comes between (autocommit would let it).
+        with transaction.atomic():
+            if counters.update(last=F("last") + 1):
+                return counters.values_list("last", flat=True).get()
         try:
             with transaction.atomic():
                 DocumentCounter.objects.create(series=series, year=year, last=1)

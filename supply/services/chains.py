@@ -58,7 +58,8 @@ def gap_target_create(*, actor, link: ChainLink, year: int, lead_leader, respons
     """A gap of the chain becomes an investment target in one step: a 重大招商 five-key item (the
     projects app's service, which checks the leader and the year), linked back from the link."""
     require(is_leader(actor), _("Only leaders make a gap an investment target."))
-    link = ChainLink.objects.select_for_update().select_related("chain", "target").get(pk=link.pk)
+    # Only the link's row is locked (PostgreSQL locks no row of the nullable side of a join).
+    link = ChainLink.objects.select_for_update(of=("self",)).select_related("chain", "target").get(pk=link.pk)
     if link.target_id is not None:
         raise ValidationError(_("This link is already an investment target: %(title)s.") % {"title": link.target.title})
     title = text_in(title, "title", limit=200) or _("Attract investment for %(link)s (%(chain)s chain)") % {

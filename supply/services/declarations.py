@@ -88,7 +88,7 @@ def _create(kind: str, *, actor, enterprise, **fields):
 
 def _update(kind: str, row, *, actor, **fields):
     model = MODELS[kind]
-    row = model.objects.select_for_update().select_related("enterprise", "product", "link").get(pk=row.pk)
+    row = model.objects.select_for_update(of=("self",)).select_related("enterprise", "product", "link").get(pk=row.pk)
     _require(actor, row.enterprise)
     if not row.is_active:
         raise ValidationError(_("This line was withdrawn: declare it again instead."))
@@ -122,7 +122,7 @@ def _update(kind: str, row, *, actor, **fields):
 
 def _withdraw(kind: str, row, *, actor):
     model = MODELS[kind]
-    row = model.objects.select_for_update().select_related("enterprise", "product", "link").get(pk=row.pk)
+    row = model.objects.select_for_update(of=("self",)).select_related("enterprise", "product", "link").get(pk=row.pk)
     _require(actor, row.enterprise)
     if not row.is_active:
         raise ValidationError(_("This line is already withdrawn."))
