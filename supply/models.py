@@ -369,7 +369,7 @@ class SupplyContract(models.Model):
                                           default=ZERO)
     broker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("broker"), on_delete=models.PROTECT,
                                related_name="+")
-    delivered = models.DecimalField(_("delivered"), max_digits=14, decimal_places=2, default=ZERO)
+    delivered = models.DecimalField(_("quantity delivered"), max_digits=14, decimal_places=2, default=ZERO)
     paid_by_buyer = models.DecimalField(_("paid by the buyer (yuan)"), max_digits=16, decimal_places=2, default=ZERO)
     paid_to_supplier = models.DecimalField(_("paid to the supplier (yuan)"), max_digits=16, decimal_places=2,
                                            default=ZERO)
