@@ -26,7 +26,7 @@ from zonehub.filters import query_id
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES, HEADS_AND_LEADERS, LEADERS, STAFF, STEWARD_LINE
-from zonehub.views import RoleRequiredMixin, role_required
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required
 from zonehub.workdays import WorkCalendar, local_date, month_error, parse_month, previous_month
 
 
@@ -203,7 +203,7 @@ def rate(request, pk, steward_pk):
     return redirect("evaluations:campaign_list")
 
 
-class RatingListView(ExportMixin, RoleRequiredMixin, FilterView):
+class RatingListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """Every rating the user may see (a steward: its own, of closed campaigns only), filtered,
     sorted, paginated and exportable: the rows behind a campaign's results."""
 
@@ -221,9 +221,6 @@ class RatingListView(ExportMixin, RoleRequiredMixin, FilterView):
     def get_queryset(self):
         return selectors.rating_list(self.request.user).order_by("-campaign__year", "-campaign__half",
                                                                  "enterprise__name", "pk")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
 # --- replacement cases ---------------------------------------------------------------------------

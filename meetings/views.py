@@ -37,7 +37,7 @@ from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ALL_ROLES, HEADS_AND_LEADERS, STAFF, STEWARD_LINE
-from zonehub.views import RoleRequiredMixin, role_required, serve_stored_file
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required, serve_stored_file
 
 
 def _show_errors(form, exc: ValidationError):
@@ -62,7 +62,7 @@ MEETING_EXPORT_COLUMNS = [
 ]
 
 
-class MeetingListView(ExportMixin, RoleRequiredMixin, FilterView):
+class MeetingListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """The meetings the user may see: coming first by default, then the latest."""
 
     allowed_roles = ALL_ROLES
@@ -75,9 +75,6 @@ class MeetingListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.meeting_list(self.request.user).order_by("-starts_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -336,7 +333,7 @@ DECISION_EXPORT_COLUMNS = [
 ]
 
 
-class DecisionListView(ExportMixin, RoleRequiredMixin, FilterView):
+class DecisionListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """Meeting decisions (会议议定事项): a department's inbox of them, beside its escalations; the
     list behind every figure of the panels (``state``)."""
 
@@ -350,9 +347,6 @@ class DecisionListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.decision_list(self.request.user).order_by("status", "due_at", "id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -465,7 +459,7 @@ NOTICE_EXPORT_COLUMNS = [
 ]
 
 
-class NoticeListView(ExportMixin, RoleRequiredMixin, FilterView):
+class NoticeListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """The chase-ups (督办) the user may see: a department's own, the steward side's, everyone's
     for the leaders."""
 
@@ -479,9 +473,6 @@ class NoticeListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.notice_list(self.request.user).order_by("-issued_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
 @role_required(*STAFF)

@@ -29,7 +29,7 @@ from zonehub.filters import query_id
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
 from zonehub.roles import ADMINS, ALL_ROLES, LEADERS, STAFF, STEWARD_LINE
-from zonehub.views import RoleRequiredMixin, role_required, serve_stored_file
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required, serve_stored_file
 
 MATCHES_PER_PAGE = 50
 
@@ -73,7 +73,7 @@ def _ownership_choices():
     return Enterprise.Ownership.choices
 
 
-class PolicyListView(ExportMixin, RoleRequiredMixin, FilterView):
+class PolicyListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """The catalogue: enterprises read the published policies, the staff all but the drafts,
     leaders and administrators everything. ``?format=xlsx`` exports it (conditions included)."""
 
@@ -87,9 +87,6 @@ class PolicyListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.policy_list(self.request.user).order_by("-created_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_export_queryset(self):
         return super().get_export_queryset().prefetch_related(*selectors.CONDITION_PREFETCH)
@@ -263,7 +260,7 @@ PUSH_EXPORT_COLUMNS = [
 ]
 
 
-class PushListView(ExportMixin, RoleRequiredMixin, FilterView):
+class PushListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """Every push the user may see: the list behind each figure (``state``)."""
 
     allowed_roles = STAFF
@@ -276,9 +273,6 @@ class PushListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.push_list(self.request.user).order_by("-created_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -39,7 +39,7 @@ from zonehub.roles import ALL_ROLES as REQUEST_READERS
 from zonehub.roles import STEWARD_LINE
 from zonehub.roles import STEWARDS_AND_HEADS as STEWARD_SIDE
 from zonehub.scoping import has_capacity
-from zonehub.views import RoleRequiredMixin, serve_stored_file
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, serve_stored_file
 
 # Files a browser may show itself; everything else is downloaded.
 
@@ -83,7 +83,7 @@ ESCALATION_EXPORT_COLUMNS = [
 ]
 
 
-class RequestListView(ExportMixin, RoleRequiredMixin, FilterView):
+class RequestListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """Enterprise: its own requests. Staff: what they may see, with filters."""
 
     allowed_roles = REQUEST_READERS
@@ -96,9 +96,6 @@ class RequestListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.request_list_for_page(self.request.user)
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -48,6 +48,14 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class UserFilterSetMixin:
+    """A list page (django-filter's FilterView) whose FilterSet takes the user: its choices and
+    its filters are what that user may see."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+
 def role_required(*roles: str, capacities: tuple[str, ...] = ()):
     """``RoleRequiredMixin`` for a function view: others get 403, anonymous users go to the login
     page. The roles are kept on the view as ``allowed_roles`` (decorators above it that use

@@ -24,7 +24,7 @@ from zonehub.exports import ExportMixin
 from zonehub.filters import query_id
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
-from zonehub.views import RoleRequiredMixin, role_required
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required
 
 NEEDS_PER_PAGE = 20
 ZONE_VIEW = (Role.OPERATIONS, Role.LEADER, Role.ADMIN)
@@ -82,7 +82,7 @@ CASE_EXPORT_COLUMNS = [
 ]
 
 
-class CaseListView(ExportMixin, RoleRequiredMixin, FilterView):
+class CaseListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """The cases the user may see, by stage: the list behind the figures' stage counts."""
 
     allowed_roles = SUPPLY_STAFF
@@ -95,9 +95,6 @@ class CaseListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.case_list(self.request.user).order_by("-opened_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
 @role_required(*CASE_OPENERS)

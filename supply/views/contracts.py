@@ -20,7 +20,7 @@ from supply.views._common import OPERATIONS, SUPPLY_ALL, SUPPLY_STAFF, fail, sho
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
-from zonehub.views import RoleRequiredMixin, role_required
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required
 
 BASE_COLUMNS = [
     ("合同编号", "number"), ("产业链", "chain.name"), ("产品", "product.name"), ("买方", "buyer.name"),
@@ -44,7 +44,7 @@ def enterprise_side(user, contract) -> str | None:
     return services.BUYER if user.enterprise_id == contract.buyer_id else services.SUPPLIER
 
 
-class ContractListView(ExportMixin, RoleRequiredMixin, FilterView):
+class ContractListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = SUPPLY_STAFF
     filterset_class = SupplyContractFilterSet
     template_name = "supply/contract_list.html"
@@ -54,9 +54,6 @@ class ContractListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.contract_list(self.request.user).order_by("-signed_on", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_export_columns(self):
         user = self.request.user
@@ -166,7 +163,7 @@ DELIVERY_EXPORT_COLUMNS = [
 ]
 
 
-class DeliveryListView(ExportMixin, RoleRequiredMixin, FilterView):
+class DeliveryListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     """The deliveries: the rows behind the fee income, the volumes and the local supply ratio."""
 
     allowed_roles = SUPPLY_STAFF
@@ -178,9 +175,6 @@ class DeliveryListView(ExportMixin, RoleRequiredMixin, FilterView):
 
     def get_queryset(self):
         return selectors.delivery_list(self.request.user).order_by("-delivered_on", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_export_columns(self):
         if self.request.user.effective_role == Role.ENTERPRISE:

@@ -21,7 +21,7 @@ from supply.views._common import DECLARERS, SUPPLY_ALL, SUPPLY_STAFF, fail, show
 from zonehub.exports import ExportMixin
 from zonehub.models import Role
 from zonehub.pagination import CappedPaginator
-from zonehub.views import RoleRequiredMixin, role_required
+from zonehub.views import RoleRequiredMixin, UserFilterSetMixin, role_required
 
 # The headers of the import sheet (supply.imports): an exported list can be edited and imported again.
 COMMON_COLUMNS = [
@@ -30,7 +30,7 @@ COMMON_COLUMNS = [
 ]
 
 
-class _DeclarationListView(ExportMixin, RoleRequiredMixin, FilterView):
+class _DeclarationListView(UserFilterSetMixin, ExportMixin, RoleRequiredMixin, FilterView):
     allowed_roles = SUPPLY_STAFF
     paginate_by = 50
     paginator_class = CappedPaginator
@@ -39,9 +39,6 @@ class _DeclarationListView(ExportMixin, RoleRequiredMixin, FilterView):
     def get_queryset(self):
         lister = selectors.offer_list if self.kind == services.OFFER else selectors.need_list
         return lister(self.request.user).order_by("-created_at", "-id")
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
