@@ -9,10 +9,10 @@ The measures, each numerator ÷ denominator in per cent, and left out when its d
     visits        enterprise-months visited ÷ enterprise-months served (the monthly-visit rule)
     accepted      requests accepted in time ÷ requests accepted
     answered      escalations answered in time ÷ escalations due (of the steward's requests)
+    decisions     meeting decisions it owns closed by their deadline ÷ those due in the year
 
 grade = the best of A, B, C whose every threshold the measures meet, else D; no measure at all:
-no grade (nothing to assess). Meetings and decisions (issue 16) join as one more entry of
-``MEASURES`` once the meetings app keeps them."""
+no grade (nothing to assess)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ MEASURES = {
     "visits": (gettext_lazy("months visited"), "visit_months_met", lambda r: r.visit_months_required),
     "accepted": (gettext_lazy("requests accepted in time"), "accepted_on_time", lambda r: r.accepted),
     "answered": (gettext_lazy("escalations answered in time"), "escalations_on_time", lambda r: r.escalations_due),
+    "decisions": (gettext_lazy("meeting decisions closed in time"), "decisions_on_time", lambda r: r.decisions_due),
 }
 
 

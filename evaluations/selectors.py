@@ -292,6 +292,8 @@ class AppraisalRow:
     replacements: int
     findings: int
     months_served: int = 0
+    decisions_due: int = 0
+    decisions_on_time: int = 0
 
     @property
     def name(self) -> str:
@@ -388,6 +390,7 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
     ))
     months = _months(year, today)
     required, met, served = _visit_rule([s.pk for s in rows], months, through=_months_through(year, today))
+    decisions = steward_decisions_of_year([s.pk for s in rows], year, today=today)
     result = [
         AppraisalRow(
             steward=s, year=year, h1_satisfied=s.h1_sat, h1_unsatisfied=s.h1_unsat, h2_satisfied=s.h2_sat,
@@ -396,12 +399,26 @@ def appraisal_list(*, user, year: int, workstation_id: int | None = None, today:
             visit_months_required=required.get(s.pk, 0), visit_months_met=met.get(s.pk, 0),
             months_served=served.get(s.pk, 0),
             replacements=s.case_count, findings=s.finding_count,
+            decisions_due=decisions.get(s.pk, (0, 0))[0], decisions_on_time=decisions.get(s.pk, (0, 0))[1],
         )
         for s in rows
     ]
     key = APPRAISAL_SORTS.get(sort.lstrip("-"), APPRAISAL_SORTS["workstation"])
     result.sort(key=key, reverse=sort.startswith("-"))
     return result
+
+
+def steward_decisions_of_year(steward_ids: list[int], year: int, *, today: dt.date) -> dict[int, tuple[int, int]]:
+    """(due, closed on time) of the meeting decisions (issue 16) each steward owns whose period
+    ended in ``year`` up to ``today``. One query."""
+    from meetings.models import Decision
+
+    if not steward_ids:
+        return {}
+    end = min(start_of_day(dt.date(year + 1, 1, 1)), start_of_day(today + dt.timedelta(days=1)))
+    rows = (Decision.objects.filter(steward_id__in=steward_ids).due_in(start_of_day(dt.date(year, 1, 1)), end)
+            .order_by().values("steward_id").annotate(due=Count("pk"), on_time=Count("pk", filter=Q(closed_on_time=True))))
+    return {r["steward_id"]: (r["due"], r["on_time"]) for r in rows}
 
 
 def _months_through(year: int, today: dt.date) -> list[dt.date]:

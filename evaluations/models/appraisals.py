@@ -30,6 +30,8 @@ class StewardGradePolicy(models.Model):
                                      default=Decimal("90"), validators=PERCENT)
     a_answered = models.DecimalField(_("A: escalations answered in time at least (%)"), max_digits=5,
                                      decimal_places=1, default=Decimal("90"), validators=PERCENT)
+    a_decisions = models.DecimalField(_("A: meeting decisions closed in time at least (%)"), max_digits=5,
+                                       decimal_places=1, default=Decimal("90"), validators=PERCENT)
     b_satisfaction = models.DecimalField(_("B: satisfied ratings at least (%)"), max_digits=5, decimal_places=1,
                                          default=Decimal("90"), validators=PERCENT)
     b_visits = models.DecimalField(_("B: months visited at least (%)"), max_digits=5, decimal_places=1,
@@ -38,6 +40,8 @@ class StewardGradePolicy(models.Model):
                                      default=Decimal("75"), validators=PERCENT)
     b_answered = models.DecimalField(_("B: escalations answered in time at least (%)"), max_digits=5,
                                      decimal_places=1, default=Decimal("80"), validators=PERCENT)
+    b_decisions = models.DecimalField(_("B: meeting decisions closed in time at least (%)"), max_digits=5,
+                                       decimal_places=1, default=Decimal("80"), validators=PERCENT)
     c_satisfaction = models.DecimalField(_("C: satisfied ratings at least (%)"), max_digits=5, decimal_places=1,
                                          default=Decimal("80"), validators=PERCENT)
     c_visits = models.DecimalField(_("C: months visited at least (%)"), max_digits=5, decimal_places=1,
@@ -46,6 +50,8 @@ class StewardGradePolicy(models.Model):
                                      default=Decimal("50"), validators=PERCENT)
     c_answered = models.DecimalField(_("C: escalations answered in time at least (%)"), max_digits=5,
                                      decimal_places=1, default=Decimal("60"), validators=PERCENT)
+    c_decisions = models.DecimalField(_("C: meeting decisions closed in time at least (%)"), max_digits=5,
+                                       decimal_places=1, default=Decimal("60"), validators=PERCENT)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -67,7 +73,7 @@ class StewardGradePolicy(models.Model):
     def thresholds(self) -> dict[str, dict[str, Decimal]]:
         """{grade: {measure: lowest per cent}} for A, B and C; below C is D."""
         return {grade: {measure: getattr(self, f"{grade.lower()}_{measure}")
-                        for measure in ("satisfaction", "visits", "accepted", "answered")}
+                        for measure in ("satisfaction", "visits", "accepted", "answered", "decisions")}
                 for grade in ("A", "B", "C")}
 
 

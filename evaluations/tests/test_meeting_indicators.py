@@ -54,3 +54,25 @@ def test_decisions_and_chase_ups_count_in_the_default_plan(mz, client):  # noqa:
     assert d_c.get_absolute_url() in page and d_a.get_absolute_url() not in page
     page = client.get(reverse("evaluations:grade_detail", args=[december_c.pk])).content.decode()
     assert notice.code in page and notice.get_absolute_url() in page
+
+
+def test_a_stewards_decisions_count_in_its_yearly_grade(mz):  # noqa: F811 - the imported fixture
+    from evaluations.appraisals import steward_grades_compute
+    from evaluations.models import StewardYearGrade
+
+    z = mz
+    meeting = convene(z.steward_a.user, z.esc_a, departments=[z.dept_a, z.dept_c])
+    item = meeting.items.get()
+    hold(meeting, z.head_a, decision(steward=z.steward_a, item=item), decision(steward=z.steward_b, item=item))
+    late, on_time = meeting.decisions.order_by("position")
+    with time_machine.travel(at(2026, 11, 27, 10), tick=False):
+        meetings_services.decision_close(decision=on_time, actor=z.steward_b.user, evidence="已办结")
+    with time_machine.travel(at(2026, 12, 2, 10), tick=False):
+        meetings_services.decision_close(decision=late, actor=z.steward_a.user, evidence="已办结，晚了一天")
+    with time_machine.travel(at(2026, 12, 20, 10), tick=False):
+        steward_grades_compute(year=2026, actor=z.leader, today=dt.date(2026, 12, 20))
+    a = StewardYearGrade.objects.get(steward=z.steward_a, year=2026)
+    b = StewardYearGrade.objects.get(steward=z.steward_b, year=2026)
+    assert (a.figures["decisions"]["num"], a.figures["decisions"]["den"], a.figures["decisions"]["pct"]) == (0, 1, "0.0")
+    assert (b.figures["decisions"]["num"], b.figures["decisions"]["den"], b.figures["decisions"]["pct"]) == (1, 1, "100.0")
+    assert a.grade_by_thresholds == "D"  # 0 % of its decisions in time: below C's 60 %
