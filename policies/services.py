@@ -43,6 +43,7 @@ from zonehub.dates import cn_date
 from zonehub.events import record_event
 from zonehub.models import Notification, Role, User
 from zonehub.notifications import notify_many
+from zonehub.numbers import yuan
 from zonehub.permissions import require
 from zonehub.tasking import enqueue_on_commit
 from zonehub.workdays import WorkCalendar, local_date
@@ -51,15 +52,6 @@ P = PolicyPush.Status
 S = Policy.Status
 PUSH_BATCH = 1000
 NOTIFY_BATCH = 500
-
-
-def yuan(value) -> str:
-    """120000 → "120,000 元"; cents only when there are any."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    text = f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
-    return _("%(amount)s yuan") % {"amount": text}
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -683,5 +675,4 @@ __all__ = [
     "push_record_outcome",
     "pushes_notify",
     "pushes_remind",
-    "yuan",
 ]

@@ -1,5 +1,7 @@
 from django import template
 
+from evaluations.indicators import plain
+
 register = template.Library()
 
 
@@ -27,20 +29,13 @@ def _decimal(text):
         return None
 
 
-def _plain(number) -> str:
-    text = f"{number:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 @register.filter
 def share_pct(value):
     """A share kept as text or Decimal ("0.95") as a per cent: "95%"; None → "—"."""
     number = _decimal(value)
     if number is None:
         return "—"
-    return f"{_plain((number * 100).quantize(_decimal('0.1')))}%"
+    return f"{plain((number * 100).quantize(_decimal('0.1')))}%"
 
 
 @register.filter
@@ -58,7 +53,7 @@ def indicator_value(row):
         return _("nothing to assess")
     if row.get("kind") == "rate" and row.get("den"):
         return f"{row['num']}/{row['den']}（{share_pct(row['value'])}）"
-    return f"{_plain(_decimal(row['value']))}{row.get('unit') or ''}"
+    return f"{plain(_decimal(row['value']))}{row.get('unit') or ''}"
 
 
 @register.filter
@@ -67,11 +62,11 @@ def indicator_target(row):
         return "—"
     if row.get("kind") == "rate":
         return share_pct(row["target"])
-    return f"{_plain(_decimal(row['target']))}{row.get('unit') or ''}"
+    return f"{plain(_decimal(row['target']))}{row.get('unit') or ''}"
 
 
 @register.filter
 def coefficient(value):
     """1.2000 → "1.2"."""
     number = _decimal(value)
-    return "—" if number is None else _plain(number)
+    return "—" if number is None else plain(number)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from policies.services import yuan as _yuan
+from zonehub.numbers import yuan as _yuan
 
 register = template.Library()
 
@@ -13,10 +13,7 @@ STATUS_CSS = {
 }
 
 
-@register.filter
-def yuan(value) -> str:
-    """120000 → 120,000 元 ("" for nothing)."""
-    return _yuan(value) if value not in (None, "") else ""
+register.filter("yuan", _yuan)  # 120000 → 120,000 元 ("" for nothing)
 
 
 @register.filter

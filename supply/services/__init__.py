@@ -11,10 +11,8 @@ from supply.services._shared import (
     can_edit_declarations,
     is_leader,
     is_operations,
-    quantity_text,
     sees_price_of,
     serves,
-    yuan,
 )
 from supply.services.cases import (
     BUYER,
@@ -47,5 +45,5 @@ __all__ = [
     "case_fail", "case_open", "case_take", "contract_sign", "contracts_sweep", "declaration_check", "delivery_record",
     "gap_target_create", "is_leader", "is_operations", "link_create", "need_declare", "need_update", "need_withdraw",
     "obstacle_link", "obstacle_raise", "offer_declare", "offer_update", "offer_withdraw", "payment_record",
-    "product_create", "quantity_text", "saving_report", "sees_price_of", "serves", "yuan",
+    "product_create", "saving_report", "sees_price_of", "serves",
 ]

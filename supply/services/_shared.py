@@ -100,19 +100,6 @@ def text_in(value, field: str, *, limit: int, required: bool = False, message: s
     return value
 
 
-def quantity_text(value, unit: str = "") -> str:
-    """26000 → "26,000 吨" (decimals only when there are any)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    text = f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
-    return f"{text} {unit}".strip()
-
-
-def yuan(value) -> str:
-    return _("%(amount)s yuan") % {"amount": quantity_text(value)} if value is not None else ""
-
-
 # --- who is told ----------------------------------------------------------------------------------
 
 def operations_staff() -> list[User]:

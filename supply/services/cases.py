@@ -24,13 +24,13 @@ from supply.services._shared import (
     is_operations,
     operations_staff,
     party_users,
-    quantity_text,
     serves,
     text_in,
 )
 from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.notifications import notify
+from zonehub.numbers import amount_text
 from zonehub.permissions import require
 
 OPERATIONS = "operations"  # the operations centre (and the administrator)
@@ -266,4 +266,4 @@ def obstacle_link(*, case: MatchCase, actor, request: ServiceRequest) -> CaseObs
 def case_summary(case: MatchCase, quantity=None) -> str:
     """How a case reads in a notice or a line of the timeline."""
     text = _case_title(case)
-    return f"{text} {quantity_text(quantity, case.link.unit)}" if quantity is not None else text
+    return f"{text} {amount_text(quantity, case.link.unit)}" if quantity is not None else text

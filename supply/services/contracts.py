@@ -26,9 +26,7 @@ from supply.services._shared import (
     decimal_in,
     is_operations,
     party_users,
-    quantity_text,
     text_in,
-    yuan,
 )
 from supply.services.cases import _lock as _lock_case
 from supply.services.cases import _move, case_summary, require_case_action
@@ -36,6 +34,7 @@ from zonehub.dates import cn_date
 from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.notifications import notify
+from zonehub.numbers import amount_text, yuan
 from zonehub.workdays import date_in_range, local_date
 
 BUYER = "buyer"
@@ -115,7 +114,7 @@ def contract_sign(*, case: MatchCase, actor, quantity, unit_price, fee_rate, sta
         extra.append("broker")
     _move(case, actor=actor, to_stage=Stage.SIGNED, kind=SupplyEvent.CONTRACT_SIGNED, extra_fields=extra,
           note=_("Contract %(number)s: %(quantity)s, %(start)s to %(end)s") % {
-              "number": contract.number, "quantity": quantity_text(quantity, contract.unit),
+              "number": contract.number, "quantity": amount_text(quantity, contract.unit),
               "start": cn_date(starts_on), "end": cn_date(ends_on)})
     notify(party_users(case.buyer_id, case.supplier_id), kind="supply.contract_signed",
            key=f"supply-contract:{contract.pk}:signed", url=contract.get_absolute_url(),
@@ -159,7 +158,7 @@ def delivery_record(*, contract: SupplyContract, actor, delivered_on: dt.date | 
         errors.update(exc.message_dict)
     if "quantity" not in errors and quantity > contract.remaining:
         errors["quantity"] = [_("Only %(left)s remain to be delivered under this contract.") % {
-            "left": quantity_text(contract.remaining, contract.unit)}]
+            "left": amount_text(contract.remaining, contract.unit)}]
     if errors:
         raise ValidationError(errors)
     delivery = Delivery.objects.create(contract=contract, delivered_on=delivered_on, quantity=quantity, batch=batch,
@@ -169,7 +168,7 @@ def delivery_record(*, contract: SupplyContract, actor, delivered_on: dt.date | 
     if case.stage == Stage.SIGNED:
         _move(case, actor=actor, to_stage=Stage.SUPPLYING)
     text = _("%(day)s: %(quantity)s delivered") % {"day": cn_date(delivered_on),
-                                                    "quantity": quantity_text(quantity, contract.unit)}
+                                                    "quantity": amount_text(quantity, contract.unit)}
     if batch:
         text += _(" (batch %(batch)s)") % {"batch": batch}
     record_event(delivery, root=case, actor=actor, kind=SupplyEvent.DELIVERY_RECORDED, note=text,

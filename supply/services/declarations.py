@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from supply.events import SupplyEvent
 from supply.models import OPEN_STAGES, MatchCase, Product, Source, SupplyNeed, SupplyOffer
-from supply.services._shared import PRICE_MAX, can_edit_declarations, decimal_in, quantity_text, text_in
+from supply.services._shared import PRICE_MAX, can_edit_declarations, decimal_in, text_in
 from zonehub.events import record_event
+from zonehub.numbers import amount_text
 from zonehub.permissions import require
 
 OFFER = "offer"
@@ -62,7 +63,7 @@ def _require(actor, enterprise) -> None:
 
 def _summary(kind: str, row) -> str:
     amount = getattr(row, AMOUNT_FIELD[kind])
-    return f"{row.product.name} {quantity_text(amount, row.link.unit)}/年"
+    return f"{row.product.name} {amount_text(amount, row.link.unit)}/年"
 
 
 def _create(kind: str, *, actor, enterprise, **fields):

@@ -2,8 +2,8 @@
 
 from django import template
 
-from supply.services import quantity_text
-from supply.services import yuan as _yuan
+from zonehub.numbers import amount_text
+from zonehub.numbers import yuan as _yuan
 
 register = template.Library()
 
@@ -13,22 +13,15 @@ STAGE_CSS = {
 }
 
 
-@register.filter
-def qty(value, unit: str = "") -> str:
-    """26000 → 26,000 吨 ("" for nothing)."""
-    return quantity_text(value, unit) if value not in (None, "") else ""
-
-
-@register.filter
-def yuan(value) -> str:
-    return _yuan(value) if value not in (None, "") else ""
+register.filter("qty", amount_text)  # 26000 → 26,000 吨 ("" for nothing)
+register.filter("yuan", _yuan)
 
 
 @register.filter
 def volumes(pairs) -> str:
     """[(unit, quantity)] → "26,000 吨；1,200 立方米"; "0" when empty."""
     pairs = [pair for pair in pairs or [] if pair[1]]
-    return "；".join(quantity_text(q, unit) for unit, q in pairs) if pairs else "0"
+    return "；".join(amount_text(q, unit) for unit, q in pairs) if pairs else "0"
 
 
 @register.filter

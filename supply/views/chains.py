@@ -14,6 +14,7 @@ from supply import selectors, services
 from supply.forms import LinkForm, ProductForm, TargetForm
 from supply.models import ChainLink
 from supply.views._common import LEADERS, OPERATIONS, SUPPLY_STAFF, show_errors
+from zonehub.numbers import amount_text
 from zonehub.views import role_required
 
 
@@ -90,8 +91,8 @@ def gap_target(request, pk):
         "goal": _("Bring in an enterprise for the link %(link)s of the %(chain)s chain: the zone's firms need "
                   "%(demand)s a year and zone suppliers offer %(supply)s.") % {
             "link": link.name, "chain": link.chain.name,
-            "demand": services.quantity_text(figures.demand, link.unit),
-            "supply": services.quantity_text(figures.supply, link.unit)}})
+            "demand": amount_text(figures.demand, link.unit),
+            "supply": amount_text(figures.supply, link.unit)}})
     if request.method == "POST" and form.is_valid():
         try:
             item = services.gap_target_create(actor=request.user, link=link, **form.cleaned_data)
