@@ -137,7 +137,9 @@ def test_molten_aluminium_from_declaration_to_the_leaders_figures(browse):
     dept.goto(f"/requests/escalations/{escalation.pk}/")
     page.locator("[data-testid=reply-form] textarea").fill("同意打通厂区连接道路，本月底前完成。")
     page.locator("[data-testid=reply-form] button[type=submit]").click()
-    page.wait_for_load_state("load")
+    # The reply is stored once the escalation's page shows it (waiting for "load" could return
+    # before the form's navigation began, and the centre would read the case too early).
+    expect(page.locator("[data-testid=reply]")).to_contain_text("同意打通")
     dept.check_page()
 
     # --- the answer is on the case; the centre signs 26,000 t at 15 元/t and records the flows
@@ -164,12 +166,13 @@ def test_molten_aluminium_from_declaration_to_the_leaders_figures(browse):
     page.locator("[data-testid=record-delivery]").click()
     expect(page.locator("[data-testid=delivery-form] .invalid-feedback")).to_contain_text("未交付")
     expect(page.locator("#id_delivery-quantity")).to_have_value("30000")
-    for direction, amount in (("company_to_supplier", "46500000"), ("buyer_to_company", "22383000")):
+    for recorded, (direction, amount) in enumerate((("company_to_supplier", "46500000"),
+                                                    ("buyer_to_company", "22383000")), start=1):
         page.select_option("#id_payment-direction", direction)
         page.fill("#id_payment-amount", amount)
         page.locator("[data-testid=record-payment]").click()
-        page.wait_for_load_state("load")
-    expect(page.locator("[data-testid=payment]")).to_have_count(2)
+        # The page after the post lists it: only then is the next one typed into a page that stays.
+        expect(page.locator("[data-testid=payment]")).to_have_count(recorded)
     expect(page.locator("[data-testid=delivered]")).to_have_text("2,500 吨")
     expect(page.locator("[data-testid=fee-income]")).to_have_text("37,500 元")
     ops.check_page()
