@@ -544,7 +544,7 @@ def grade_ranking(*, user, month: dt.date) -> list[GradeRow]:
     unranked. Two queries."""
     month = month_start(month)
     prev = previous_month(month)
-    rows = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=[month, prev])
+    rows = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month__in=[month, prev]).defer("detail")
                 .select_related("department"))
     current = [r for r in rows if r.month == month]
     ranked = _ranked(current)

@@ -7,3 +7,11 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("portal")
+
+    def ready(self):
+        # What the leaders' home page counts over the whole zone, counted by the beat (zonehub.tallies).
+        from portal.dashboard import TALLIES
+        from zonehub.tallies import register_tally
+
+        for name, compute in TALLIES.items():
+            register_tally(name, compute)

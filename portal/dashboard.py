@@ -23,12 +23,12 @@ from django.utils.translation import get_language
 from enterprises.models import Enterprise
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from projects.models import ProjectStewardAssignment
-from stewards.filters import ServiceRequestFilterSet
 from stewards.models import ServiceRequest
 from stewards.selectors import escalation_list, inbox_for_page, on_time_by_month, request_list
 from zonehub.cache import dashboard_generation
 from zonehub.models import Role
-from zonehub.workdays import local_date, months_before
+from zonehub.tallies import tallies
+from zonehub.workdays import local_date, month_bounds, months_before, parse_month
 
 
 def _json(option: dict) -> str:
@@ -148,7 +148,7 @@ def _department_panel(user) -> dict:
         _tile(_("overdue"), inbox_for_page(user).overdue(), url_name="stewards:inbox", css="text-danger",
               state="overdue"),
     ])
-    grade = (DepartmentMonthlyGrade.objects.visible_to(user).filter(department_id=user.department_id)
+    grade = (DepartmentMonthlyGrade.objects.visible_to(user).filter(department_id=user.department_id).defer("detail")
              .order_by("-month").first())
     return {"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
             "grade": grade, "testid": "tiles-department"}
@@ -175,22 +175,61 @@ def _leader_panels(user) -> list[dict]:
     """The leader's charts: every request of the month, every escalation of six months, every
     rating of the campaign. Shared with the rest of the home page (portal.selectors.home_panels,
     ``zone_wide``), so they say when they were computed."""
-    as_of = timezone.now()
-    panels = [_requests_this_month(user), _on_time_by_department(user), _ratings_and_grades(user), _policies(user),
+    # The zone's tallies for those who see the whole zone; the figures are as old as the oldest.
+    counted = tallies("portal.requests-month", "portal.campaign-rate") if user.sees_everything else {}
+    as_of = min((t.computed_at for t in counted.values()), default=timezone.now())
+    data = {name: t.data for name, t in counted.items()}
+    panels = [_requests_this_month(user, tally=data.get("portal.requests-month")), _on_time_by_department(user),
+              _ratings_and_grades(user, tally=data.get("portal.campaign-rate")), _policies(user),
               _meetings(user), _supply(user)]
     for panel in panels:
         panel["as_of"] = as_of
     return panels
 
 
-def _requests_this_month(user, *, today: dt.date | None = None) -> dict:
+# --- zone tallies: what the leader's panels count over the whole zone (zonehub.tallies) -----------
+
+def _month_counts(queryset, month: str) -> list[list]:
+    """Requests of ``queryset`` submitted in ``month`` ("2026-12"), by category and status: the
+    request list's own month filter, so each count is the rows its link opens."""
+    start, end = month_bounds(parse_month(month))  # as the list's month filter (zonehub.filters.MonthFilter)
+    rows = queryset.filter(created_at__gte=start, created_at__lt=end)
+    return [[r["category"], r["status"], r["n"]] for r in
+            rows.order_by().values("category", "status").annotate(n=Count("id"))]
+
+
+def tally_requests_month() -> dict:
+    month = f"{local_date(timezone.now()):%Y-%m}"
+    return {"month": month, "counts": _month_counts(ServiceRequest.objects.all(), month)}
+
+
+def tally_enterprises() -> dict:
+    return {"active": Enterprise.objects.filter(is_active=True).count()}
+
+
+def tally_campaign_rate() -> dict:
+    """The latest campaign's satisfied and unsatisfied ratings (none: no campaign yet)."""
+    campaign = Campaign.objects.order_by("-opened_at").values_list("pk", flat=True).first()
+    if campaign is None:
+        return {"campaign": None}
+    return {"campaign": campaign, **Rating.objects.filter(campaign_id=campaign).aggregate(
+        satisfied=Count("id", filter=Q(value=Rating.Value.SATISFIED)),
+        unsatisfied=Count("id", filter=Q(value=Rating.Value.UNSATISFIED)))}
+
+
+TALLIES = {"portal.requests-month": tally_requests_month, "portal.enterprises": tally_enterprises,
+           "portal.campaign-rate": tally_campaign_rate}
+
+
+def _requests_this_month(user, *, today: dt.date | None = None, tally: dict | None = None) -> dict:
     """Requests submitted this month (Beijing time), by category and status: a stacked bar chart
-    and the same numbers as a table, each cell linking to the request list filtered to it."""
+    and the same numbers as a table, each cell linking to the request list filtered to it. From
+    the zone's tally when it is of this month (``tally``, for those who see the whole zone)."""
     today = today or local_date(timezone.now())
     month = f"{today:%Y-%m}"
-    filterset = ServiceRequestFilterSet({"month": month}, queryset=request_list(user), user=user)
-    counts = {(r["category"], r["status"]): r["n"] for r in
-              filterset.qs.order_by().values("category", "status").annotate(n=Count("id"))}
+    if tally is None or tally["month"] != month:
+        tally = {"counts": _month_counts(request_list(user), month)}
+    counts = {(category, status): n for category, status, n in tally["counts"]}
     statuses = [s for s in ServiceRequest.Status if any(k[1] == s.value for k in counts)]
     rows = []
     for category in ServiceRequest.Category:
@@ -256,19 +295,24 @@ def _on_time_by_department(user, *, today: dt.date | None = None) -> dict:
             "chart_json": _json(chart) if enough else ""}
 
 
-def _ratings_and_grades(user, *, today: dt.date | None = None) -> dict:
-    """The latest campaign's satisfaction rate, and last month's department grades."""
+def _ratings_and_grades(user, *, today: dt.date | None = None, tally: dict | None = None) -> dict:
+    """The latest campaign's satisfaction rate (from the zone's tally, ``tally``, when it is of
+    that campaign), and last month's department grades."""
     today = today or local_date(timezone.now())
     campaign = Campaign.objects.visible_to(user).order_by("-opened_at").first()
     rate = None
     if campaign is not None:
-        counts = Rating.objects.visible_to(user).filter(campaign=campaign).aggregate(
-            satisfied=Count("id", filter=Q(value=Rating.Value.SATISFIED)),
-            unsatisfied=Count("id", filter=Q(value=Rating.Value.UNSATISFIED)))
+        if tally and tally["campaign"] == campaign.pk:
+            counts = {"satisfied": tally["satisfied"], "unsatisfied": tally["unsatisfied"]}
+        else:
+            counts = Rating.objects.visible_to(user).filter(campaign=campaign).aggregate(
+                satisfied=Count("id", filter=Q(value=Rating.Value.SATISFIED)),
+                unsatisfied=Count("id", filter=Q(value=Rating.Value.UNSATISFIED)))
         total = counts["satisfied"] + counts["unsatisfied"]
         rate = {**counts, "total": total, "pct": round(100 * counts["satisfied"] / total, 1) if total else None}
     last_month = months_before(today, 1)[0]
-    grades = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month=last_month)
+    # Not ``detail``: each grade's rows behind it, read on the grade's own page (it grows with the zone).
+    grades = list(DepartmentMonthlyGrade.objects.visible_to(user).filter(month=last_month).defer("detail")
                   .select_related("department").order_by(F("score").desc(nulls_last=True), "department__name"))
     return {"template": "portal/panels/ratings_grades.html", "order": 41, "css": "col-12 col-xl-6",
             "campaign": campaign, "rate": rate, "grades": grades, "grade_month": last_month,

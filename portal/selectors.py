@@ -23,6 +23,7 @@ from supply import selectors as supply_selectors
 from zonehub import audit
 from zonehub.models import CalendarYear, Role
 from zonehub.services import calendar_years_needing_notice
+from zonehub.tallies import tallies
 from zonehub.workdays import local_date
 
 
@@ -62,10 +63,16 @@ def home_context(user) -> dict:
 
 
 def _coverage(user) -> dict:
-    """Enterprises without a steward: a workstation's for its head, the zone's (cached) for others."""
+    """Enterprises without a steward: a workstation's for its head, the zone's for others (the
+    zone's number of enterprises from its tally, ``portal.enterprises``)."""
     uncovered = uncovered_enterprise_list(user)
+    counted = tallies("portal.enterprises") if user.sees_everything else {}
+    if counted:
+        enterprise_count = counted["portal.enterprises"].data["active"]
+    else:
+        enterprise_count = Enterprise.objects.visible_to(user).filter(is_active=True).count()
     return {"uncovered": list(uncovered[:10]), "uncovered_count": uncovered.count(),
-            "enterprise_count": Enterprise.objects.visible_to(user).filter(is_active=True).count()}
+            "enterprise_count": enterprise_count}
 
 
 def home_panels(user) -> list[dict]:

@@ -281,3 +281,57 @@ def test_zone_wide_home_page_is_served_from_the_cache(client, day, settings, dja
     assert first.status_code == second.status_code == 200
     assert links(second.content.decode(), "requests-month-total") == links(first.content.decode(), "requests-month-total")
     assert second.content.decode().count('data-testid="tile"') == first.content.decode().count('data-testid="tile"')
+
+
+def test_zone_tallies_are_read_not_counted_and_the_beat_counts_them_again(client, day, settings,
+                                                                            django_assert_max_num_queries):
+    """With tallies on (production), the leader's zone-wide counts come from the tally table: the
+    page reads them in one query, says when they were counted, and shows a new request once the
+    beat has counted again; a tally the beat left for five periods is counted by the page."""
+    from stewards.tests.factories import ServiceRequestFactory
+    from zonehub.models import Tally
+    from zonehub.tallies import tallies_refresh
+
+    settings.ZONEHUB_TALLY_SECONDS = 60
+    client.force_login(day.leader)
+    with time_machine.travel(NOW, tick=False):
+        live = links(client.get(reverse("home")).content.decode(), "requests-month-total")[0][1]
+    assert set(Tally.objects.values_list("name", flat=True)) >= {"portal.requests-month", "portal.enterprises",
+                                                                  "portal.campaign-rate"}
+    with time_machine.travel(NOW + dt.timedelta(seconds=30), tick=False):
+        ServiceRequestFactory(enterprise=day.ent_a)
+        page = home(client, day.leader, HOME_QUERIES["leader"] - 1, django_assert_max_num_queries)
+    assert links(page, "requests-month-total")[0][1] == live  # as counted, and it says when
+    assert "数据截至 10:00" in page
+    with time_machine.travel(NOW + dt.timedelta(seconds=60), tick=False):
+        assert tallies_refresh() >= 3
+        page = client.get(reverse("home")).content.decode()
+        assert links(page, "requests-month-total")[0][1] == live + 1
+        assert_links_match(client, page, "requests-month-total")
+    # The beat stopped: after five periods the page counts for itself.
+    with time_machine.travel(NOW + dt.timedelta(seconds=60), tick=False):
+        ServiceRequestFactory(enterprise=day.ent_a)
+    with time_machine.travel(NOW + dt.timedelta(minutes=7), tick=False):
+        page = client.get(reverse("home")).content.decode()
+    assert links(page, "requests-month-total")[0][1] == live + 2
+
+
+def test_a_failing_tally_keeps_its_last_counts_and_stops_no_other(db, settings, caplog):
+    from zonehub import tallies
+    from zonehub.models import Tally
+
+    settings.ZONEHUB_TALLY_SECONDS = 60
+
+    def broken():
+        raise RuntimeError("no database today")
+
+    tallies.register_tally("test.fine", lambda: {"n": 1})
+    tallies.register_tally("test.broken", broken)
+    try:
+        assert tallies.tallies_refresh() == len(tallies._TALLIES) - 1
+        assert Tally.objects.get(name="test.fine").data == {"n": 1}
+        assert not Tally.objects.filter(name="test.broken").exists()
+        assert "tally test.broken failed" in caplog.text
+    finally:
+        tallies._TALLIES.pop("test.fine")
+        tallies._TALLIES.pop("test.broken")

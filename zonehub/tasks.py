@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from zonehub import audit, phone_login, services
+from zonehub import audit, phone_login, services, tallies
 from zonehub.notifications import notifications_send_pending
 from zonehub.workdays import local_date
 
@@ -19,6 +19,12 @@ def notifications_send_pending_task():
     """Deliver pending notifications; the beat runs it every minute so none waits for long."""
     while notifications_send_pending(batch=200) == 200:
         pass
+
+
+@shared_task
+def tallies_refresh_task():
+    """Every ZONEHUB_TALLY_SECONDS: the zone-wide tallies the leaders' home page reads."""
+    tallies.tallies_refresh()
 
 
 @shared_task

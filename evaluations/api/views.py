@@ -209,7 +209,7 @@ class GradeViewSet(ScopedReadOnlyViewSet):
         qs = super().get_queryset().select_related("department").order_by(*self.ordering)
         if self.action == "retrieve":
             return qs & DepartmentMonthlyGrade.objects.with_detail_for(self.request.user)
-        return qs
+        return qs.defer("detail")  # the rows behind a grade are read one grade at a time
 
     def get_serializer_class(self):
         return s.GradeDetailSerializer if self.action == "retrieve" else s.GradeSerializer

@@ -4,6 +4,7 @@ from .events import Event
 from .notifications import Notification
 from .org import Department, Workstation
 from .passwords import PasswordHistory
+from .tallies import Tally
 from .users import PasswordSetBy, Role, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "PasswordHistory",
     "PasswordSetBy",
     "Role",
+    "Tally",
     "Topic",
     "User",
     "Workstation",

@@ -296,6 +296,9 @@ ZONEHUB_JOINT_MEETING_DRAFT_DAY = int(os.environ.get("ZONEHUB_JOINT_MEETING_DRAF
 ZONEHUB_JOINT_AGENDA_MAX = int(os.environ.get("ZONEHUB_JOINT_AGENDA_MAX", "30"))
 # The leader's zone-wide charts are recomputed at most this often (0: every time).
 ZONEHUB_DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZONEHUB_DASHBOARD_CACHE_SECONDS", "300"))
+# The zone-wide tallies the leaders' home page reads (zonehub.tallies) are counted again this often
+# by the beat; 0 counts them on every view.
+ZONEHUB_TALLY_SECONDS = int(os.environ.get("ZONEHUB_TALLY_SECONDS", "60"))
 
 # --- Caches ---
 # Rate limits count in the cache, so every gunicorn worker and web host must share one: Redis in
@@ -469,6 +472,10 @@ CELERY_BEAT_SCHEDULE = {
     "calendar-ensure-years": {
         "task": "zonehub.tasks.calendar_ensure_years_task",
         "schedule": crontab(minute=5, hour=0),
+    },
+    "tallies-refresh": {
+        "task": "zonehub.tasks.tallies_refresh_task",
+        "schedule": float(ZONEHUB_TALLY_SECONDS or 60),
     },
     "notifications-send-pending": {
         "task": "zonehub.tasks.notifications_send_pending_task",

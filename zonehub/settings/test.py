@@ -23,6 +23,7 @@ ZONEHUB_RATELIMIT_LOGIN = "10000/m"
 ZONEHUB_RATELIMIT_SUBMIT = "10000/m"
 # Dashboards are computed fresh in tests; tests/test_dashboards.py turns the cache on to test it.
 ZONEHUB_DASHBOARD_CACHE_SECONDS = 0
+ZONEHUB_TALLY_SECONDS = 0  # counted live: a test sees what it just wrote
 ZONEHUB_RATELIMIT_API_AUTH = "10000/m"
 ZONEHUB_RATELIMIT_PASSWORD_RESET = "10000/m"
 # Many tests move the clock by days or months around logged-in clients: session limits and password
