@@ -86,6 +86,22 @@ class FiveKeyItemAdmin(AuditedModelAdmin):
     inlines = [FiveKeyNodeInline]
     actions = ["confirm_claims"]
 
+    def save_model(self, request, obj, form, change):
+        before = FiveKeyItem.objects.filter(pk=obj.pk).values_list("year", "category").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None and before != (obj.year, obj.category):
+            # Counted under another year or category now: both years are counted again.
+            services.fivekey_progress_days_clear([before[0], obj.year])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.fivekey_progress_days_clear([obj.year])
+
+    def delete_queryset(self, request, queryset):
+        years = set(queryset.values_list("year", flat=True))
+        super().delete_queryset(request, queryset)
+        services.fivekey_progress_days_clear(years)
+
     def save_related(self, request, form, formsets, change):
         # The nodes edited inline change the item's progress: store it as the services do.
         super().save_related(request, form, formsets, change)

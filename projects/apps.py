@@ -33,3 +33,9 @@ class ProjectsConfig(AppConfig):
         from projects.imports import ProjectSheet
 
         register_importer(ProjectSheet())
+
+        # The leaders' panel of projects by stage reads the zone's tally (zonehub.tallies).
+        from projects.selectors import tally_projects_by_stage
+        from zonehub.tallies import register_tally
+
+        register_tally("projects.by-stage", tally_projects_by_stage)

@@ -57,10 +57,13 @@ class ProjectQuerySet(ScopedQuerySet):
 
     def _visible_to_workstation_head(self, user):
         # Its stewards' projects, and those its enterprises invest in (a new one waits there for
-        # its project steward, issue 16).
-        return self.filter(Q(pk__in=ProjectStewardAssignment.objects.active().filter(
-            steward__workstation_id=user.workstation_id).values("project_id"))
-            | Q(investor__workstation_id=user.workstation_id))
+        # its project steward, issue 16): the ids as a UNION of two indexed look-ups (steward →
+        # assignment, enterprise → project), not an OR the planner can only answer by reading
+        # every project and enterprise of the zone.
+        stewarded = ProjectStewardAssignment.objects.active().filter(
+            steward__workstation_id=user.workstation_id).order_by().values("project_id")
+        invested = Project.objects.filter(investor__workstation_id=user.workstation_id).order_by().values("pk")
+        return self.filter(pk__in=stewarded.union(invested, all=True))
 
     def without_steward(self):
         """No open project steward assignment (``has_steward``, kept by ``services``)."""
@@ -339,6 +342,11 @@ class FiveKeyItemQuerySet(ScopedQuerySet):
     _visible_to_steward = _visible_to_department
     _visible_to_workstation_head = _visible_to_department
 
+    def progress_unset(self, *, year: int):
+        """The items of ``year`` whose progress was never stored, or was cleared (written by the
+        scale seed, a calendar change on the day it was stored): found in the (year, progress_on) index."""
+        return self.filter(year=year, progress_on__isnull=True)
+
     def progress_stale(self, today, *, years=()):
         """The items whose stored progress is not that of ``today`` (or was never computed), of
         ``years`` if given. ``!=`` as three ranges, each with its year, so that the (year,
@@ -420,8 +428,15 @@ class FiveKeyItem(models.Model):
             models.Index(fields=["year", "category", "progress_status"], name="fivekey_year_cat_status_idx"),
             # The board's order (selectors.BOARD_ORDER): a page of it is the first rows of this index.
             models.Index(fields=["year", "progress_rank", "-progress_late_days", "id"], name="fivekey_board_rank_idx"),
+            # The same order within a category: each category's first rows, and its pages.
+            models.Index(fields=["year", "category", "progress_rank", "-progress_late_days", "id"],
+                         name="fivekey_board_cat_rank_idx"),
             # The stale rows of a year: none on most views, found without reading the year.
             models.Index(fields=["year", "progress_on"], name="fivekey_progress_on_idx"),
+            # The rows of a year never stored (the guard asks on every view): an index of those
+            # only, empty on most days, so that the planner reads it even when the table's
+            # statistics still count the rows of a day when many were unset.
+            models.Index(fields=["year"], condition=Q(progress_on__isnull=True), name="fivekey_progress_unset_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -435,6 +450,27 @@ class FiveKeyItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:item_detail", args=[self.pk])
+
+
+class FiveKeyProgressDay(models.Model):
+    """The day the stored progress of a year's items was last computed whole (the board, the home
+    page and the daily supervision run ask this row, not the items), and the year's items counted
+    by category and status as stored (``counts``: {category: {status: n}}), so that the board's
+    summary and the leader's panel read one row whatever the zone holds. Kept by
+    ``services``: recounted when the year is computed, moved by one for each item a service
+    changes, removed (so recomputed on the next view) when the calendar or the admin changes
+    what the counts rest on."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    computed_on = models.DateField(_("progress computed on"))
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("five-key progress of a year")
+        verbose_name_plural = _("five-key progress by year")
+
+    def __str__(self):
+        return f"{self.year}: {self.computed_on}"
 
 
 class FiveKeyNodeQuerySet(ScopedQuerySet):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
 from django.urls import reverse
@@ -20,6 +21,7 @@ from projects.models import (
     ConstructionNode,
     FiveKeyItem,
     FiveKeyNode,
+    FiveKeyProgressDay,
     Project,
     ProjectBlocker,
     ProjectStageChange,
@@ -32,6 +34,7 @@ from stewards.models import Escalation, Steward
 from zonehub import recipients
 from zonehub.models import Department, Role
 from zonehub.pagination import CappedPaginator, count_cap
+from zonehub.tallies import tallies
 from zonehub.workdays import WorkCalendar, local_date, month_end, previous_month
 
 
@@ -281,6 +284,25 @@ def fivekey_board_summary(items) -> dict:
     return {"counts": counts, **_board_counts(counts)}
 
 
+def fivekey_board_counts(*, user, year: int, unit=None, leader=None, category: str = "") -> dict:
+    """The board's summary (``fivekey_board_summary``) of the items the filters keep. The whole
+    board of a year, or one category of it, for a user who sees every item: read from the year's
+    stored counts (``FiveKeyProgressDay.counts``, one row whatever the zone holds, kept by
+    ``services``), which the caller made today's (``services.fivekey_progress_refresh_stale``).
+    A unit's or a leader's items, or a year not counted yet, are counted."""
+    visible = FiveKeyItem.objects.visible_to(user)
+    stored = None
+    if unit is None and leader is None and not visible.query.is_empty() and not visible.query.where:
+        stored = next(iter(FiveKeyProgressDay.objects.filter(year=year).values_list("counts", flat=True)[:1]), None)
+    if stored is None:
+        return fivekey_board_summary(fivekey_board_items(user=user, year=year, unit=unit, leader=leader,
+                                                         category=category))
+    counts = {c.value: Counter() if category and c.value != category else
+              Counter({status: n for status, n in stored.get(c.value, {}).items() if n})
+              for c in Category}
+    return {"counts": counts, **_board_counts(counts)}
+
+
 def _board_counts(counts: dict[str, Counter]) -> dict:
     """The board's summary from {category: Counter(status)}: per status, per category, in all.
     Shared by the paged board (stored progress) and the full one (print, export)."""
@@ -309,10 +331,11 @@ def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str =
     shows all its rows, a page at a time. Either way a category is never cut off without saying
     so, and the cost is the same for 600 items as for 30,000."""
     items = fivekey_board_items(user=user, year=year, unit=unit, leader=leader, category=category)
-    summary = fivekey_board_summary(items)
+    summary = fivekey_board_counts(user=user, year=year, unit=unit, leader=leader, category=category)
     counts = summary.pop("counts")
     if status:
-        items = items.filter(progress_status=status)
+        # The rank too: the board's indexes lead with it, so a status is a range of them.
+        items = items.filter(progress_status=status, progress_rank=STATUS_ORDER.get(status, len(STATUS_ORDER)))
     order = BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)
     items = items.select_related("lead_leader", "responsible_unit", "claim_unit", "progress_late_node")
     matching = summary["status_totals"].get(status, 0) if status else summary["total"]
@@ -323,14 +346,10 @@ def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str =
         rows = [BoardRow(item=item, progress=StoredProgress.of(item)) for item in page_obj.object_list]
     else:
         limit = group_size or BOARD_GROUP_SIZE
-        # The row numbers over the bare items (no join for the year's thousands of rows), then the
-        # joins for the first ``limit`` of each category only: one query, a subquery inside.
-        firsts = (items.select_related(None)
-                  .annotate(position=Window(RowNumber(), partition_by=[F("category")], order_by=list(order)))
-                  .filter(position__lte=limit).values("pk"))
         position = {value: index for index, value in enumerate(Category.values)}
         rows = sorted((BoardRow(item=item, progress=StoredProgress.of(item))
-                       for item in items.filter(pk__in=firsts).order_by(*order)),
+                       for item in items.filter(pk__in=_board_firsts(items, order, limit, counts, status))
+                       .order_by(*order)),
                       key=lambda row: position.get(row.item.category, len(position)))  # stable: keeps the order
     groups = []
     for cat in Category:
@@ -350,6 +369,22 @@ def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str =
             "matching": matching}
 
 
+def _board_firsts(items, order, limit: int, counts: dict, status: str):
+    """The ids of the first ``limit`` rows of each category that has any, as one subquery. Where
+    the database takes a LIMIT in each arm of a UNION (PostgreSQL), each arm is the first rows of
+    the (year, category, rank…) index: the cost of a page whatever the year holds. Elsewhere
+    (SQLite: the tests' small zones) a row number per category over the year's items."""
+    bare = items.select_related(None)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return (bare.annotate(position=Window(RowNumber(), partition_by=[F("category")], order_by=list(order)))
+                .filter(position__lte=limit).values("pk"))
+    arms = [bare.filter(category=cat.value).order_by(*order).values("pk")[:limit] for cat in Category
+            if (counts[cat.value][status] if status else sum(counts[cat.value].values()))]
+    if not arms:
+        return bare.none().values("pk")
+    return arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]
+
+
 # The print and the export read the board this many items at a time (with their nodes).
 BOARD_STREAM_CHUNK = 500
 
@@ -364,7 +399,7 @@ def fivekey_board_stream(*, user, year: int, unit=None, leader=None, status: str
     memory holds one chunk, and the first rows go out before the last are read."""
     on = on or today()
     items = fivekey_board_items(user=user, year=year, unit=unit, leader=leader, category=category)
-    summary = fivekey_board_summary(items)
+    summary = fivekey_board_counts(user=user, year=year, unit=unit, leader=leader, category=category)
     counts = summary.pop("counts")
     if status:
         items = items.filter(progress_status=status)
@@ -390,7 +425,8 @@ def fivekey_board_stream(*, user, year: int, unit=None, leader=None, status: str
 
 def fivekey_lagging(*, user, year: int, limit: int = 8) -> list[BoardRow]:
     """The most lagging items of a year, from the stored progress: the first rows of the board's index."""
-    items = (FiveKeyItem.objects.visible_to(user).filter(year=year, progress_status=Status.LAGGING)
+    items = (FiveKeyItem.objects.visible_to(user)
+             .filter(year=year, progress_status=Status.LAGGING, progress_rank=STATUS_ORDER[Status.LAGGING])
              .select_related("responsible_unit", "progress_late_node").order_by(*BOARD_ORDER)[:limit])
     return [BoardRow(item=item, progress=StoredProgress.of(item)) for item in items]
 
@@ -458,9 +494,27 @@ def active_project_steward(project):
             .select_related("steward__user").first())
 
 
-def projects_by_stage(user) -> list[dict]:
-    rows = {r["stage"]: r for r in Project.objects.visible_to(user).values("stage")
+def _stage_rows(projects) -> dict:
+    return {r["stage"]: r for r in projects.values("stage")
             .annotate(n=Count("id"), investment=Sum("total_investment")).order_by()}
+
+
+def tally_projects_by_stage() -> dict:
+    """The zone's projects by stage, with their investment (``zonehub.tallies``: counted by the
+    beat, read in one query by the leaders' home page and the project list's header)."""
+    return {stage: {"n": row["n"], "investment": str(row["investment"] or 0)}
+            for stage, row in _stage_rows(Project.objects.all()).items()}
+
+
+def projects_by_stage(user) -> list[dict]:
+    """How many projects ``user`` sees at each stage, and their investment: for those who see
+    the whole zone from its tally (one row, however many projects), else counted in their scope."""
+    counted = tallies("projects.by-stage") if user.sees_everything else {}
+    if counted:
+        rows = {stage: {"n": row["n"], "investment": Decimal(row["investment"])}
+                for stage, row in counted["projects.by-stage"].data.items()}
+    else:
+        rows = _stage_rows(Project.objects.visible_to(user))
     return [{"stage": stage, "label": stage.label, "count": rows.get(stage.value, {}).get("n", 0),
              "investment": rows.get(stage.value, {}).get("investment") or 0} for stage in Stage]
 
@@ -526,7 +580,7 @@ def home_panels(user) -> list[dict]:
     if role in (Role.LEADER, Role.ADMIN):
         # The panel counts like the board, from the stored progress: the caller makes it today's
         # first (``services.fivekey_progress_refresh_stale``, a write; a selector never writes).
-        summary = fivekey_board_summary(FiveKeyItem.objects.visible_to(user).filter(year=now.year))
+        summary = fivekey_board_counts(user=user, year=now.year)
         panels.append({
             "template": "projects/panels/leader_fivekey.html", "order": 20, "board_url": reverse("projects:board"),
             "status_totals": summary["status_totals"], "total": summary["total"], "year": now.year,

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from projects.models import (
     CoordinationNote,
     FiveKeyItem,
     FiveKeyNode,
+    FiveKeyProgressDay,
     NodeEvidenceFile,
     Project,
     ProjectStageChange,
@@ -345,23 +346,33 @@ class _NodeDates(NamedTuple):
     completed_on: dt.date | None
 
 
-def items_progress_refresh(items, *, today: dt.date, only_if_stale: bool = False,
-                           calendar: WorkCalendar | None = None) -> int:
-    """Store on each of ``items`` its progress on ``today`` as ``item_progress`` computes it (the
-    board sorts and counts from these columns). Returns how many rows were written.
+class _Moved(NamedTuple):
+    """An item whose stored status a write moved: what the year's counts move by."""
 
-    Works through the items in batches of ``PROGRESS_BATCH``, reading only the node dates. With
-    ``only_if_stale`` (the board and the daily sweep, which pass the stale items) a row is written
-    only if it is still stale, so a service that stored a newer progress meanwhile is never
-    overwritten with one computed from the nodes read before it."""
+    year: int
+    category: str
+    before: str
+    after: str
+
+
+def _progress_write(items, *, today: dt.date, guarded: bool, calendar: WorkCalendar | None) -> tuple[int, list[_Moved]]:
+    """Compute the progress on ``today`` of ``items`` in batches of ``PROGRESS_BATCH`` (reading
+    only the node dates) and write the rows whose stored progress differs, and those never stored
+    (``progress_on`` empty): an unchanged item costs a read, not a write. Returns the rows written
+    and the items whose status moved.
+
+    ``guarded`` (the board, the home page and the sweep, which did not lock the items): a row is
+    written only if no service stored it today meanwhile (``progress_on`` is not today), so a
+    newer progress is never overwritten by one computed from the nodes read before it."""
     items = items.order_by()
-    guard = FiveKeyItem.objects.progress_stale(today) if only_if_stale else FiveKeyItem.objects.all()
-    written, last = 0, 0
+    target = FiveKeyItem.objects.progress_stale(today) if guarded else FiveKeyItem.objects.all()
+    written, moved, last = 0, [], 0
     while True:
-        batch = list(items.filter(pk__gt=last).order_by("pk").values_list("pk", *(
-            f"{name}_id" if name == "progress_late_node" else name for name in PROGRESS_FIELDS))[:PROGRESS_BATCH])
+        batch = list(items.filter(pk__gt=last).order_by("pk").values_list(
+            "pk", "year", "category", "progress_on",
+            *(f"{name}_id" if name == "progress_late_node" else name for name in PROGRESS_FIELDS))[:PROGRESS_BATCH])
         if not batch:
-            return written
+            return written, moved
         last = batch[-1][0]
         if calendar is None:
             calendar = WorkCalendar.for_years({today.year - 1, today.year, today.year + 1})
@@ -370,17 +381,15 @@ def items_progress_refresh(items, *, today: dt.date, only_if_stale: bool = False
                                 .order_by("item_id", "planned_date", "id")
                                 .values_list("item_id", "pk", "planned_date", "completed_on")):
             nodes[item_id].append(_NodeDates(*dates))
-        unchanged, changed = [], {}
-        for pk, *stored in batch:
+        changed = {}
+        for pk, year, category, progress_on, *stored in batch:
             progress = item_progress(nodes[pk], today=today, calendar=calendar)
             values = (progress.status, progress.workdays_late, progress.worst.node.pk if progress.worst else None,
                       progress.completed, progress.total)
-            if tuple(stored) == values:
-                unchanged.append(pk)
-            else:
+            if progress_on is None or tuple(stored) != values:
                 changed[pk] = values
-        if unchanged:
-            written += guard.filter(pk__in=unchanged).update(progress_on=today)
+                if stored[0] != progress.status:
+                    moved.append(_Moved(year, category, stored[0], progress.status))
         if changed:
             columns = {}
             for index, name in enumerate(PROGRESS_FIELDS):
@@ -391,26 +400,108 @@ def items_progress_refresh(items, *, today: dt.date, only_if_stale: bool = False
                 # As QuerySet.bulk_update writes it, with one WHEN per value rather than per row.
                 columns[name] = Case(*(When(pk__in=pks, then=Value(value, output_field=field))
                                        for value, pks in by_value.items()), default=F(name), output_field=field)
-            written += guard.filter(pk__in=list(changed)).update(**columns, progress_on=today)
+            written += target.filter(pk__in=list(changed)).update(**columns, progress_on=today)
         if len(batch) < PROGRESS_BATCH:
-            return written
+            return written, moved
 
 
-def fivekey_progress_refresh_stale(*, year: int, on: dt.date | None = None) -> int:
-    """The board's guard against a day the sweep did not run: the items of ``year`` not yet
-    computed for today are computed now, before anything is counted. One query when none is."""
+def items_progress_refresh(items, *, today: dt.date, only_if_stale: bool = False,
+                           calendar: WorkCalendar | None = None) -> int:
+    """Store on each of ``items`` whose progress changed its progress on ``today`` as
+    ``item_progress`` computes it (the board sorts and counts from these columns). Returns how
+    many rows were written. ``only_if_stale``: see ``_progress_write`` (``guarded``). The year's
+    counts (``FiveKeyProgressDay.counts``) are not moved: the caller recounts them, or locked the
+    items and moves them (``fivekey_items_progress_store``)."""
+    return _progress_write(items, today=today, guarded=only_if_stale, calendar=calendar)[0]
+
+
+def _progress_days_locked(years) -> dict[int, FiveKeyProgressDay]:
+    """The progress rows of ``years`` that exist, locked: the year's counts move under this lock,
+    so that a recount (``fivekey_year_progress_compute``) and a service's move never cross."""
+    return {day.year: day for day in FiveKeyProgressDay.objects.select_for_update()
+            .filter(year__in=sorted(set(years))).order_by("year")}
+
+
+def _counts_move(moved) -> None:
+    """Move the stored counts of the years by the items whose status a service moved (the items
+    are locked and written in this transaction). A year with no counts yet has nothing to move:
+    its first view counts it."""
+    moved = [m for m in moved if m.before != m.after]
+    if not moved:
+        return
+    days = _progress_days_locked(m.year for m in moved)
+    for m in moved:
+        day = days.get(m.year)
+        if day is None:
+            continue
+        by_status = day.counts.setdefault(m.category, {})
+        for status, step in ((m.before, -1), (m.after, 1)):
+            if status:
+                by_status[status] = by_status.get(status, 0) + step
+    for day in days.values():
+        day.save(update_fields=["counts"])
+
+
+def fivekey_progress_counts_count(year: int) -> dict:
+    """The items of ``year`` by category and status as stored, counted (a grouped COUNT that the
+    (year, category, progress_status) index answers): once a day per year, when it is computed."""
+    counts: dict = {}
+    for category, status, n in (FiveKeyItem.objects.filter(year=year).order_by()
+                                .values_list("category", "progress_status").annotate(n=Count("*"))):
+        if status:
+            counts.setdefault(category, {})[status] = n
+    return counts
+
+
+def fivekey_year_progress_compute(*, year: int, on: dt.date, calendar: WorkCalendar | None = None,
+                                  only_unset: bool = False) -> int:
+    """Compute the year's progress for ``on``: every item (``only_unset``: those never stored),
+    writing only the rows that changed; then recount the year and note the day, under the year's
+    lock. Returns the rows written."""
+    items = FiveKeyItem.objects.progress_unset(year=year) if only_unset else FiveKeyItem.objects.filter(year=year)
+    written, _moved = _progress_write(items, today=on, guarded=True, calendar=calendar)
+    with transaction.atomic():
+        FiveKeyProgressDay.objects.bulk_create([FiveKeyProgressDay(year=year, computed_on=on)], ignore_conflicts=True)
+        day = _progress_days_locked([year])[year]
+        day.counts = fivekey_progress_counts_count(year)
+        if not only_unset:
+            day.computed_on = on
+        day.save(update_fields=["counts", "computed_on"])
+    return written
+
+
+def fivekey_progress_refresh_stale(*, year: int, on: dt.date | None = None,
+                                   calendar: WorkCalendar | None = None) -> int:
+    """The guard of the board, the home page and the daily run: one small query asks whether the
+    year was computed for ``on`` and whether any of its items was never stored; when not, the year
+    is computed (``fivekey_year_progress_compute``). Returns the rows written."""
     on = on or today()
-    return items_progress_refresh(FiveKeyItem.objects.progress_stale(on, years=[year]), today=on, only_if_stale=True)
+    day = (FiveKeyProgressDay.objects.filter(year=year).order_by()
+           .annotate(unset=Exists(FiveKeyItem.objects.progress_unset(year=year)))
+           .values_list("computed_on", "unset")[:1])
+    day = day[0] if day else None
+    if day is not None and day[0] == on:
+        if not day[1]:
+            return 0
+        return fivekey_year_progress_compute(year=year, on=on, calendar=calendar, only_unset=True)
+    return fivekey_year_progress_compute(year=year, on=on, calendar=calendar)
+
+
+def fivekey_progress_days_clear(years) -> None:
+    """What the stored progress or counts of ``years`` rest on changed outside a service that
+    moves them (the calendar, the admin): their next view computes and counts them again."""
+    FiveKeyProgressDay.objects.filter(year__in=sorted(set(years))).delete()
 
 
 @transaction.atomic
 def fivekey_items_progress_store(item_ids) -> None:
-    """Store today's progress of items whose nodes just changed (the node services, the admin).
-    The items are locked first, so that two units marking nodes of one item at the same moment
-    each count the other's node."""
+    """Store today's progress of items whose nodes just changed (the node services, the admin),
+    and move their year's counts. The items are locked first, so that two units marking nodes of
+    one item at the same moment each count the other's node."""
     items = FiveKeyItem.objects.select_for_update().filter(pk__in=list(item_ids)).order_by("pk")
     list(items.values_list("pk", flat=True))
-    items_progress_refresh(items, today=today())
+    _written, moved = _progress_write(items, today=today(), guarded=False, calendar=None)
+    _counts_move(moved)
 
 
 ITEM_FIELDS = ("category", "year", "title", "goal", "lead_leader", "responsible_unit", "enterprise", "project")
@@ -459,8 +550,12 @@ def fivekey_item_update(*, item: FiveKeyItem, actor, cooperating_units=None, **f
     merged = {name: getattr(item, name) for name in ITEM_FIELDS} | fields
     _validate_item(merged, item=item)
     changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    counted_as = (item.year, item.category, item.progress_status)
     for name in changed:
         setattr(item, name, fields[name])
+    if counted_as[:2] != (item.year, item.category) and item.progress_status:
+        # Counted under another year or category from now on.
+        _counts_move([_Moved(*counted_as, ""), _Moved(item.year, item.category, "", item.progress_status)])
     if "responsible_unit" in changed and item.claim == FiveKeyItem.Claim.PENDING:
         # A leader naming the unit settles any pending claim.
         item.claim, item.claim_unit, item.claimed_at = FiveKeyItem.Claim.NONE, None, None
@@ -652,8 +747,8 @@ def supervision_sweep(*, on: dt.date | None = None) -> dict:
     on = on or today()
     calendar = WorkCalendar.for_years({on.year - 1, on.year, on.year + 1})
     years = [on.year - 1, on.year]
-    items_progress_refresh(FiveKeyItem.objects.progress_stale(on, years=years), today=on, only_if_stale=True,
-                           calendar=calendar)
+    for year in years:
+        fivekey_progress_refresh_stale(year=year, on=on, calendar=calendar)
     items = (
         FiveKeyItem.objects.filter(year__in=years).filter(Q(progress_status=Status.LAGGING) | Q(lagging_since__isnull=False))
         .select_related("lead_leader", "responsible_unit")
@@ -750,9 +845,13 @@ def monthly_assessment_run(*, on: dt.date | None = None) -> list[UnitMonthlyScor
 def on_calendar_changed(sender, years=(), **kwargs) -> None:
     """Receiver of zonehub.services.calendar_changed: due dates move with the holidays, so the
     stored monthly scores of those years are recomputed, and the stored progress of every item
-    whose working days those years count is marked stale (the board recomputes it on its next view)."""
+    whose working days those years count is recomputed on the next view: the days of those years
+    and the later ones are forgotten (the view writes only the items whose progress moves), and the
+    rows a service stored today are marked unset, since the guard keeps the ones stored today."""
     if years:
-        FiveKeyItem.objects.filter(year__lte=max(years), progress_on__isnull=False).update(progress_on=None)
+        on = today()
+        FiveKeyItem.objects.filter(year__lte=max(years), progress_on__gte=on).update(progress_on=None)
+        FiveKeyProgressDay.objects.filter(year__lte=max(years)).delete()
     months = set(UnitMonthlyScore.objects.filter(year__in=list(years)).values_list("year", "month").distinct())
     for year, month in sorted(months):
         monthly_assessment(year=year, month=month)

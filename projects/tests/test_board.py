@@ -138,6 +138,7 @@ def test_a_changed_holiday_schedule_marks_the_stored_progress_stale(zone):
 
     old, current, next_year = (FiveKeyItemFactory(year=year) for year in (2025, 2026, 2027))
     calendar_changed.send(sender=CalendarYear, years=[2026])
+    # Stored today by a service: marked unset, so that the next view writes them again.
     assert [stored(item)[-1] for item in (old, current, next_year)] == [None, None, TODAY]
 
 
@@ -153,6 +154,7 @@ def test_the_board_costs_the_same_for_3_items_as_for_60(client, zone, django_ass
     client.force_login(zone.leader)
 
     def costs() -> list[int]:
+        client.get(reverse("projects:board"))  # the day's first view computes and counts the year
         counted = []
         for variant in VARIANTS:
             params = {key: {"A": zone.dept_a.pk, "L": zone.leader.pk}.get(value, value)
@@ -311,7 +313,10 @@ def test_the_leader_panel_counts_from_the_stored_progress(client, zone):
                  if p["template"] == "projects/panels/leader_fivekey.html")
     assert panel["total"] == 9 and panel["status_totals"]["lagging"] == 3
     assert [row.item.pk for row in panel["lagging"]] == board_order(items)[:3]
-    assert all(stored(item) == computed(item) for item in items)
+    # Every row holds today's progress; only those that were wrong were written (stamped today).
+    assert all(stored(item)[:5] == computed(item)[:5] for item in items)
+    assert {stored(item)[-1] for item in items if computed(item)[0] == "ahead"} == {TODAY - dt.timedelta(days=1)}
+    assert {stored(item)[-1] for item in items if computed(item)[0] != "ahead"} == {TODAY}
 
 
 def test_the_sweep_stores_the_days_progress(zone):
@@ -323,3 +328,77 @@ def test_the_sweep_stores_the_days_progress(zone):
     assert services.supervision_sweep(on=D(2026, 11, 25))["flagged"] == 2
     for each in (item, last_year):
         assert stored(each) == computed(each, D(2026, 11, 25)) and stored(each)[0] == "lagging"
+
+
+# --- touch only what changed (issue 15) ----------------------------------------------------------
+
+
+def _updates(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith("UPDATE") and "projects_fivekeyitem" in q["sql"]]
+
+
+def _summary_counts(year=2026) -> dict:
+    """The counts the board shows, against those a COUNT of the rows finds."""
+    from projects.models import FiveKeyProgressDay
+
+    stored = FiveKeyProgressDay.objects.get(year=year).counts
+    return ({(c, st): n for c, by in stored.items() for st, n in by.items() if n},
+            {(c, st): n for c, by in services.fivekey_progress_counts_count(year).items() for st, n in by.items()})
+
+
+def test_the_day_is_computed_once_and_only_changed_rows_are_written(zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    late = FiveKeyItemFactory(lead_leader=zone.leader)
+    FiveKeyNodeFactory(item=late, planned_date=D(2026, 11, 13))  # lagging: its days late grow each working day
+    steady = FiveKeyItemFactory(lead_leader=zone.leader)
+    FiveKeyNodeFactory(item=steady, planned_date=D(2026, 12, 20))  # on schedule for weeks
+    turning = FiveKeyItemFactory(lead_leader=zone.leader)
+    FiveKeyNodeFactory(item=turning, planned_date=TODAY)  # due today: lagging tomorrow
+    services.fivekey_progress_refresh_stale(year=2026, on=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.fivekey_progress_refresh_stale(year=2026, on=TODAY) == 0
+    assert len(queries) == 1 and not _updates(queries)  # one small question, no write
+    tomorrow = D(2026, 11, 24)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.fivekey_progress_refresh_stale(year=2026, on=tomorrow) == 2
+    assert len(_updates(queries)) == 1
+    assert stored(late) == computed(late, tomorrow) and stored(turning) == computed(turning, tomorrow)
+    assert stored(turning)[0] == "lagging"
+    assert stored(steady)[-1] == TODAY and stored(steady)[:5] == computed(steady, tomorrow)[:5]  # untouched
+    assert _summary_counts()[0] == _summary_counts()[1] == {("projects", "lagging"): 2, ("projects", "on_schedule"): 1}
+
+
+def test_a_node_change_shows_at_once_and_moves_the_counts(client, zone):
+    item = FiveKeyItemFactory(lead_leader=zone.leader, responsible_unit=zone.dept_a, category=Category.REFORMS)
+    node = FiveKeyNodeFactory(item=item, planned_date=D(2026, 11, 13))
+    make_items(zone, 10)
+    client.force_login(zone.leader)
+    board = client.get(reverse("projects:board")).context["board"]
+    lagging = board["status_totals"]["lagging"]
+    services.fivekey_node_complete(node=node, actor=zone.dept_user_a, completed_on=TODAY, evidence="批复")
+    board = client.get(reverse("projects:board")).context["board"]
+    assert board["status_totals"]["lagging"] == lagging - 1
+    assert next(g for g in board["groups"] if g["category"] == Category.REFORMS)["counts"]["done_late"] == 1
+    services.fivekey_item_update(item=item, actor=zone.leader, category=Category.KEY_WORK)
+    assert _summary_counts()[0] == _summary_counts()[1]
+    assert stored(item) == computed(item)
+
+
+def test_a_calendar_change_recomputes_the_years_it_touches(zone):
+    from projects.models import FiveKeyProgressDay
+    from zonehub.models import CalendarYear
+    from zonehub.services import calendar_changed
+
+    item = FiveKeyItemFactory(lead_leader=zone.leader)
+    FiveKeyNodeFactory(item=item, planned_date=D(2026, 11, 13))
+    services.fivekey_progress_refresh_stale(year=2026, on=TODAY)
+    services.fivekey_progress_refresh_stale(year=2027, on=TODAY)
+    # The days it was late change with the holidays (here, as if the stored figure were wrong).
+    FiveKeyItem.objects.filter(pk=item.pk).update(progress_late_days=1)
+    calendar_changed.send(sender=CalendarYear, years=[2026])
+    assert list(FiveKeyProgressDay.objects.values_list("year", flat=True)) == [2027]
+    services.fivekey_progress_refresh_stale(year=2026, on=TODAY)
+    assert stored(item) == computed(item) and stored(item)[1] == 6

@@ -84,7 +84,8 @@ def test_board_for_two_thousand_items_runs_a_fixed_number_of_queries(client, zon
     for item in items[:50]:
         item.cooperating_units.add(zone.dept_a)
     client.force_login(zone.leader)
-    with django_assert_max_num_queries(30):
+    # The day's first view computes the year in batches, then counts it (the lock, the count, the day).
+    with django_assert_max_num_queries(34):
         assert client.get(reverse("projects:board")).status_code == 200
     assert not FiveKeyItem.objects.progress_stale(D(2026, 11, 23)).exists()
     with django_assert_max_num_queries(12):
