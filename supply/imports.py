@@ -176,6 +176,11 @@ class SupplySheet(Importer):
         return found[0]
 
     def apply(self, result: CheckResult, *, actor, batch: ImportBatch) -> None:
+        # Each link's roll-ups are counted once for the sheet, not once per line.
+        with services.tallies_deferred():
+            self._apply(result, actor=actor)
+
+    def _apply(self, result: CheckResult, *, actor) -> None:
         for plan in result.plans:
             if plan.action == "unchanged":
                 continue

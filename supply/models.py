@@ -165,6 +165,9 @@ class SupplyOffer(Declaration):
             models.Index(fields=["link", "yearly_capacity", "product", "enterprise"], condition=Q(is_active=True),
                          name="supply_offer_link_idx"),
             models.Index(fields=["enterprise", "is_active"], name="supply_offer_enterprise_idx"),
+            # The suggestions' offers of a need's own product, the largest first.
+            models.Index(fields=["product", "-yearly_capacity", "-id"], condition=Q(is_active=True),
+                         name="supply_offer_product_idx"),
         ]
 
     def __str__(self):
@@ -201,6 +204,48 @@ class SupplyNeed(Declaration):
 
     def __str__(self):
         return f"{self.enterprise} · {self.product}"
+
+
+# --- roll-ups: what the home pages and the chain map read instead of every offer and need -------
+
+class NeedTally(models.Model):
+    """The needs summed by link, by where they are bought, and by the months (local time) they were
+    declared and withdrawn (``withdrawn`` empty while active): a few hundred rows however many needs
+    the zone declares. The leader's panel, the operations centre's home and the chain map read it;
+    ``supply.services.tallies_refresh`` counts a link's rows again in the transaction of every
+    change to its needs, so it always equals the rows."""
+
+    link = models.ForeignKey(ChainLink, verbose_name=_("chain link"), on_delete=models.CASCADE, related_name="+")
+    current_source = models.CharField(_("bought from"), max_length=10, choices=Source.choices)
+    declared = models.DateField(_("month declared"))
+    withdrawn = models.DateField(_("month withdrawn"), null=True, blank=True)
+    volume = models.DecimalField(_("yearly volume"), max_digits=18, decimal_places=2, default=ZERO)
+    needs = models.PositiveIntegerField(_("needs"), default=0)
+
+    class Meta:
+        verbose_name = _("needs roll-up")
+        verbose_name_plural = _("needs roll-ups")
+
+    def __str__(self):
+        return f"{self.link_id} {self.current_source} {self.declared:%Y-%m}: {self.needs}"
+
+
+class OfferTally(models.Model):
+    """A link's active offers: how many, their yearly capacity, and how many firms offer (kept as
+    ``NeedTally``)."""
+
+    link = models.OneToOneField(ChainLink, verbose_name=_("chain link"), on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    offers = models.PositiveIntegerField(_("offers"), default=0)
+    suppliers = models.PositiveIntegerField(_("suppliers"), default=0)
+    capacity = models.DecimalField(_("yearly capacity"), max_digits=18, decimal_places=2, default=ZERO)
+
+    class Meta:
+        verbose_name = _("offers roll-up")
+        verbose_name_plural = _("offers roll-ups")
+
+    def __str__(self):
+        return f"{self.link_id}: {self.offers}"
 
 
 # --- matchmaking cases ----------------------------------------------------------------------------

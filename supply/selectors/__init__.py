@@ -11,6 +11,7 @@ from supply.selectors.chains import (
     link_figures,
     local_ratio,
     need_suggestions,
+    needs_loaded,
     open_cases_for,
     suggestion_needs,
     today,
@@ -50,6 +51,6 @@ __all__ = [
     "case_obstacles", "case_timeline", "cases_by_stage", "chain_list_figures", "chain_map", "contract_get",
     "contract_list", "delivery_list", "enterprise_declarations", "figures", "home_panels", "leader_supply_panel",
     "link_figures", "local_ratio", "monthly", "months_to", "need_get", "need_list", "need_suggestions", "offer_get",
-    "offer_list", "open_cases_for", "payment_list", "suggestion_needs", "supply_enterprise_get", "today", "totals",
-    "zone_month_figures", "zone_ratio",
+    "needs_loaded", "offer_list", "open_cases_for", "payment_list", "suggestion_needs", "supply_enterprise_get",
+    "today", "totals", "zone_month_figures", "zone_ratio",
 ]

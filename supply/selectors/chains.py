@@ -10,9 +10,9 @@ bought elsewhere counts for what zone suppliers delivered under three-party cont
 last twelve months. Volumes are in each link's unit; a chain's ratio adds its links' volumes (a
 chain's links are kept in one unit, 吨 by default).
 
-The page reads a few grouped sums over indexes and one short query per link, so its queries do
-not grow with the zone. The suggestions are one indexed query per need, however many offers its
-link has.
+The page reads the links' roll-ups (``NeedTally``, ``OfferTally``, kept by the services) and one
+short query per link, so neither its queries nor their time grow with the zone. The suggestions
+are one indexed query per need, however many offers its link has.
 """
 
 from __future__ import annotations
@@ -22,11 +22,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from enterprises.models import IndustryChain
-from supply.models import OPEN_STAGES, ChainLink, Delivery, MatchCase, Source, SupplyNeed, SupplyOffer
+from supply.models import (
+    OPEN_STAGES,
+    ChainLink,
+    Delivery,
+    MatchCase,
+    NeedTally,
+    OfferTally,
+    Source,
+    SupplyNeed,
+    SupplyOffer,
+)
 from zonehub.workdays import local_date
 
 ZERO = Decimal(0)
@@ -82,24 +93,42 @@ class LinkFigures:
         return max(ZERO, self.demand - self.supply)
 
 
+def need_tally(*, since: dt.date | None = None, until: dt.date | None = None, chain=None, links=None) -> list:
+    """The needs' roll-up rows (``NeedTally``): (link id, source, month declared, month withdrawn or
+    None, yearly volume, needs). Only the needs active some time from the month ``since`` to the
+    month ``until`` (the active ones without ``since``). One query over a few hundred rows."""
+    rows = NeedTally.objects.filter(needs__gt=0)
+    rows = rows.filter(withdrawn__isnull=True) if since is None else rows.filter(
+        Q(withdrawn__isnull=True) | Q(withdrawn__gte=since))
+    if until is not None:
+        rows = rows.filter(declared__lte=until)
+    if chain:
+        rows = rows.filter(link__chain_id=chain)
+    if links is not None:
+        rows = rows.filter(link_id__in=links)
+    return list(rows.values_list("link_id", "current_source", "declared", "withdrawn", "volume", "needs"))
+
+
+def active_needs_outside(tally: list) -> int:
+    """How many active needs are bought outside the zone (the suggestions' needs), from ``need_tally``."""
+    return sum(n for _link, source, _d, withdrawn, _v, n in tally if withdrawn is None and source != Source.ZONE)
+
+
 def link_figures(links: list[ChainLink], *, on: dt.date | None = None) -> dict[int, LinkFigures]:
-    """Supply, demand and local supply of each link: three grouped queries over the links' rows."""
+    """Supply, demand and local supply of each link: the links' roll-ups and their deliveries."""
     ids = [link.pk for link in links]
     figures = {link.pk: LinkFigures(link=link) for link in links}
     if not ids:
         return figures
-    for row in (SupplyOffer.objects.filter(link_id__in=ids, is_active=True).order_by().values("link_id")
-                .annotate(capacity=Sum("yearly_capacity"), offers=Count("id"),
-                          suppliers=Count("enterprise_id", distinct=True))):
-        f = figures[row["link_id"]]
-        f.supply, f.offers, f.suppliers = row["capacity"] or ZERO, row["offers"], row["suppliers"]
-    for row in (SupplyNeed.objects.filter(link_id__in=ids, is_active=True).order_by().values("link_id", "current_source")
-                .annotate(volume=Sum("yearly_volume"), needs=Count("id"))):
-        f = figures[row["link_id"]]
-        f.demand += row["volume"] or ZERO
-        f.needs += row["needs"]
-        if row["current_source"] == Source.ZONE:
-            f.demand_in_zone += row["volume"] or ZERO
+    for row in OfferTally.objects.filter(link_id__in=ids):
+        f = figures[row.link_id]
+        f.supply, f.offers, f.suppliers = row.capacity, row.offers, row.suppliers
+    for link, source, _declared, _withdrawn, volume, needs in need_tally(links=ids):
+        f = figures[link]
+        f.demand += volume
+        f.needs += needs
+        if source == Source.ZONE:
+            f.demand_in_zone += volume
     for row in _delivered_by_link(ids, on=on):
         figures[row["contract__link_id"]].delivered = row["quantity"] or ZERO
     return figures
@@ -164,16 +193,18 @@ def chain_map(chain: IndustryChain, *, top: int = TOP_SUPPLIERS) -> ChainFigures
     return ChainFigures(chain=chain, links=[figures[link.pk] for link in links])
 
 
-def zone_ratio(*, on: dt.date | None = None) -> tuple[float | None, Decimal, Decimal]:
+def zone_ratio(*, on: dt.date | None = None, tally: list | None = None) -> tuple[float | None, Decimal, Decimal]:
     """The zone's local supply ratio now, with the declared demand and what is bought in the zone,
-    each link counted as on the chain map (never above its demand): two grouped queries."""
+    each link counted as on the chain map (never above its demand): the needs' roll-up (``tally``
+    when the caller read it already) and one grouped query of deliveries."""
     demand: dict = defaultdict(lambda: ZERO)
     local: dict = defaultdict(lambda: ZERO)
-    for row in (SupplyNeed.objects.filter(is_active=True).order_by().values("link_id", "current_source")
-                .annotate(volume=Sum("yearly_volume"))):
-        demand[row["link_id"]] += row["volume"] or ZERO
-        if row["current_source"] == Source.ZONE:
-            local[row["link_id"]] += row["volume"] or ZERO
+    for link, source, _declared, withdrawn, volume, _needs in (need_tally() if tally is None else tally):
+        if withdrawn is not None:
+            continue
+        demand[link] += volume
+        if source == Source.ZONE:
+            local[link] += volume
     for row in _delivered_by_link(on=on):
         local[row["contract__link_id"]] += row["quantity"] or ZERO
     total = sum(demand.values(), ZERO)
@@ -186,17 +217,24 @@ def zone_ratio(*, on: dt.date | None = None) -> tuple[float | None, Decimal, Dec
 def need_suggestions(need: SupplyNeed, *, limit: int = SUGGESTIONS_PER_NEED, only_enterprises=None) -> list:
     """The zone's suppliers for ``need``: the offers of its product first, then the rest of its link,
     each ranked by capacity against the volume, the largest first (those that cover the whole volume
-    come first). One statement: the ranking reads only the offers' (link, capacity, product,
-    enterprise) index, and only the ``limit`` rows kept are joined to their firms and products.
+    come first). One statement: two short walks down the offers' indexes (by product, and by link,
+    each by capacity), and only the ``limit`` rows kept are joined to their firms and products.
     ``coverage``: capacity ÷ volume, in per cent."""
     rank = Case(When(product_id=need.product_id, then=Value(0)), default=Value(1), output_field=IntegerField())
-    offers = (SupplyOffer.objects.filter(link_id=need.link_id, is_active=True)
-              .exclude(enterprise_id=need.enterprise_id))
+    offers = (SupplyOffer.objects.filter(is_active=True).exclude(enterprise_id=need.enterprise_id)
+              .order_by("-yearly_capacity", "-pk").values("pk"))
     if only_enterprises is not None:
         offers = offers.filter(enterprise_id__in=list(only_enterprises))
-    best = offers.annotate(rank=rank).order_by("rank", "-yearly_capacity", "-pk").values("pk")[:limit]
-    rows = list(SupplyOffer.objects.filter(pk__in=best).annotate(rank=rank).select_related("enterprise", "product")
-                .order_by("rank", "-yearly_capacity", "-pk"))
+    # The ``limit`` largest of the same product and the ``limit`` largest of the link's other
+    # products, each a short walk down its index: never the link's every offer.
+    same = offers.filter(product_id=need.product_id)[:limit]
+    others = offers.filter(link_id=need.link_id).exclude(product_id=need.product_id)[:limit]
+    if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL: one UNION ALL of the two walks
+        kept = Q(pk__in=same.union(others, all=True))
+    else:  # SQLite cannot limit the parts of a UNION: the same rows, read another way
+        kept = Q(pk__in=same) | Q(pk__in=others)
+    rows = list(SupplyOffer.objects.filter(kept).annotate(rank=rank)
+                .select_related("enterprise", "product").order_by("rank", "-yearly_capacity", "-pk")[:limit])
     for row in rows:
         row.same_product = row.product_id == need.product_id
         row.coverage = round(float(100 * row.yearly_capacity / need.yearly_volume), 1) if need.yearly_volume else None
@@ -205,22 +243,32 @@ def need_suggestions(need: SupplyNeed, *, limit: int = SUGGESTIONS_PER_NEED, onl
 
 
 def suggestion_needs(user, *, sees_zone: bool, served_ids=None, chain=None, link=None):
-    """The needs whose suggestions ``user`` is shown, largest first. The operations centre (and
-    leaders): every active need bought outside the zone. A steward (``served_ids``, the enterprises
-    it serves): its enterprises' needs, and the needs its enterprises' offers could supply."""
+    """The keys ``(id, yearly volume)`` of the needs whose suggestions ``user`` is shown, largest
+    first, to page through (``needs_loaded`` reads a page's rows). The operations centre (and
+    leaders): every active need bought outside the zone, down one partial index. A steward
+    (``served_ids``, the enterprises it serves): its enterprises' needs, and the other needs bought
+    outside the zone on the links its enterprises offer on: two disjoint parts, each walked down its
+    index, so a page reads its rows and not every need of those links."""
     needs = SupplyNeed.objects.filter(is_active=True)
-    if sees_zone:
-        needs = needs.exclude(current_source=Source.ZONE)
-    else:
-        served_ids = list(served_ids or [])
-        links = (SupplyOffer.objects.filter(enterprise_id__in=served_ids, is_active=True).order_by()
-                 .values("link_id").distinct())
-        needs = needs.filter(Q(enterprise_id__in=served_ids) | (Q(link_id__in=links) & ~Q(current_source=Source.ZONE)))
     if chain:
         needs = needs.filter(link__chain_id=chain)
     if link:
         needs = needs.filter(link_id=link)
-    return needs.select_related("enterprise", "product", "link__chain").order_by("-yearly_volume", "-id")
+    order = ("-yearly_volume", "-id")
+    if sees_zone:
+        return needs.exclude(current_source=Source.ZONE).order_by(*order).values_list("id", "yearly_volume")
+    served_ids = list(served_ids or [])
+    links = SupplyOffer.objects.filter(enterprise_id__in=served_ids, is_active=True).order_by().values("link_id")
+    own = needs.filter(enterprise_id__in=served_ids)
+    others = needs.filter(link_id__in=links).exclude(current_source=Source.ZONE).exclude(enterprise_id__in=served_ids)
+    keys = ("id", "yearly_volume")
+    return own.order_by().values_list(*keys).union(others.order_by().values_list(*keys), all=True).order_by(*order)
+
+
+def needs_loaded(ids: list[int]) -> list[SupplyNeed]:
+    """The needs ``ids`` (a page of ``suggestion_needs``) in that order, with what the page shows."""
+    rows = SupplyNeed.objects.filter(pk__in=ids).select_related("enterprise", "product", "link__chain").in_bulk()
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def open_cases_for(needs) -> dict[tuple[int, int], int]:

@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from enterprises.models import IndustryChain
-from supply.models import OPEN_STAGES, Delivery, MatchCase, Source, Stage, SupplyContract, SupplyNeed
-from supply.selectors.chains import ZERO, local_ratio, today, zone_ratio
+from supply.models import OPEN_STAGES, Delivery, MatchCase, Source, Stage, SupplyContract
+from supply.selectors.chains import ZERO, active_needs_outside, local_ratio, need_tally, today, zone_ratio
 from zonehub.models import Role
 from zonehub.workdays import month_start, months_before, next_month_start, start_of_day
 
@@ -79,9 +79,10 @@ class Month:
         return f"{self.month.year}年{self.month.month}月"
 
 
-def monthly(months: list[dt.date], *, chain=None, contracts: bool = True) -> list[Month]:
+def monthly(months: list[dt.date], *, chain=None, contracts: bool = True, tally: list | None = None) -> list[Month]:
     """Each month's deliveries, fee income, savings, contracts signed (unless not ``contracts``)
-    and local supply ratio: three grouped queries (two), however many months."""
+    and local supply ratio: three grouped queries (two; one fewer with ``tally``, the needs'
+    roll-up rows from the first month on), however many months or needs."""
     first, end = months[0], next_month_start(months[-1])
     rows = {m: Month(month=m, url=url("supply:delivery_list", month=f"{m:%Y-%m}", chain=chain)) for m in months}
     deliveries = Delivery.objects.filter(delivered_on__gte=first, delivered_on__lt=end)
@@ -108,23 +109,22 @@ def monthly(months: list[dt.date], *, chain=None, contracts: bool = True) -> lis
         month.signed += row["n"]
         contracted[month.month].append((row["unit"], row["total"]))
     # The demand declared in each month (the needs active some time in it), and its share bought in
-    # the zone: one query of conditional sums.
-    needs = SupplyNeed.objects.all()
-    if chain:
-        needs = needs.filter(link__chain_id=chain)
-    sums = {}
-    for m in months:
-        start, stop = start_of_day(m), start_of_day(next_month_start(m))
-        active = Q(created_at__lt=stop) & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=start))
-        sums[f"d{m:%Y%m}"] = Sum("yearly_volume", filter=active)
-        sums[f"z{m:%Y%m}"] = Sum("yearly_volume", filter=active & Q(current_source=Source.ZONE))
-    totals = needs.aggregate(**sums)
+    # the zone: from the needs' roll-up (``tally`` when the caller read it already).
+    if tally is None:
+        tally = need_tally(since=first, until=months[-1], chain=chain)
+    demand, zone = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for _link, source, declared, withdrawn, volume, _needs in tally:
+        for m in months:
+            if declared <= m and (withdrawn is None or withdrawn >= m):
+                demand[m] += volume
+                if source == Source.ZONE:
+                    zone[m] += volume
     for m in months:
         month = rows[m]
         month.delivered = by_unit(delivered[m])
         month.contracted = by_unit(contracted[m])
-        month.demand = (totals[f"d{m:%Y%m}"] or ZERO) / 12
-        month.local = min(month.demand, (totals[f"z{m:%Y%m}"] or ZERO) / 12 + outside[m])
+        month.demand = demand[m] / 12
+        month.local = min(month.demand, zone[m] / 12 + outside[m])
     return [rows[m] for m in months]
 
 
@@ -253,14 +253,19 @@ def zone_month_figures(year: int, month: int) -> dict:
 
 # --- home pages -------------------------------------------------------------------------------
 
-def leader_supply_panel(user) -> dict:
+def leader_supply_panel(user, *, tally: list | None = None) -> dict:
     """The leader's panel: this year's fee income and deliveries, savings, the local supply ratio,
-    cases by stage, and fee income with the ratio by month; every figure links to its rows."""
+    cases by stage, and fee income with the ratio by month; every figure links to its rows. Five
+    queries, none of which reads the offers or the needs (their roll-up, ``tally`` when the caller
+    read it from the first month on, stands in)."""
     day = today()
     year = day.year
-    months = monthly(months_to(day), contracts=False)
+    span = months_to(day)
+    if tally is None:
+        tally = need_tally(since=span[0], until=span[-1])
+    months = monthly(span, contracts=False, tally=tally)
     this_year = [m for m in months if m.month.year == year]
-    ratio, demand, local = zone_ratio(on=day)
+    ratio, demand, local = zone_ratio(on=day, tally=tally)
     stages = cases_by_stage(user)
     return {
         "template": "supply/panels/leader.html", "order": 46, "css": "col-12 col-xl-6",
@@ -281,6 +286,8 @@ def home_panels(user) -> list[dict]:
     if user.effective_role != Role.OPERATIONS:
         return []
     cases = MatchCase.objects.visible_to(user)
+    span = months_to(today())
+    tally = need_tally(since=span[0], until=span[-1])
     tiles = [
         {"label": _("cases suggested by stewards, waiting for a broker"), "css": "text-danger",
          "count": cases.open().filter(broker__isnull=True).count(),
@@ -290,10 +297,10 @@ def home_panels(user) -> list[dict]:
         {"label": _("contracts supplying"), "css": "",
          "count": cases.filter(stage=Stage.SUPPLYING).count(), "url": url("supply:contract_list", stage=Stage.SUPPLYING)},
         {"label": _("needs bought outside the zone"), "css": "text-warning-emphasis",
-         "count": SupplyNeed.objects.active().exclude(current_source=Source.ZONE).count(),
+         "count": active_needs_outside(tally),
          "url": reverse("supply:suggestions")},
     ]
-    panel = leader_supply_panel(user)
+    panel = leader_supply_panel(user, tally=tally)
     panel["order"], panel["css"] = 5, "col-12 col-xl-8"
     return [{"template": "portal/panels/tiles.html", "order": 1, "css": "col-12", "tiles": tiles,
              "testid": "tiles-operations"}, panel]

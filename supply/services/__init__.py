@@ -4,7 +4,9 @@ recording an event; notices are rows sent after the commit (``zonehub.notificati
 
 Sections (no cycle): ``_shared`` (who may, numbers, recipients) ← ``chains`` (links, products,
 gap → investment target), ``declarations`` (offers, needs), ``cases`` (the case table
-``CASE_ACTIONS``, stages, obstacles) ← ``contracts`` (sign, deliveries, payments, savings, sweep).
+``CASE_ACTIONS``, stages, obstacles) ← ``contracts`` (sign, deliveries, payments, savings, sweep);
+``tallies`` (the offers' and needs' roll-ups) ← ``declarations``, which count them again in each
+change's transaction.
 """
 
 from supply.services._shared import (
@@ -39,11 +41,12 @@ from supply.services.declarations import (
     offer_update,
     offer_withdraw,
 )
+from supply.services.tallies import tallies_deferred, tallies_refresh
 
 __all__ = [
     "BUYER", "CASE_ACTIONS", "NEED", "OFFER", "SUPPLIER", "can_edit_declarations", "case_advance", "case_can",
     "case_fail", "case_open", "case_take", "contract_sign", "contracts_sweep", "declaration_check", "delivery_record",
     "gap_target_create", "is_leader", "is_operations", "link_create", "need_declare", "need_update", "need_withdraw",
     "obstacle_link", "obstacle_raise", "offer_declare", "offer_update", "offer_withdraw", "payment_record",
-    "product_create", "saving_report", "sees_price_of", "serves",
+    "product_create", "saving_report", "sees_price_of", "serves", "tallies_deferred", "tallies_refresh",
 ]

@@ -85,3 +85,16 @@ def test_running_it_again_adds_nothing(zone):
     counts = (SupplyOffer.objects.count(), MatchCase.objects.count(), Delivery.objects.count())
     build_zone()
     assert (SupplyOffer.objects.count(), MatchCase.objects.count(), Delivery.objects.count()) == counts
+
+
+def test_the_roll_ups_equal_the_declared_rows(zone):
+    """The demo declares through the services, which keep the roll-ups the home pages read."""
+    from django.db.models import Count, Sum
+
+    from supply.models import NeedTally, OfferTally
+
+    needs = SupplyNeed.objects.filter(is_active=True).aggregate(v=Sum("yearly_volume"), n=Count("id"))
+    assert needs["n"] and NeedTally.objects.filter(withdrawn__isnull=True).aggregate(
+        v=Sum("volume"), n=Sum("needs")) == needs
+    offers = SupplyOffer.objects.filter(is_active=True).aggregate(c=Sum("yearly_capacity"), n=Count("id"))
+    assert offers["n"] and OfferTally.objects.aggregate(c=Sum("capacity"), n=Sum("offers")) == offers

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 
 from projects.models import Category, FiveKeyItem
 from stewards import services as stewards_services
@@ -282,10 +283,57 @@ def test_the_months_figures_for_the_brokers_and_the_zone(signed):
 
 def test_needs_bought_in_the_zone_are_not_matched_by_the_operations_centre(supply_zone):
     z = supply_zone
-    needs = list(selectors.suggestion_needs(z.ops, sees_zone=True))
+    needs = selectors.needs_loaded([pk for pk, _v in selectors.suggestion_needs(z.ops, sees_zone=True)])
     assert z.need_b not in needs and needs[0] == z.need_a  # the largest bought outside first
-    steward_needs = list(selectors.suggestion_needs(z.steward_b.user, sees_zone=False, served_ids=[z.ent_b.pk,
-                                                                                                    z.ent_b2.pk]))
+    keys = selectors.suggestion_needs(z.steward_b.user, sees_zone=False, served_ids=[z.ent_b.pk, z.ent_b2.pk])
+    steward_needs = selectors.needs_loaded([pk for pk, _v in keys])
     # B's own needs, and A's need that B's supplier could supply.
     assert set(steward_needs) == {z.need_b, z.need_tray, z.need_a}
     assert SupplyNeed.objects.count() == 3
+
+
+def _rolled_up(**filters) -> tuple:
+    """What the roll-ups say of the active needs and offers, against the rows themselves."""
+    from django.db.models import Sum
+
+    from supply.models import NeedTally, OfferTally
+
+    tally = NeedTally.objects.filter(withdrawn__isnull=True, **filters).aggregate(v=Sum("volume"), n=Sum("needs"))
+    rows = SupplyNeed.objects.filter(is_active=True, **filters).aggregate(v=Sum("yearly_volume"), n=Count("id"))
+    offers = OfferTally.objects.aggregate(c=Sum("capacity"), n=Sum("offers"))
+    offer_rows = SupplyOffer.objects.filter(is_active=True).aggregate(c=Sum("yearly_capacity"), n=Count("id"))
+    return (tally["v"] or 0, tally["n"] or 0, offers["c"] or 0, offers["n"] or 0), \
+        (rows["v"] or 0, rows["n"] or 0, offer_rows["c"] or 0, offer_rows["n"] or 0)
+
+
+def test_the_roll_ups_follow_every_declaration_change(supply_zone, now):
+    """The panel, the operations centre's home and the chain map read the roll-ups: after each
+    declaration, change, move to another link and withdrawal they still equal the rows."""
+    z = supply_zone
+    tally, rows = _rolled_up()
+    assert tally == rows and rows[1] == 3
+    services.need_update(need=z.need_a, actor=z.ops, yearly_volume="70000", current_source=Source.ZONE)
+    services.need_update(need=z.need_tray, actor=z.ops, product=z.molten)
+    services.offer_update(offer=z.offer_b, actor=z.ops, yearly_capacity="55000")
+    now.shift(dt.timedelta(days=40))  # withdrawn next month: still counted in this month's demand
+    services.need_withdraw(need=z.need_b, actor=z.ops)
+    services.offer_withdraw(offer=z.offer_a, actor=z.ops)
+    tally, rows = _rolled_up()
+    assert tally == rows == (Decimal("82000"), 2, Decimal("55000"), 1)
+    assert _rolled_up(link=z.parts)[0][:2] == (0, 0)  # the tray need moved to the smelting link
+    # The ratio and the months read the roll-up; the month before the withdrawal still has B's need.
+    assert selectors.zone_ratio()[1] == Decimal("82000")
+    month = selectors.monthly([NOW.date().replace(day=1)], contracts=False)[0]
+    assert month.demand == (Decimal("70000") + 20000 + 12000) / 12
+    assert selectors.link_figures([z.smelting])[z.smelting.pk].suppliers == 1
+
+
+def test_the_leader_panel_reads_the_roll_ups_in_a_few_queries(supply_zone, django_assert_max_num_queries):
+    z = supply_zone
+    leader = UserFactory(role=Role.LEADER)
+    with django_assert_max_num_queries(5):  # however many needs and offers the zone declares
+        panel = selectors.leader_supply_panel(leader)
+    assert panel["demand"] == Decimal("92000")  # 60,000 + 20,000 + 12,000 active
+    with django_assert_max_num_queries(9):
+        tiles = selectors.home_panels(z.ops)[0]["tiles"]
+    assert tiles[3]["count"] == 2  # A's molten aluminium and B's trays are bought outside the zone

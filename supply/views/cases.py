@@ -55,7 +55,7 @@ def suggestions(request):
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         page = paginator.page(1)
-    rows = list(page.object_list)
+    rows = selectors.needs_loaded([pk for pk, _volume in page.object_list])
     served_set = set(served or ())
     open_cases = selectors.open_cases_for(rows)
     for need in rows:
