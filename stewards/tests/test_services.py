@@ -78,6 +78,33 @@ def test_a_submission_is_one_read_three_rows_and_one_transaction(zone, django_as
     assert sum(s.startswith("INSERT") for s in sql) == 3 and sum(s.startswith("SELECT") for s in sql) == 1
 
 
+def test_the_next_request_goes_to_the_steward_named_meanwhile(zone):
+    """The steward is read on each submission (the process keeps the query, never its answer):
+    once another steward is named, the next request is theirs and only they hear of it."""
+    from stewards.services import steward_assign
+    from tests.factories import StewardFactory
+
+    first = submit(zone, title="第一件")
+    newcomer = StewardFactory(user__workstation=zone.ws_a, user__name="新管家")
+    steward_assign(enterprise=zone.ent_a, steward=newcomer, actor=zone.admin)
+    second = submit(zone, title="第二件")
+    assert (first.steward, second.steward) == (zone.steward_a, newcomer)
+    assert ServiceRequest.objects.get(pk=second.pk).steward == newcomer
+    (note,) = notified(newcomer.user, "request.submitted")
+    assert "第二件" in note.title and zone.ent_a.name in note.title
+    assert all("第二件" not in n.title for n in notified(zone.steward_a.user, "request.submitted"))
+    (event,) = event_list_for(second)
+    assert event.data["steward"] == "新管家"
+
+
+def test_a_steward_whose_login_is_disabled_gets_the_request_but_no_notice(zone):
+    zone.steward_a.user.is_active = False
+    zone.steward_a.user.save(update_fields=["is_active"])
+    request = submit(zone)
+    assert ServiceRequest.objects.get(pk=request.pk).steward == zone.steward_a
+    assert not notified(zone.steward_a.user)
+
+
 def test_only_enterprise_users_submit(zone):
     with pytest.raises(PermissionDenied):
         services.request_submit(actor=zone.steward_a.user, category="other", title="x", description="y")
