@@ -9,6 +9,7 @@ and rebuilt for each factor.
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -198,6 +199,7 @@ def results_json(small_f: str, big_f: str, small: dict, big: dict, machine_text:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_text,
         "factors": [small_f, big_f],
+        "python_loop_s": python_speed(),
         "leader_home_uncached_ms": round(leader["median_ms"], 2),
         "leader_home_uncached_queries": leader["queries"],
         "steward_home_ms": round(steward["median_ms"], 2),
@@ -226,6 +228,19 @@ def results_json(small_f: str, big_f: str, small: dict, big: dict, machine_text:
         for name, (value, op) in checks.items()
     }
     return out
+
+
+@functools.cache
+def python_speed() -> float:
+    """Seconds this machine takes for ten million iterations of a Python loop, best of three: what
+    the milliseconds of two runs on different machines are to be read against (the ratios are not)."""
+    best = float("inf")
+    for _ in range(3):
+        start, x = time.perf_counter(), 0
+        for i in range(10_000_000):
+            x += i
+        best = min(best, time.perf_counter() - start)
+    return round(best, 2)
 
 
 def machine(database: str) -> str:
@@ -261,7 +276,8 @@ def main() -> None:
         f"Run {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with `make bench` "
         f"(`python bench/run.py --factors {small_f} {big_f}`).",
         "",
-        f"Machine: {machine(small['database'])}.",
+        f"Machine: {machine(small['database'])}; ten million iterations of a Python loop take "
+        f"{python_speed()} s on it (read the milliseconds against that; the ratios need not).",
         "",
         f"Targets: each page's query count is the same at both sizes and its median time at F={big_f} "
         f"is at most {MAX_RATIO}× its time at F={small_f}; the sweep's time depends on the due escalations "

@@ -653,6 +653,16 @@ def build(*, factor: float, seed: int = 2026, now: dt.datetime | None = None,
         zone.step("monthly five-key scores, department grades, the nightly roll-ups")
         _supply(zone)
         zone.step("supply matchmaking: the chain map, offers and needs")
+        # The five-key items' progress as the daily run leaves it at 07:30 (the board and the home
+        # page read it), and the zone's tallies as the beat leaves them every minute.
+        from projects.services import fivekey_progress_refresh_stale
+        from zonehub.tallies import tallies_refresh
+
+        this_year = local_date(timezone.now()).year
+        for year in (this_year - 1, this_year):
+            fivekey_progress_refresh_stale(year=year)
+        tallies_refresh()
+        zone.step("the five-key items' progress of the day, the zone's tallies")
     finally:
         zone.writer.close()
     from evaluations.models import DepartmentMonthlyGrade
@@ -1770,3 +1780,7 @@ def _supply(zone: _Zone) -> None:
                                             current_source=r.choice(sources), created_at=at))
         SupplyOffer.objects.bulk_create(offers, batch_size=2000)
         SupplyNeed.objects.bulk_create(needs, batch_size=2000)
+        # Their roll-ups, counted by the function the supply services call on every change.
+        from supply.services import tallies_refresh
+
+        tallies_refresh()
