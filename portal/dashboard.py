@@ -168,7 +168,13 @@ def zone_wide(user, name: str, compute):
     # By role too: a leader's panels hold what an administrator does not see (pay sheets to approve).
     key = (f"zonehub:zone-wide:{name}:{user.effective_role}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
            f":{dashboard_generation()}")
-    return cache.get_or_set(key, compute, seconds)
+    # Not cache.get_or_set: it reads back what it stored, and the first view would pay for
+    # unpickling what it has just computed.
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _leader_panels(user) -> list[dict]:
@@ -237,7 +243,7 @@ def _requests_this_month(user, *, today: dt.date | None = None, tally: dict | No
                   "url": _url("stewards:request_list", month=month, category=category.value, status=s.value)}
                  for s in statuses]
         total = sum(c["count"] for c in cells)
-        rows.append({"label": category.label, "cells": cells, "total": total,
+        rows.append({"label": str(category.label), "cells": cells, "total": total,
                      "url": _url("stewards:request_list", month=month, category=category.value)})
     chart = {
         "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"},

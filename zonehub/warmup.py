@@ -6,6 +6,8 @@ starts, so the first person to open a page after a restart waits no longer than 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 from pathlib import Path
 
@@ -21,10 +23,12 @@ def warm_up() -> None:
     from django.utils import translation
 
     get_resolver().url_patterns  # noqa: B018 -- imports every view module
-    reverse("home")  # fills the reverse-lookup tables of every namespace
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Home")
+            # The reverse-lookup tables of every namespace, which Django keeps per language.
+            reverse("home")
+            _populate_namespaces(get_resolver())
     # The templates, compiled once into the cached loader (DEBUG off; with DEBUG each request
     # reads them afresh anyway).
     for directory in _template_dirs():
@@ -49,6 +53,23 @@ def warm_up() -> None:
         from django.db import connections
 
         connections.close_all()
+        # Everything loaded so far lives as long as the process: out of the collector's way, so
+        # that the first requests do not pay for full collections over it (and forked workers
+        # keep sharing its memory pages).
+        gc.collect()
+        gc.freeze()
+
+
+def _populate_namespaces(resolver, path: str = "") -> None:
+    """A namespace's table is filled the first time a name in it is reversed, in each language (on
+    a resolver of its own, ``django.urls.resolvers.get_ns_resolver``): a name that does not exist
+    fills it just as well."""
+    from django.urls import NoReverseMatch, reverse
+
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        with contextlib.suppress(NoReverseMatch):
+            reverse(f"{path}{namespace}:-warm-up-")
+        _populate_namespaces(sub, f"{path}{namespace}:")
 
 
 def _template_dirs() -> list[Path]:
