@@ -18,9 +18,9 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
 
 from zonehub.channels import Backend, ChannelError, Message
+from zonehub.db import rows_update
 from zonehub.models import Channel, Notification, NotificationDelivery, Role
 from zonehub.notification_settings import channels_for, notice_topic
 
@@ -135,21 +135,26 @@ def _send_one(delivery: NotificationDelivery, backend: Backend | None, message: 
     return trips if retryable else None
 
 
-def deliveries_send(notifications, *, backends: dict[str, Backend], tripped: set, now) -> None:
-    """Plan, then send every due channel of the claimed ``notifications``, marking each. ``tripped``
-    holds, for the whole run, what failed for a reason that may pass: the rest of the run leaves
-    those channels for later (no attempt counted) rather than meet the same failure."""
+def deliveries_claim(notifications, *, channels: set[str], now) -> tuple[list, list]:
+    """Inside the claim's transaction: plan the channels of ``notifications`` (recipient, its
+    settings and its department's robot selected), read every delivery row they have, and mark the
+    due ones "sending". Returns (every row, the due rows), committed with the claim before anything
+    is sent: a run that dies while sending leaves them for the next run after the lease."""
+    deliveries_plan(notifications, channels=channels, now=now)
+    rows = list(NotificationDelivery.objects.select_related("robot")
+                .filter(notification_id__in=[n.pk for n in notifications]).order_by("pk"))
+    due = [d for d in rows if d.status in (D.PENDING, D.SENDING) and d.next_attempt_at <= now]
+    if due:
+        NotificationDelivery.objects.filter(pk__in=[d.pk for d in due]).update(status=D.SENDING)
+    return rows, due
+
+
+def deliveries_send(notifications, due: list, *, backends: dict[str, Backend], tripped: set, now) -> None:
+    """Send every ``due`` channel of the claimed ``notifications`` (``deliveries_claim``), and save
+    how each went. ``tripped`` holds, for the whole run, what failed for a reason that may pass:
+    the rest of the run leaves those channels for later (no attempt counted) rather than meet the
+    same failure."""
     by_id = {n.pk: n for n in notifications}
-    with transaction.atomic():
-        deliveries_plan(notifications, channels=set(backends), now=now)
-        due = list(
-            NotificationDelivery.objects.select_related("robot")
-            .filter(notification_id__in=list(by_id), status__in=[D.PENDING, D.SENDING], next_attempt_at__lte=now)
-            .order_by("pk")
-        )
-        if due:
-            NotificationDelivery.objects.filter(pk__in=[d.pk for d in due]).update(status=D.SENDING)
-    # Committed "sending" first: a run that dies now leaves them for the next run after the lease.
     opened = set()
     try:
         for delivery in due:
@@ -166,17 +171,15 @@ def deliveries_send(notifications, *, backends: dict[str, Backend], tripped: set
     finally:
         for channel in opened:
             backends[channel].close()
-        if due:
-            NotificationDelivery.objects.bulk_update(
-                due, ["status", "attempts", "next_attempt_at", "last_error", "answer", "sent_at"], batch_size=500)
+        rows_update(due, ["status", "attempts", "next_attempt_at", "last_error", "answer", "sent_at"])
 
 
-def notifications_outcome(ids: list[int]) -> dict[int, tuple[str, object]]:
-    """Each claimed notification's delivery as its channels sum it up: (state, next attempt)."""
+def notifications_outcome(ids: list[int], deliveries) -> dict[int, tuple[str, object]]:
+    """Each claimed notification's delivery as its channels (``deliveries``, every row of the claim
+    as the run left them) sum it up: (state, next attempt)."""
     channels: dict[int, list[tuple[str, object]]] = defaultdict(list)
-    for nid, status, next_at in NotificationDelivery.objects.filter(notification_id__in=ids).values_list(
-            "notification_id", "status", "next_attempt_at"):
-        channels[nid].append((status, next_at))
+    for delivery in deliveries:
+        channels[delivery.notification_id].append((delivery.status, delivery.next_attempt_at))
     outcome = {}
     for nid in ids:
         rows = channels.get(nid, [])

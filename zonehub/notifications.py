@@ -14,7 +14,7 @@ from django.utils import timezone
 from zonehub.channels import backends as channel_backends
 from zonehub.channels.email import email_subject, one_line  # noqa: F401 - where callers have imported them
 from zonehub.channels.sms import LogSmsBackend  # noqa: F401 - the path ZONEHUB_SMS_BACKEND may name
-from zonehub.delivery import deliveries_send, notifications_outcome
+from zonehub.delivery import deliveries_claim, deliveries_send, notifications_outcome
 from zonehub.models import Notification, NotificationDelivery
 from zonehub.tasking import enqueue_coalesced_on_commit
 
@@ -58,17 +58,16 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
 
 
 def _claim(*, size: int, now) -> list[int]:
-    """Take up to ``size`` pending rows for this run and commit: concurrent runs skip them. A row
-    waiting for a channel's retry is taken once its time has come."""
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), delivery=Notification.Delivery.PENDING)
-            .order_by("pk").values_list("pk", flat=True)[:size]
-        )
-        if ids:
-            Notification.objects.filter(pk__in=ids).update(
-                delivery=Notification.Delivery.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    """Take up to ``size`` pending rows for this run (in the caller's transaction: concurrent runs
+    skip them). A row waiting for a channel's retry is taken once its time has come."""
+    ids = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), delivery=Notification.Delivery.PENDING)
+        .order_by("pk").values_list("pk", flat=True)[:size]
+    )
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(
+            delivery=Notification.Delivery.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     return ids
 
 
@@ -85,10 +84,10 @@ def notifications_send_pending(*, batch: int = 200) -> int:
     the department's group chat: zonehub.delivery); returns how many are done (went out, or
     needed nothing).
 
-    Rows go out in claims of ``ZONEHUB_DELIVERY_BATCH``: a claim is marked "sending" and committed
-    before anything is sent, its channel deliveries are planned and marked "sending" and committed
-    too, its messages go out (the e-mails over one mail connection), then each channel and the
-    claim are marked in a few statements. Concurrent runs share the work (each claim is skipped by
+    Rows go out in claims of ``ZONEHUB_DELIVERY_BATCH``: a claim is marked "sending", its channel
+    deliveries planned and marked "sending", and all of it committed before anything is sent; its
+    messages go out (the e-mails over one mail connection), then each channel and the claim are
+    marked in a few statements. Concurrent runs share the work (each claim is skipped by
     the others). Each channel is delivered once: one that went out is never sent again because
     another is retried, and a retry waits for its backoff (the notification is taken again only
     then). Nothing sent can be rolled back: a worker killed while sending leaves its claim
@@ -100,35 +99,39 @@ def notifications_send_pending(*, batch: int = 200) -> int:
     delivered, left = 0, batch
     _release_stale_claims(timezone.now())
     while left > 0:
-        ids = _claim(size=min(left, settings.ZONEHUB_DELIVERY_BATCH), now=timezone.now())
-        if not ids:
-            break
+        now = timezone.now()
+        with transaction.atomic():
+            ids = _claim(size=min(left, settings.ZONEHUB_DELIVERY_BATCH), now=now)
+            if not ids:
+                break
+            rows = list(
+                Notification.objects.filter(pk__in=ids)
+                .select_related("recipient__notification_settings", "recipient__department__chat_robot")
+                .order_by("pk")
+            )
+            deliveries, due = deliveries_claim(rows, channels=set(backends), now=now)
         left -= len(ids)
-        rows = list(
-            Notification.objects.filter(pk__in=ids)
-            .select_related("recipient__notification_settings", "recipient__department__chat_robot")
-            .order_by("pk")
-        )
-        deliveries_send(rows, backends=backends, tripped=tripped, now=timezone.now())
-        delivered += _mark_claim(ids, now=timezone.now())
+        deliveries_send(rows, due, backends=backends, tripped=tripped, now=timezone.now())
+        delivered += _mark_claim(notifications_outcome(ids, deliveries), now=timezone.now())
     return delivered
 
 
-def _mark_claim(ids: list[int], *, now) -> int:
-    """Mark the claim as its channels left it, a few statements for the whole claim; returns how
-    many notifications are done (sent, or needing nothing)."""
+def _mark_claim(outcome: dict[int, tuple[str, object]], *, now) -> int:
+    """Mark the claim as its channels left it (``notifications_outcome``), a few statements for the
+    whole claim; returns how many notifications are done (sent, or needing nothing)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for nid, (state, next_at) in notifications_outcome(ids).items():
+    for nid, (state, next_at) in outcome.items():
         groups[(state, next_at)].append(nid)
     claim = Notification.objects.filter(delivery=Notification.Delivery.SENDING)
     done = 0
-    for (state, next_at), group in groups.items():
-        if state == Notification.Delivery.PENDING:
-            claim.filter(pk__in=group).update(delivery=state, next_attempt_at=next_at)
-        else:
-            claim.filter(pk__in=group).update(delivery=state, delivered_at=now, next_attempt_at=None)
-            if state in (Notification.Delivery.SENT, Notification.Delivery.SKIPPED):
-                done += len(group)
+    with transaction.atomic():  # one commit for the claim
+        for (state, next_at), group in groups.items():
+            if state == Notification.Delivery.PENDING:
+                claim.filter(pk__in=group).update(delivery=state, next_attempt_at=next_at)
+            else:
+                claim.filter(pk__in=group).update(delivery=state, delivered_at=now, next_attempt_at=None)
+                if state in (Notification.Delivery.SENT, Notification.Delivery.SKIPPED):
+                    done += len(group)
     return done
 
 

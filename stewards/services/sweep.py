@@ -13,6 +13,7 @@ from stewards.models import Escalation, ServiceRequest, StewardAssignment
 from stewards.services._shared import E, S, escalation_url, request_url
 from stewards.services.deadlines import _next_period_due
 from stewards.services.requests import request_auto_close
+from zonehub.db import rows_update
 from zonehub.deadline_sweeps import run_deadline_sweeps
 from zonehub.events import record_events
 from zonehub.models import Notification
@@ -208,8 +209,7 @@ def _escalations_progress_missed(rows, now, batch: _Batch) -> int:
             url=escalation_url(escalation),
             title=_("Progress report missing: %(department)s on “%(title)s”") % {
                 "department": escalation.department.name, "title": request.title})
-    Escalation.objects.bulk_update(
-        rows, ["next_progress_due_at", "progress_overdue_count", "last_progress_overdue_at"])
+    rows_update(rows, ["next_progress_due_at", "progress_overdue_count", "last_progress_overdue_at"])
     return len(rows)
 
 

@@ -223,7 +223,7 @@ ZONEHUB_RATELIMIT_LOGIN_CODE_PHONE = os.environ.get("ZONEHUB_RATELIMIT_LOGIN_COD
 ZONEHUB_RATELIMIT_LOGIN_CODE_IP = os.environ.get("ZONEHUB_RATELIMIT_LOGIN_CODE_IP", "20/h")
 # Notifications go out in claims of this many over one mail connection; a claim left "sending" by a
 # worker that died is sent again after the lease (so a crash re-sends at most one claim).
-ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "50"))
+ZONEHUB_DELIVERY_BATCH = int(os.environ.get("ZONEHUB_DELIVERY_BATCH", "100"))
 ZONEHUB_DELIVERY_LEASE_SECONDS = int(os.environ.get("ZONEHUB_DELIVERY_LEASE_SECONDS", "600"))
 
 # --- Rules of the product (DESIGN.md) ---
