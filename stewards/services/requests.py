@@ -27,6 +27,7 @@ from stewards.services._shared import (
 from stewards.services.attachments import _save_attachments, _validate_files
 from stewards.services.escalations import _escalate
 from stewards.transitions import ENTERPRISE, require_request_action
+from zonehub.db import execute_prepared
 from zonehub.events import record_event
 from zonehub.models import Role, User
 from zonehub.notifications import notify
@@ -40,9 +41,10 @@ from zonehub.workdays import due_at
 # who is told of the request: the columns a submission needs, in one query. Submitting is the
 # zone's busiest write, and building this four-table query with the ORM cost more CPU than the
 # submission's three INSERTs together (issue 15); so the ORM writes its SQL once per process and
-# database, and each submission only runs it: the answer is never kept, a steward named a moment
-# ago gets the next request. The objects built from the row hold only these columns (any other
-# is read from the database when asked for, as after ``only()``).
+# database, PostgreSQL plans it once per session (``execute_prepared``), and each submission only
+# runs it: the answer is never kept, a steward named a moment ago gets the next request. The
+# objects built from the row hold only these columns (any other is read from the database when
+# asked for, as after ``only()``).
 _USER_FIELDS = ("username", "first_name", "last_name", "name", "is_active")  # its name, whether it is told
 _STEWARD_COLUMNS = ("enterprise__name", "steward_id", "steward__user_id",
                     *(f"steward__user__{field}" for field in _USER_FIELDS))
@@ -70,7 +72,8 @@ def _enterprise_and_steward(enterprise_id: int) -> tuple[Enterprise, Steward | N
     db = router.db_for_read(StewardAssignment)
     connection = connections[db]
     with connection.cursor() as cursor:
-        cursor.execute(_steward_row_sql(db, connection.vendor), [enterprise_id])
+        execute_prepared(connection, cursor, "zonehub_steward_row", _steward_row_sql(db, connection.vendor),
+                         [enterprise_id])
         row = cursor.fetchone()
     if row is None:  # no steward (full coverage broken): the enterprise alone
         return Enterprise.objects.get(pk=enterprise_id), None
