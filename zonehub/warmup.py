@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -17,10 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 def warm_up() -> None:
-    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
     from django.template.loader import get_template
     from django.urls import get_resolver, reverse
-    from django.utils import translation
+    from django.utils import formats, translation
+    from django.utils.module_loading import import_string
 
     get_resolver().url_patterns  # noqa: B018 -- imports every view module
     for code, _name in settings.LANGUAGES:
@@ -29,6 +31,16 @@ def warm_up() -> None:
             # The reverse-lookup tables of every namespace, which Django keeps per language.
             reverse("home")
             _populate_namespaces(get_resolver())
+            formats.get_format("DATE_FORMAT")  # the language's format module
+    # Each URL's check of what it reversed is a regular expression compiled on its first use (the
+    # same in every language): a page links to dozens.
+    _reverse_every_url(get_resolver())
+    # What the first page imports on its way: the session store, the context processors, the
+    # message storage.
+    import_module(settings.SESSION_ENGINE)
+    for engine in engines.all():
+        engine.engine.template_context_processors  # noqa: B018 -- imports them
+    import_string(settings.MESSAGE_STORAGE)
     # The templates, compiled once into the cached loader (DEBUG off; with DEBUG each request
     # reads them afresh anyway).
     for directory in _template_dirs():
@@ -70,6 +82,23 @@ def _populate_namespaces(resolver, path: str = "") -> None:
         with contextlib.suppress(NoReverseMatch):
             reverse(f"{path}{namespace}:-warm-up-")
         _populate_namespaces(sub, f"{path}{namespace}:")
+
+
+def _reverse_every_url(resolver, path: str = "") -> None:
+    """Reverse every named URL of our own namespaces once, with 1 for each argument (the admin's
+    are left: they would crowd ``re``'s cache of compiled expressions, which holds 512)."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name, possibilities in resolver.reverse_dict.lists():
+        if not isinstance(name, str):
+            continue
+        for bits, _pattern, defaults, _converters in possibilities:
+            for _result, params in bits:
+                with contextlib.suppress(NoReverseMatch, ValueError, TypeError):
+                    reverse(f"{path}{name}", kwargs={p: 1 for p in params if p not in defaults})
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        if namespace != "admin":
+            _reverse_every_url(sub, f"{path}{namespace}:")
 
 
 def _template_dirs() -> list[Path]:
