@@ -1781,6 +1781,6 @@ def _supply(zone: _Zone) -> None:
         SupplyOffer.objects.bulk_create(offers, batch_size=2000)
         SupplyNeed.objects.bulk_create(needs, batch_size=2000)
         # Their roll-ups, counted by the function the supply services call on every change.
-        from supply.services import tallies_refresh
+        from supply.services import rollups_recount
 
-        tallies_refresh()
+        rollups_recount()

@@ -177,7 +177,7 @@ class SupplySheet(Importer):
 
     def apply(self, result: CheckResult, *, actor, batch: ImportBatch) -> None:
         # Each link's roll-ups are counted once for the sheet, not once per line.
-        with services.tallies_deferred():
+        with services.rollups_deferred():
             self._apply(result, actor=actor)
 
     def _apply(self, result: CheckResult, *, actor) -> None:

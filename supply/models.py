@@ -212,7 +212,7 @@ class NeedTally(models.Model):
     """The needs summed by link, by where they are bought, and by the months (local time) they were
     declared and withdrawn (``withdrawn`` empty while active): a few hundred rows however many needs
     the zone declares. The leader's panel, the operations centre's home and the chain map read it;
-    ``supply.services.tallies_refresh`` counts a link's rows again in the transaction of every
+    ``supply.services.rollups_recount`` counts a link's rows again in the transaction of every
     change to its needs, so it always equals the rows."""
 
     link = models.ForeignKey(ChainLink, verbose_name=_("chain link"), on_delete=models.CASCADE, related_name="+")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """The roll-ups of the offers and needs already declared (``supply.services.tallies_refresh``,
+    """The roll-ups of the offers and needs already declared (``supply.services.rollups_recount``,
     with the models of this migration)."""
     from django.db.models import Count, Sum
     from django.db.models.functions import TruncMonth

@@ -5,7 +5,7 @@ recording an event; notices are rows sent after the commit (``zonehub.notificati
 Sections (no cycle): ``_shared`` (who may, numbers, recipients) ← ``chains`` (links, products,
 gap → investment target), ``declarations`` (offers, needs), ``cases`` (the case table
 ``CASE_ACTIONS``, stages, obstacles) ← ``contracts`` (sign, deliveries, payments, savings, sweep);
-``tallies`` (the offers' and needs' roll-ups) ← ``declarations``, which count them again in each
+``rollups`` (the offers' and needs' roll-ups) ← ``declarations``, which count them again in each
 change's transaction.
 """
 
@@ -41,12 +41,12 @@ from supply.services.declarations import (
     offer_update,
     offer_withdraw,
 )
-from supply.services.tallies import tallies_deferred, tallies_refresh
+from supply.services.rollups import rollups_deferred, rollups_recount
 
 __all__ = [
     "BUYER", "CASE_ACTIONS", "NEED", "OFFER", "SUPPLIER", "can_edit_declarations", "case_advance", "case_can",
     "case_fail", "case_open", "case_take", "contract_sign", "contracts_sweep", "declaration_check", "delivery_record",
     "gap_target_create", "is_leader", "is_operations", "link_create", "need_declare", "need_update", "need_withdraw",
     "obstacle_link", "obstacle_raise", "offer_declare", "offer_update", "offer_withdraw", "payment_record",
-    "product_create", "saving_report", "sees_price_of", "serves", "tallies_deferred", "tallies_refresh",
+    "product_create", "saving_report", "sees_price_of", "serves", "rollups_deferred", "rollups_recount",
 ]

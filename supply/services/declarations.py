@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from supply.events import SupplyEvent
 from supply.models import OPEN_STAGES, MatchCase, Product, Source, SupplyNeed, SupplyOffer
 from supply.services._shared import PRICE_MAX, can_edit_declarations, decimal_in, text_in
-from supply.services.tallies import NEEDS, OFFERS, tallies_touch
+from supply.services.rollups import NEEDS, OFFERS, rollups_touch
 from zonehub.events import record_event
 from zonehub.numbers import amount_text
 from zonehub.permissions import require
@@ -22,7 +22,7 @@ NEED = "need"
 MODELS = {OFFER: SupplyOffer, NEED: SupplyNeed}
 AMOUNT_FIELD = {OFFER: "yearly_capacity", NEED: "yearly_volume"}
 TALLY = {OFFER: OFFERS, NEED: NEEDS}
-# The fields the roll-ups count (``supply.services.tallies``): a change to another is not counted again.
+# The fields the roll-ups count (``supply.services.rollups``): a change to another is not counted again.
 TALLIED = {"product", "link", "yearly_capacity", "yearly_volume", "current_source"}
 EVENTS = {
     OFFER: (SupplyEvent.OFFER_DECLARED, SupplyEvent.OFFER_CHANGED, SupplyEvent.OFFER_WITHDRAWN),
@@ -87,7 +87,7 @@ def _create(kind: str, *, actor, enterprise, **fields):
     except IntegrityError:  # declared meanwhile by someone else
         raise ValidationError({"product": _("The enterprise already declared this product: change that line instead.")}) \
             from None
-    tallies_touch(TALLY[kind], row.link_id)
+    rollups_touch(TALLY[kind], row.link_id)
     record_event(row, root=enterprise, actor=actor, kind=EVENTS[kind][0], note=_summary(kind, row))
     return row
 
@@ -123,7 +123,7 @@ def _update(kind: str, row, *, actor, **fields):
         row.save(update_fields=[*changed, "updated_at"])
         row.refresh_from_db(fields=["link"])
         if TALLIED.intersection(changed):
-            tallies_touch(TALLY[kind], old_link, row.link_id)
+            rollups_touch(TALLY[kind], old_link, row.link_id)
         record_event(row, root=row.enterprise, actor=actor, kind=EVENTS[kind][1], note=_summary(kind, row),
                      data={"fields": sorted(changed)})
     return row
@@ -140,7 +140,7 @@ def _withdraw(kind: str, row, *, actor):
                                 "done or has failed."))
     row.is_active, row.withdrawn_at = False, timezone.now()
     row.save(update_fields=["is_active", "withdrawn_at", "updated_at"])
-    tallies_touch(TALLY[kind], row.link_id)
+    rollups_touch(TALLY[kind], row.link_id)
     record_event(row, root=row.enterprise, actor=actor, kind=EVENTS[kind][2], note=_summary(kind, row))
     return row
 

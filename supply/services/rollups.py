@@ -4,7 +4,7 @@ that always equal the offers and needs themselves.
 
 Each refresh locks its links' rows first (in id order), so two changes on one link are counted one
 after the other and neither loses the other's row. The Excel import refreshes each link once for
-the whole sheet (``tallies_deferred``); the demo, the bench seed and the migration count every
+the whole sheet (``rollups_deferred``); the demo, the bench seed and the migration count every
 link with the same function.
 """
 
@@ -24,8 +24,8 @@ from zonehub.workdays import local_date
 NEEDS = "needs"
 OFFERS = "offers"
 
-# The links (and kinds) a batch will count once at its end, when one is open (``tallies_deferred``).
-_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar("supply_tallies_pending", default=None)
+# The links (and kinds) a batch will count once at its end, when one is open (``rollups_deferred``).
+_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar("supply_rollups_pending", default=None)
 
 
 def _month(instant):
@@ -33,7 +33,7 @@ def _month(instant):
 
 
 @transaction.atomic
-def tallies_refresh(link_ids: Iterable[int] | None = None, *, kinds: Iterable[str] = (NEEDS, OFFERS)) -> None:
+def rollups_recount(link_ids: Iterable[int] | None = None, *, kinds: Iterable[str] = (NEEDS, OFFERS)) -> None:
     """Count the needs and the offers of ``link_ids`` (every link when None) again. A few grouped
     statements, whatever the number of links."""
     kinds = set(kinds)
@@ -67,18 +67,18 @@ def tallies_refresh(link_ids: Iterable[int] | None = None, *, kinds: Iterable[st
             for link, row in rows.items()], batch_size=1000)
 
 
-def tallies_touch(kind: str, *link_ids: int) -> None:
+def rollups_touch(kind: str, *link_ids: int) -> None:
     """A change to ``kind`` (NEEDS or OFFERS) on ``link_ids``: counted now, or at the end of the
     batch that is open."""
     pending = _pending.get()
     if pending is None:
-        tallies_refresh(link_ids, kinds=(kind,))
+        rollups_recount(link_ids, kinds=(kind,))
     else:
         pending.setdefault(kind, set()).update(link_ids)
 
 
 @contextlib.contextmanager
-def tallies_deferred() -> Iterator[None]:
+def rollups_deferred() -> Iterator[None]:
     """Within the block, changes are counted once per link when it ends (in the same transaction
     when the block runs in one): an import of many lines counts each link once."""
     if _pending.get() is not None:  # already in a batch: the outer one counts
@@ -91,4 +91,4 @@ def tallies_deferred() -> Iterator[None]:
     finally:
         _pending.reset(token)
     for kind, ids in pending.items():
-        tallies_refresh(ids, kinds=(kind,))
+        rollups_recount(ids, kinds=(kind,))
