@@ -68,6 +68,25 @@ class ApprovalAdmin(AuditedModelAdmin):
     search_fields = ["project__name"]
 
 
+class RecountAfterDeleteMixin:
+    """After rows are deleted, ``recount`` the values of ``recount_field`` they held (the years or
+    the items whose stored progress they counted in), as the services do after their own changes."""
+
+    recount_field = ""
+
+    def recount(self, values) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.recount({getattr(obj, self.recount_field)})
+
+    def delete_queryset(self, request, queryset):
+        values = set(queryset.values_list(self.recount_field, flat=True))
+        super().delete_queryset(request, queryset)
+        self.recount(values)
+
+
 class FiveKeyNodeInline(admin.TabularInline):
     model = FiveKeyNode
     extra = 0
@@ -75,7 +94,7 @@ class FiveKeyNodeInline(admin.TabularInline):
 
 
 @admin.register(FiveKeyItem)
-class FiveKeyItemAdmin(AuditedModelAdmin):
+class FiveKeyItemAdmin(RecountAfterDeleteMixin, AuditedModelAdmin):
     list_display = ["title", "year", "category", "lead_leader", "responsible_unit", "claim", "lagging_since"]
     list_filter = ["year", "category", "responsible_unit", "claim"]
     search_fields = ["title", "goal"]
@@ -85,6 +104,7 @@ class FiveKeyItemAdmin(AuditedModelAdmin):
                        "progress_total", "progress_on"]
     inlines = [FiveKeyNodeInline]
     actions = ["confirm_claims"]
+    recount_field = "year"
 
     def save_model(self, request, obj, form, change):
         before = FiveKeyItem.objects.filter(pk=obj.pk).values_list("year", "category").first() if change else None
@@ -93,13 +113,7 @@ class FiveKeyItemAdmin(AuditedModelAdmin):
             # Counted under another year or category now: both years are counted again.
             services.fivekey_progress_days_clear([before[0], obj.year])
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.fivekey_progress_days_clear([obj.year])
-
-    def delete_queryset(self, request, queryset):
-        years = set(queryset.values_list("year", flat=True))
-        super().delete_queryset(request, queryset)
+    def recount(self, years) -> None:
         services.fivekey_progress_days_clear(years)
 
     def save_related(self, request, form, formsets, change):
@@ -117,23 +131,18 @@ class FiveKeyItemAdmin(AuditedModelAdmin):
 
 
 @admin.register(FiveKeyNode)
-class FiveKeyNodeAdmin(AuditedModelAdmin):
+class FiveKeyNodeAdmin(RecountAfterDeleteMixin, AuditedModelAdmin):
     list_display = ["name", "item", "planned_date", "completed_on", "completed_by"]
     list_filter = ["item__year", "item__category"]
     search_fields = ["name", "item__title"]
     readonly_fields = ["completed_on", "evidence", "completed_by"]
+    recount_field = "item_id"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.fivekey_items_progress_store([obj.item_id])
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.fivekey_items_progress_store([obj.item_id])
-
-    def delete_queryset(self, request, queryset):
-        item_ids = set(queryset.values_list("item_id", flat=True))
-        super().delete_queryset(request, queryset)
+    def recount(self, item_ids) -> None:
         services.fivekey_items_progress_store(item_ids)
 
 
