@@ -342,6 +342,11 @@ class FiveKeyItemQuerySet(ScopedQuerySet):
     _visible_to_steward = _visible_to_department
     _visible_to_workstation_head = _visible_to_department
 
+    def with_status(self, status: str):
+        """The items whose stored progress is ``status``, with its rank too: the board's indexes
+        lead with the rank, so the items of one status are a range of them."""
+        return self.filter(progress_status=status, progress_rank=STATUS_ORDER.get(status, len(STATUS_ORDER)))
+
     def progress_unset(self, *, year: int):
         """The items of ``year`` whose progress was never stored, or was cleared (written by the
         scale seed, a calendar change on the day it was stored): found in the (year, progress_on) index."""

@@ -334,8 +334,7 @@ def fivekey_board_page(*, user, year: int, unit=None, leader=None, status: str =
     summary = fivekey_board_counts(user=user, year=year, unit=unit, leader=leader, category=category)
     counts = summary.pop("counts")
     if status:
-        # The rank too: the board's indexes lead with it, so a status is a range of them.
-        items = items.filter(progress_status=status, progress_rank=STATUS_ORDER.get(status, len(STATUS_ORDER)))
+        items = items.with_status(status)
     order = BOARD_SORT_ORDERS.get(sort, BOARD_ORDER)
     items = items.select_related("lead_leader", "responsible_unit", "claim_unit", "progress_late_node")
     matching = summary["status_totals"].get(status, 0) if status else summary["total"]
@@ -402,7 +401,7 @@ def fivekey_board_stream(*, user, year: int, unit=None, leader=None, status: str
     summary = fivekey_board_counts(user=user, year=year, unit=unit, leader=leader, category=category)
     counts = summary.pop("counts")
     if status:
-        items = items.filter(progress_status=status)
+        items = items.with_status(status)
     position = Case(*(When(category=cat.value, then=Value(index)) for index, cat in enumerate(Category)),
                     default=Value(len(Category)))
     items = (fivekey_item_queryset(user).filter(pk__in=items.values("pk"))
@@ -425,8 +424,7 @@ def fivekey_board_stream(*, user, year: int, unit=None, leader=None, status: str
 
 def fivekey_lagging(*, user, year: int, limit: int = 8) -> list[BoardRow]:
     """The most lagging items of a year, from the stored progress: the first rows of the board's index."""
-    items = (FiveKeyItem.objects.visible_to(user)
-             .filter(year=year, progress_status=Status.LAGGING, progress_rank=STATUS_ORDER[Status.LAGGING])
+    items = (FiveKeyItem.objects.visible_to(user).filter(year=year).with_status(Status.LAGGING)
              .select_related("responsible_unit", "progress_late_node").order_by(*BOARD_ORDER)[:limit])
     return [BoardRow(item=item, progress=StoredProgress.of(item)) for item in items]
 

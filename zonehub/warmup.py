@@ -28,13 +28,11 @@ def warm_up() -> None:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Home")
-            # The reverse-lookup tables of every namespace, which Django keeps per language.
+            # The reverse-lookup tables of every namespace, which Django keeps per language, and
+            # each URL's check of what it reversed, a regular expression compiled on first use.
             reverse("home")
-            _populate_namespaces(get_resolver())
+            _reverse_every_url(get_resolver())
             formats.get_format("DATE_FORMAT")  # the language's format module
-    # Each URL's check of what it reversed is a regular expression compiled on its first use (the
-    # same in every language): a page links to dozens.
-    _reverse_every_url(get_resolver())
     # What the first page imports on its way: the session store, the context processors, the
     # message storage.
     import_module(settings.SESSION_ENGINE)
@@ -72,21 +70,10 @@ def warm_up() -> None:
         gc.freeze()
 
 
-def _populate_namespaces(resolver, path: str = "") -> None:
-    """A namespace's table is filled the first time a name in it is reversed, in each language (on
-    a resolver of its own, ``django.urls.resolvers.get_ns_resolver``): a name that does not exist
-    fills it just as well."""
-    from django.urls import NoReverseMatch, reverse
-
-    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
-        with contextlib.suppress(NoReverseMatch):
-            reverse(f"{path}{namespace}:-warm-up-")
-        _populate_namespaces(sub, f"{path}{namespace}:")
-
-
 def _reverse_every_url(resolver, path: str = "") -> None:
-    """Reverse every named URL of our own namespaces once, with 1 for each argument (the admin's
-    are left: they would crowd ``re``'s cache of compiled expressions, which holds 512)."""
+    """Reverse every named URL of our own namespaces once, with 1 for each argument. The admin's
+    namespace only gets its table filled (a name that does not exist fills it just as well): its
+    URLs would crowd ``re``'s cache of compiled expressions, which holds 512."""
     from django.urls import NoReverseMatch, reverse
 
     for name, possibilities in resolver.reverse_dict.lists():
@@ -97,7 +84,10 @@ def _reverse_every_url(resolver, path: str = "") -> None:
                 with contextlib.suppress(NoReverseMatch, ValueError, TypeError):
                     reverse(f"{path}{name}", kwargs={p: 1 for p in params if p not in defaults})
     for namespace, (_prefix, sub) in resolver.namespace_dict.items():
-        if namespace != "admin":
+        if namespace == "admin":
+            with contextlib.suppress(NoReverseMatch):
+                reverse(f"{path}{namespace}:-warm-up-")
+        else:
             _reverse_every_url(sub, f"{path}{namespace}:")
 
 

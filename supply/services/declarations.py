@@ -21,9 +21,9 @@ OFFER = "offer"
 NEED = "need"
 MODELS = {OFFER: SupplyOffer, NEED: SupplyNeed}
 AMOUNT_FIELD = {OFFER: "yearly_capacity", NEED: "yearly_volume"}
-TALLY = {OFFER: OFFERS, NEED: NEEDS}
+ROLLUP = {OFFER: OFFERS, NEED: NEEDS}
 # The fields the roll-ups count (``supply.services.rollups``): a change to another is not counted again.
-TALLIED = {"product", "link", "yearly_capacity", "yearly_volume", "current_source"}
+ROLLED_UP = {"product", "link", "yearly_capacity", "yearly_volume", "current_source"}
 EVENTS = {
     OFFER: (SupplyEvent.OFFER_DECLARED, SupplyEvent.OFFER_CHANGED, SupplyEvent.OFFER_WITHDRAWN),
     NEED: (SupplyEvent.NEED_DECLARED, SupplyEvent.NEED_CHANGED, SupplyEvent.NEED_WITHDRAWN),
@@ -87,7 +87,7 @@ def _create(kind: str, *, actor, enterprise, **fields):
     except IntegrityError:  # declared meanwhile by someone else
         raise ValidationError({"product": _("The enterprise already declared this product: change that line instead.")}) \
             from None
-    rollups_touch(TALLY[kind], row.link_id)
+    rollups_touch(ROLLUP[kind], row.link_id)
     record_event(row, root=enterprise, actor=actor, kind=EVENTS[kind][0], note=_summary(kind, row))
     return row
 
@@ -122,8 +122,8 @@ def _update(kind: str, row, *, actor, **fields):
     if changed:
         row.save(update_fields=[*changed, "updated_at"])
         row.refresh_from_db(fields=["link"])
-        if TALLIED.intersection(changed):
-            rollups_touch(TALLY[kind], old_link, row.link_id)
+        if ROLLED_UP.intersection(changed):
+            rollups_touch(ROLLUP[kind], old_link, row.link_id)
         record_event(row, root=row.enterprise, actor=actor, kind=EVENTS[kind][1], note=_summary(kind, row),
                      data={"fields": sorted(changed)})
     return row
@@ -140,7 +140,7 @@ def _withdraw(kind: str, row, *, actor):
                                 "done or has failed."))
     row.is_active, row.withdrawn_at = False, timezone.now()
     row.save(update_fields=["is_active", "withdrawn_at", "updated_at"])
-    rollups_touch(TALLY[kind], row.link_id)
+    rollups_touch(ROLLUP[kind], row.link_id)
     record_event(row, root=row.enterprise, actor=actor, kind=EVENTS[kind][2], note=_summary(kind, row))
     return row
 
