@@ -11,21 +11,17 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Q, Value
 from django.db.models.query import EmptyQuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from enterprises.models import Enterprise
 from evaluations.models import Campaign, DepartmentMonthlyGrade, Rating, ReplacementCase
 from projects.models import ProjectStewardAssignment
 from stewards.models import ServiceRequest
 from stewards.selectors import escalation_list, inbox_for_page, on_time_by_month, request_list
-from zonehub.cache import dashboard_generation
 from zonehub.models import Role
 from zonehub.tallies import tallies
 from zonehub.workdays import local_date, month_bounds, months_before, parse_month
@@ -156,31 +152,10 @@ def _department_panel(user) -> dict:
 
 # --- the leader's panels ------------------------------------------------------------------------
 
-def zone_wide(user, name: str, compute):
-    """``compute()``, shared for ``ZONEHUB_DASHBOARD_CACHE_SECONDS`` by everyone who sees the whole
-    zone. What aggregates the whole zone costs what the zone holds, so it is computed once per
-    period (and says when); anything scoped to a unit, or that a user acts on, is never cached.
-    The key holds the dashboard generation, which every committed state change bumps
-    (``zonehub.cache.bump_dashboard_generation``): a user's own change shows on their next page."""
-    seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
-    if not (user.sees_everything and seconds):
-        return compute()
-    # By role too: a leader's panels hold what an administrator does not see (pay sheets to approve).
-    key = (f"zonehub:zone-wide:{name}:{user.effective_role}:{get_language()}:{local_date(timezone.now()):%Y%m%d}"
-           f":{dashboard_generation()}")
-    # Not cache.get_or_set: it reads back what it stored, and the first view would pay for
-    # unpickling what it has just computed.
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
-
-
 def _leader_panels(user) -> list[dict]:
     """The leader's charts: every request of the month, every escalation of six months, every
-    rating of the campaign. Shared with the rest of the home page (portal.selectors.home_panels,
-    ``zone_wide``), so they say when they were computed."""
+    rating of the campaign. Shared with the rest of the home page (portal.selectors, "the zone-wide
+    half"), so they say when they were computed."""
     # The zone's tallies for those who see the whole zone; the figures are as old as the oldest.
     counted = tallies("portal.requests-month", "portal.campaign-rate") if user.sees_everything else {}
     as_of = min((t.computed_at for t in counted.values()), default=timezone.now())

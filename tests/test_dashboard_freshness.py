@@ -59,3 +59,22 @@ def test_the_generation_moves_once_the_transaction_commits_and_not_on_rollback(c
         bump_dashboard_generation_on_commit()
         raise Rollback
     assert dashboard_generation() == after
+
+
+def test_a_change_after_the_beat_built_the_page_shows_on_the_next_one(client, zone, cached, settings,
+                                                                       django_capture_on_commit_callbacks):
+    """A fresh process reads the zone-wide half of the page the beat built (portal.selectors); a
+    change committed after it still shows on the next page, not at the beat's next build."""
+    from zonehub.tallies import tallies_refresh
+
+    settings.ZONEHUB_TALLY_SECONDS = 60
+    campaign = evaluations.campaign_open(year=2026, half="H2", actor=zone.leader)
+    tallies_refresh()  # the beat
+    cache.clear()  # a fresh process
+    client.force_login(zone.leader)
+    assert OPEN in client.get(reverse("home")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evaluations:campaign_close", args=[campaign.pk]), {"confirm": "yes", "reason": "提前完成全部评价"})
+    html = client.get(reverse("home")).content.decode()
+    assert NONE_OPEN in html and OPEN not in html

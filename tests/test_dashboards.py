@@ -342,3 +342,41 @@ def test_a_failing_tally_keeps_its_last_counts_and_stops_no_other(db, settings, 
     finally:
         tallies._TALLIES.pop("test.fine")
         tallies._TALLIES.pop("test.broken")
+
+
+def _same_page(page: str) -> str:
+    """The page without what differs between two requests of it (the CSP nonce, the CSRF token)."""
+    return re.sub(r'nonce="[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"', "", page)
+
+
+@pytest.mark.parametrize(("who", "language"), [("leader", "zh-hans"), ("admin", "zh-hans"), ("leader", "en")])
+def test_a_fresh_process_reads_the_home_page_the_beat_built(client, day, settings, django_assert_max_num_queries,
+                                                              who, language):
+    """Production (cache and tallies on): the beat builds the zone-wide half of the leaders' home
+    page per role and language, so the first view of a fresh process (its cache empty) reads it in
+    one query instead of computing two dozen; it is the very page computed live."""
+    from django.core.cache import cache
+
+    from zonehub.tallies import tallies_refresh
+
+    settings.ZONEHUB_TALLY_SECONDS = 60
+    client.force_login(getattr(day, who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with time_machine.travel(NOW, tick=False):
+        live = client.get(reverse("home")).content.decode()  # computed and rendered with the page
+        settings.ZONEHUB_DASHBOARD_CACHE_SECONDS = 300
+        tallies_refresh()  # the beat
+        cache.clear()  # a fresh process
+        try:
+            # The session, the user, the five-key day, the build, the bell (and the admin's calendar).
+            with django_assert_max_num_queries(8 if who == "admin" else 5) as first_view:
+                first = client.get(reverse("home")).content.decode()
+            # Read now: the next request empties the log the count is taken from.
+            reads = [q["sql"] for q in first_view.captured_queries if '"zonehub_tally"' in q["sql"]]
+            second = client.get(reverse("home")).content.decode()  # from the process's cache
+        finally:
+            cache.clear()
+    assert _same_page(first) == _same_page(live) == _same_page(second)
+    assert len(reads) == 1  # the build, nothing computed
+    assert ("Enterprises without a steward" in first) == (language == "en")
+    assert ("未配管家的企业" in first) == (language == "zh-hans")
