@@ -312,7 +312,7 @@ def head_direct_line_panel(user) -> list[dict]:
 
 
 def home_panels(user) -> list[dict]:
-    """The home page panels of issue 3 (see portal.selectors.home_panels), one per role."""
+    """The home page panels of issue 3 (see portal.selectors, ``_PROVIDERS``), one per role."""
     role = user.effective_role
     now = timezone.now()
     if role == Role.ENTERPRISE:
