@@ -212,6 +212,7 @@ def results_json(small_f: str, big_f: str, small: dict, big: dict, machine_text:
         "machine": machine_text,
         "factors": [small_f, big_f],
         "python_loop_s": python_speed(),
+        "django_speed_ms": big.get("django_speed_ms"),
         "leader_home_uncached_ms": round(leader["median_ms"], 2),
         "leader_home_uncached_queries": leader["queries"],
         "steward_home_ms": round(steward["median_ms"], 2),
@@ -289,7 +290,9 @@ def main() -> None:
         f"(`python bench/run.py --factors {small_f} {big_f}`).",
         "",
         f"Machine: {machine(small['database'])}; ten million iterations of a Python loop take "
-        f"{python_speed()} s on it (read the milliseconds against that; the ratios need not).",
+        f"{python_speed()} s on it, and compiling a list query's SQL and rendering a small template 500 "
+        f"times each {big.get('django_speed_ms')} ms (read the milliseconds against those; the ratios "
+        f"need not).",
         "",
         f"Targets: each page's query count is the same at both sizes and its median time at F={big_f} "
         f"is at most {MAX_RATIO}× its time at F={small_f}; the sweep's time depends on the due escalations "
