@@ -127,10 +127,10 @@ ZONE_HOME_ROLES = (Role.LEADER, Role.ADMIN)
 
 
 def _zone_home(user) -> dict:
-    """The panels (and the coverage card's context, or its HTML) of the zone-wide home page."""
+    """The panels and the coverage card (``coverage_html``) of the zone-wide home page."""
     seconds = settings.ZONEHUB_DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return {"panels": _home_panels(user), **_coverage(user)}
+        return {"panels": _home_panels(user), "coverage_html": _coverage_html(user)}
     built = _zone_home_built(user, seconds)
     # Our own templates rendered it, autoescaping what users wrote: safe to insert as it is.
     return {"panels": [{**panel, "html": mark_safe(panel["html"])} for panel in built["panels"]],  # noqa: S308
@@ -171,8 +171,11 @@ def zone_home_build(user) -> dict:
     today = f"{local_date(timezone.now()):%Y-%m-%d}"
     panels = [{"order": panel.get("order", 50), "css": panel.get("css", ""), "chart": bool(panel.get("chart")),
                "html": render_to_string(panel["template"], {"panel": panel})} for panel in _home_panels(user)]
-    return {"generation": generation, "date": today, "panels": panels,
-            "coverage": render_to_string("portal/home/coverage.html", _coverage(user))}
+    return {"generation": generation, "date": today, "panels": panels, "coverage": _coverage_html(user)}
+
+
+def _coverage_html(user) -> str:
+    return render_to_string("portal/home/coverage.html", _coverage(user))
 
 
 def _zone_home_for_role(role: str, language: str) -> dict:

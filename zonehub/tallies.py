@@ -2,13 +2,13 @@
 table (``Tally``) instead of counted on every view (issue 15).
 
 An app registers a tally with ``register_tally(name, compute)`` in its ``AppConfig.ready``:
-``compute()`` returns JSON-ready counts. The beat counts every tally again each
-``ZONEHUB_TALLY_SECONDS`` (``zonehub.tasks.tallies_refresh_task``), so a page reads them in one
-query whatever the zone holds, on its first view in a fresh process too, and says when they were
-counted. A tally never counted, or not counted for five periods (the beat is down), is counted by
-the page that asks for it, and stored. With ``ZONEHUB_TALLY_SECONDS = 0`` tallies are off: ``tallies``
-answers nothing and each caller counts live, in its user's scope (the tests, which read what they
-just wrote).
+``compute()`` returns JSON-ready counts (or, for the portal, the leaders' home page built). The
+beat counts every tally again each ``ZONEHUB_TALLY_SECONDS`` (``zonehub.tasks.tallies_refresh_task``),
+so a page reads them in one query whatever the zone holds, on its first view in a fresh process
+too, and says when they were counted. A tally never counted, or not counted for five periods (the
+beat is down), is counted by the page that asks for it, and stored. With ``ZONEHUB_TALLY_SECONDS =
+0`` tallies are off: ``tallies`` answers nothing and each caller counts live, in its user's scope
+(the tests, which read what they just wrote).
 """
 
 from __future__ import annotations
