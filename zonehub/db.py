@@ -1,14 +1,16 @@
 """What the busiest paths ask of the database, in as few round trips and as little planning as
-they allow (issue 15): many rows' own values saved at once, and a statement planned once per
-database session."""
+they allow (issue 15): many rows' own values saved at once, a statement planned once per
+database session, and new rows of several tables written together."""
 
 from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from django.db import connections, router
+from django.db import connections, models, router, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 # The statements each PostgreSQL session (a DB-API connection) has prepared, by name.
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -65,3 +67,110 @@ def rows_update(rows: Sequence, fields: Sequence[str], *, batch_size: int = 500)
                 f"AS v({names}) WHERE {table}.{key} = v.{key}", params)
             updated += cursor.rowcount
     return updated
+
+
+class NextId(models.Expression):
+    """The next primary key of ``model``, taken from its sequence ahead of the INSERT
+    (PostgreSQL; NULL elsewhere, where the row gets its key when it is written). Selected in a
+    query the path runs anyway, it costs no round trip, and the rows that point at the new row
+    can be built at once and sent with it (``InsertBatch``). An id taken and not used is a gap,
+    as after a rollback."""
+
+    def __init__(self, model):
+        super().__init__(output_field=models.BigIntegerField())
+        table, column = model._meta.db_table, model._meta.pk.column
+        if not re.fullmatch(r"\w+", table) or not re.fullmatch(r"\w+", column):
+            raise ValueError(f"{model.__name__}'s table or key is not a plain name")
+        self.sequence_of = (table, column)
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        table, column = self.sequence_of
+        return f"nextval(pg_get_serial_sequence('{table}', '{column}'))", []
+
+
+class InsertBatch:
+    """New rows of several models written together, all or none, in the order they are added::
+
+        with InsertBatch() as batch:
+            batch.add(request)                     # its id from NextId: the event can point at it
+            record_event(request, ..., batch=batch)
+            notify([...], ..., batch=batch)
+
+    On PostgreSQL the rows go when the block ends, as one message of INSERT statements: one
+    round trip, which PostgreSQL runs as one transaction when none is open (inside one, they are
+    part of it). Elsewhere (SQLite, in development) each row is written as it is added, in one
+    transaction, so a row whose key the database gives has it at once. A row others point at
+    must have its key before they are built: ``NextId`` on PostgreSQL, the write elsewhere. A row
+    is written as it was when added (a later change to it is not). On PostgreSQL a row added
+    without a key keeps ``pk`` None. As ``bulk_create``, no model signal is sent. ``then(f)``
+    calls ``f`` once the rows are written (not if they are not): where the writers schedule what
+    follows a commit (``transaction.on_commit``)."""
+
+    def __init__(self, using: str | None = None):
+        self.using = using
+        self.rows: list[models.Model] = []
+        self.statements: list[tuple[str, Sequence]] = []
+        self.callbacks: list[Callable[[], None]] = []
+        self.atomic = None
+
+    def __enter__(self) -> InsertBatch:
+        return self
+
+    def _connection(self, model):
+        if self.using is None:
+            self.using = router.db_for_write(model)
+        return connections[self.using]
+
+    def add(self, *rows: models.Model, ignore_conflicts: bool = False) -> None:
+        """Insert ``rows``; with ``ignore_conflicts`` a row a unique constraint already holds is
+        left out, as ``bulk_create(ignore_conflicts=True)``."""
+        for row in rows:
+            if row._meta.parents:
+                raise ValueError(f"{type(row).__name__} inherits another model's table: save it instead")
+            connection = self._connection(type(row))
+            if connection.vendor == "postgresql":
+                self.rows.append(row)
+                self.statements.append(_insert_sql(row, connection, ignore_conflicts))
+                continue
+            if self.atomic is None:
+                self.atomic = transaction.atomic(using=self.using, savepoint=False)
+                self.atomic.__enter__()
+            type(row)._base_manager.using(self.using).bulk_create([row], ignore_conflicts=ignore_conflicts)
+
+    def then(self, callback: Callable[[], None]) -> None:
+        self.callbacks.append(callback)
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            try:
+                self._send()
+                for callback in self.callbacks:
+                    callback()
+            except BaseException as failure:
+                kind, error, traceback = type(failure), failure, failure.__traceback__
+                if self.atomic is not None:
+                    self.atomic.__exit__(kind, error, traceback)
+                raise
+        if self.atomic is not None:
+            self.atomic.__exit__(kind, error, traceback)
+
+    def _send(self) -> None:
+        if not self.statements:
+            return
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(";\n".join(sql for sql, _ in self.statements),
+                           [value for _, values in self.statements for value in values])
+        for row in self.rows:
+            row._state.adding, row._state.db = False, self.using
+
+
+def _insert_sql(row: models.Model, connection, ignore_conflicts: bool) -> tuple[str, Sequence]:
+    """The INSERT of ``row`` as it is now, as Django's ``save`` writes it (its key when it has one)."""
+    meta = row._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and (row.pk is not None or f is not meta.auto_field)]
+    query = InsertQuery(type(row), on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, [row])
+    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    return sql, params

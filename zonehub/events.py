@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zonehub.cache import bump_dashboard_generation_on_commit
 from zonehub.dates import cn_date
+from zonehub.db import InsertBatch
 from zonehub.models import Event
 
 
@@ -33,10 +34,14 @@ def _event_row(subject: models.Model, *, actor, kind: str, root: models.Model | 
     )
 
 
-def record_event(subject: models.Model, *, actor, kind: str, **fields) -> Event:
+def record_event(subject: models.Model, *, actor, kind: str, batch: InsertBatch | None = None, **fields) -> Event:
     """One state change, recorded (``_event_row``'s arguments: root, from_state, to_state, note,
-    data)."""
+    data). With ``batch`` it is written with the batch's other rows (no model signal is sent)."""
     row = _event_row(subject, actor=actor, kind=kind, **fields)
+    if batch is not None:
+        batch.add(row)
+        batch.then(bump_dashboard_generation_on_commit)
+        return row
     # Every state change may change what the zone-wide dashboards count: they recompute after it.
     bump_dashboard_generation_on_commit()
     row.save(force_insert=True)

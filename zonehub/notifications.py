@@ -14,6 +14,7 @@ from django.utils import timezone
 from zonehub.channels import backends as channel_backends
 from zonehub.channels.email import email_subject, one_line  # noqa: F401 - where callers have imported them
 from zonehub.channels.sms import LogSmsBackend  # noqa: F401 - the path ZONEHUB_SMS_BACKEND may name
+from zonehub.db import InsertBatch
 from zonehub.delivery import deliveries_claim, deliveries_send, notifications_outcome
 from zonehub.models import Notification, NotificationDelivery
 from zonehub.tasking import enqueue_coalesced_on_commit
@@ -23,29 +24,35 @@ logger = logging.getLogger(__name__)
 
 def notify(
     recipients: Iterable, *, kind: str, title: str, key: str, body: str = "", url: str = "",
-    sms: bool = False,
+    sms: bool = False, batch: InsertBatch | None = None,
 ) -> int:
     """Tell each recipient once. ``key`` names the effect: notifying again with the same key is
     a no-op, which makes every caller safe to run twice. Returns the number of recipients
-    (a repeated key inserts nothing for them)."""
+    (a repeated key inserts nothing for them). With ``batch`` the notices are written with the
+    batch's other rows."""
     users = {u.pk for u in recipients if u is not None and u.is_active}
     return notify_many([
         Notification(recipient_id=pk, kind=kind, title=title, body=str(body), url=url, dedupe_key=key, sms=sms)
         for pk in users
-    ])
+    ], batch=batch)
 
 
-def notify_many(rows: list[Notification]) -> int:
+def notify_many(rows: list[Notification], *, batch: InsertBatch | None = None) -> int:
     """Insert many notifications in one statement (a sweep's whole batch): the unique constraint
     on (recipient, dedupe_key) drops the repeated ones, so no prior read is needed. Delivery runs
-    a second after the commit, one run for everything written meanwhile."""
+    a second after the commit, one run for everything written meanwhile. With ``batch`` they
+    are written with the batch's other rows."""
     if not rows:
         return 0
     for row in rows:
         row.title = one_line(row.title, limit=200)
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     from zonehub.tasks import notifications_send_pending_task
 
+    if batch is not None:
+        batch.add(*rows, ignore_conflicts=True)
+        batch.then(lambda: enqueue_coalesced_on_commit(notifications_send_pending_task))
+        return len(rows)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     enqueue_coalesced_on_commit(notifications_send_pending_task)
     return len(rows)
 

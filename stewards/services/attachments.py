@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from stewards.models import RequestAttachment, ServiceRequest
+from zonehub.db import InsertBatch
 
 # --- attachments ------------------------------------------------------------------------------
 
@@ -109,7 +110,10 @@ def attachment_validate(*, file) -> None:
         )
 
 
-def _save_attachments(request: ServiceRequest, files, actor, now) -> list[RequestAttachment]:
+def _save_attachments(request: ServiceRequest, files, actor, now, *, batch: InsertBatch | None = None,
+                      ) -> list[RequestAttachment]:
+    """Store ``files`` and their rows (with ``batch``, written with the batch's other rows: on
+    PostgreSQL they then have no id in hand)."""
     saved = []
     for f in files:
         name = attachment_name(f.name)
@@ -120,7 +124,10 @@ def _save_attachments(request: ServiceRequest, files, actor, now) -> list[Reques
         )
         f.seek(0)
         attachment.file.save(name, f, save=False)
-        attachment.save()
+        if batch is not None:
+            batch.add(attachment)
+        else:
+            attachment.save()
         saved.append(attachment)
     # Files are written before the transaction commits; all validation runs before the first
     # write, so only a crash between the two can leave an orphan file (harmless, never served).

@@ -12,6 +12,7 @@ from stewards.models import LedgerItem, ServiceRequest
 from stewards.services._shared import S, _choice, _description, _text, request_url
 from stewards.services.escalations import _escalate
 from stewards.services.requests import _create_request
+from zonehub.db import InsertBatch
 from zonehub.events import record_event
 from zonehub.models import Role
 from zonehub.notifications import notify
@@ -49,15 +50,14 @@ def ledger_item_record(*, actor, enterprise, title: str, description: str, meeti
 
 def _ledger_assign(item: LedgerItem, *, actor, department, reason: str, status: str) -> LedgerItem:
     now = timezone.now()
-    request = _create_request(
-        enterprise_id=item.enterprise_id, actor=actor, channel=ServiceRequest.Channel.COMPLAINT_MEETING,
-        category=item.category, title=item.title, description=item.description,
-        urgency=ServiceRequest.Urgency.NORMAL, now=now, accepted=True,
-    )
-    request.status = S.ESCALATED
-    request.save(update_fields=["status"])
-    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ESCALATED,
-                 data={"channel": ServiceRequest.Channel.COMPLAINT_MEETING, "ledger_item": item.pk})
+    with InsertBatch() as batch:
+        request = _create_request(
+            batch=batch, enterprise_id=item.enterprise_id, actor=actor, channel=ServiceRequest.Channel.COMPLAINT_MEETING,
+            category=item.category, title=item.title, description=item.description,
+            urgency=ServiceRequest.Urgency.NORMAL, now=now, accepted=True, status=S.ESCALATED,
+        )
+        record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ESCALATED, batch=batch,
+                     data={"channel": ServiceRequest.Channel.COMPLAINT_MEETING, "ledger_item": item.pk})
     _escalate(request, actor=actor, departments=[department], reason=reason or item.description, now=now)
     item.status, item.department, item.request = status, department, request
     fields = ["status", "department", "request"]

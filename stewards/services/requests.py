@@ -27,7 +27,7 @@ from stewards.services._shared import (
 from stewards.services.attachments import _save_attachments, _validate_files
 from stewards.services.escalations import _escalate
 from stewards.transitions import ENTERPRISE, require_request_action
-from zonehub.db import execute_prepared
+from zonehub.db import InsertBatch, NextId, execute_prepared
 from zonehub.events import record_event
 from zonehub.models import Role, User
 from zonehub.notifications import notify
@@ -38,23 +38,24 @@ from zonehub.workdays import due_at
 
 
 # The enterprise's name and its steward now (the one open assignment) with the steward's user,
-# who is told of the request: the columns a submission needs, in one query. Submitting is the
-# zone's busiest write, and building this four-table query with the ORM cost more CPU than the
-# submission's three INSERTs together (issue 15); so the ORM writes its SQL once per process and
-# database, PostgreSQL plans it once per session (``execute_prepared``), and each submission only
-# runs it: the answer is never kept, a steward named a moment ago gets the next request. The
-# objects built from the row hold only these columns (any other is read from the database when
-# asked for, as after ``only()``).
+# who is told of the request, and the new request's id (``NextId``: on PostgreSQL the request, its
+# event and the notice then go to the database together): the columns a submission needs, in one
+# query. Submitting is the zone's busiest write, and building this four-table query with the ORM
+# cost more CPU than the submission's three INSERTs together (issue 15); so the ORM writes its
+# SQL once per process and database, PostgreSQL plans it once per session (``execute_prepared``),
+# and each submission only runs it: the answer is never kept, a steward named a moment ago gets
+# the next request. The objects built from the row hold only these columns (any other is read
+# from the database when asked for, as after ``only()``).
 _USER_FIELDS = ("username", "first_name", "last_name", "name", "is_active")  # its name, whether it is told
 _STEWARD_COLUMNS = ("enterprise__name", "steward_id", "steward__user_id",
-                    *(f"steward__user__{field}" for field in _USER_FIELDS))
+                    *(f"steward__user__{field}" for field in _USER_FIELDS), "next_id")
 _PROBE = -7  # the enterprise id the SQL is written with: its one parameter
 
 
 @functools.cache
 def _steward_row_sql(alias: str, vendor: str) -> str:
     query = (StewardAssignment.objects.using(alias).active().filter(enterprise_id=_PROBE).order_by()
-             .values_list(*_STEWARD_COLUMNS)[:1]).query
+             .annotate(next_id=NextId(ServiceRequest)).values_list(*_STEWARD_COLUMNS)[:1]).query
     sql, params = query.get_compiler(alias).as_sql()
     if tuple(params) != (_PROBE,):
         raise RuntimeError(f"the steward query takes {params!r}, not the enterprise alone")
@@ -67,8 +68,9 @@ def _partial(model, db: str, **values):
     return model.from_db(db, names, [values[name] for name in names])
 
 
-def _enterprise_and_steward(enterprise_id: int) -> tuple[Enterprise, Steward | None]:
-    """The enterprise and its steward now (its user selected), or None when it has none."""
+def _enterprise_and_steward(enterprise_id: int) -> tuple[Enterprise, Steward | None, int | None]:
+    """The enterprise, its steward now (its user selected) or None when it has none, and the new
+    request's id where the database gives one ahead (``NextId``)."""
     db = router.db_for_read(StewardAssignment)
     connection = connections[db]
     with connection.cursor() as cursor:
@@ -76,29 +78,33 @@ def _enterprise_and_steward(enterprise_id: int) -> tuple[Enterprise, Steward | N
                          [enterprise_id])
         row = cursor.fetchone()
     if row is None:  # no steward (full coverage broken): the enterprise alone
-        return Enterprise.objects.get(pk=enterprise_id), None
-    name, steward_id, user_id, *user_values = row
+        enterprise = Enterprise.objects.annotate(next_id=NextId(ServiceRequest)).get(pk=enterprise_id)
+        return enterprise, None, enterprise.next_id
+    name, steward_id, user_id, *user_values, next_id = row
     user = _partial(User, db, id=user_id, **dict(zip(_USER_FIELDS, user_values, strict=True)))
     user.is_active = bool(user.is_active)  # SQLite answers 0 or 1
     steward = _partial(Steward, db, id=steward_id, user_id=user_id)
     steward.user = user
-    return _partial(Enterprise, db, id=enterprise_id, name=name), steward
+    return _partial(Enterprise, db, id=enterprise_id, name=name), steward, next_id
 
 
-def _create_request(*, enterprise_id: int, actor, channel, category, title, description, urgency, now,
-                    accepted: bool, visit=None, steward=None) -> ServiceRequest:
+def _create_request(*, batch: InsertBatch, enterprise_id: int, actor, channel, category, title, description,
+                    urgency, now, accepted: bool, visit=None, steward=None, status=None) -> ServiceRequest:
+    """The new request, added to ``batch`` with its id: the rows that point at it join the batch.
+    ``status``: where an accepted request starts further on (a complaint-meeting item escalated)."""
     # The enterprise and its steward (the one open assignment, with its user: the notice goes to
     # it) in one query. ``steward``: the one who raised it instead (a project steward's blocker).
-    enterprise, current = _enterprise_and_steward(enterprise_id)
+    enterprise, current, request_id = _enterprise_and_steward(enterprise_id)
     if steward is None:
         steward = current
-    request = ServiceRequest.objects.create(
-        enterprise=enterprise, channel=channel, category=category, title=title[:200], description=description,
-        urgency=urgency, steward=steward, created_by=actor, created_at=now,
-        status=S.ACCEPTED if accepted else S.SUBMITTED,
+    request = ServiceRequest(
+        pk=request_id, enterprise=enterprise, channel=channel, category=category, title=title[:200],
+        description=description, urgency=urgency, steward=steward, created_by=actor, created_at=now,
+        status=status or (S.ACCEPTED if accepted else S.SUBMITTED),
         accept_due_at=None if accepted else due_at(now, settings.ZONEHUB_ACCEPT_WORKING_DAYS),
         accepted_at=now if accepted else None, accepted_by=actor if accepted else None, visit=visit,
     )
+    batch.add(request)
     return request
 
 
@@ -111,42 +117,46 @@ def _validated_request_fields(category, title, description, urgency):
     )
 
 
-@transaction.atomic
 def request_submit(*, actor, category: str, title: str, description: str, urgency: str = "normal",
                    files: list | None = None) -> ServiceRequest:
     """An enterprise user submits a request (channel web form) for its own enterprise. The
     enterprise's active steward is attached and notified; acceptance is due within
-    ZONEHUB_ACCEPT_WORKING_DAYS working days. ``files``: uploaded files (validated)."""
+    ZONEHUB_ACCEPT_WORKING_DAYS working days. ``files``: uploaded files (validated). The request,
+    its event, its files and the notice are written in one transaction, the batch's (on
+    PostgreSQL one round trip: the zone's busiest write, issue 15)."""
     require(actor.role == Role.ENTERPRISE and actor.enterprise_id,
             _("Only enterprise users submit requests; stewards log them on the enterprise's behalf."))
     category, title, description, urgency = _validated_request_fields(category, title, description, urgency)
     files = _validate_files(files)
     now = timezone.now()
-    request = _create_request(
-        enterprise_id=actor.enterprise_id, actor=actor, channel=ServiceRequest.Channel.WEB, category=category, title=title,
-        description=description, urgency=urgency, now=now, accepted=False,
-    )
-    _save_attachments(request, files, actor, now)
-    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_SUBMITTED, to_state=S.SUBMITTED,
-                 data={"attachments": len(files), "steward": request.steward.name if request.steward_id else None})
-    url = request_url(request)
-    if request.steward_id:
-        notify([request.steward.user], kind="request.submitted", key=f"request:{request.pk}:submitted", url=url,
-               title=_("New request from %(enterprise)s: %(title)s") % {"enterprise": request.enterprise.name,
-                                                                         "title": title},
-               sms=urgency == ServiceRequest.Urgency.URGENT)
-    else:
-        # No steward (full coverage broken): the workstation head must see it.
-        notify(_workstation_heads(request), kind="request.submitted", key=f"request:{request.pk}:submitted", url=url,
-               title=_("A request from %(enterprise)s has no steward to take it") % {"enterprise": request.enterprise.name})
+    with InsertBatch() as batch:
+        request = _create_request(
+            batch=batch, enterprise_id=actor.enterprise_id, actor=actor, channel=ServiceRequest.Channel.WEB,
+            category=category, title=title, description=description, urgency=urgency, now=now, accepted=False,
+        )
+        record_event(request, actor=actor, kind=StewardsEvent.REQUEST_SUBMITTED, to_state=S.SUBMITTED, batch=batch,
+                     data={"attachments": len(files), "steward": request.steward.name if request.steward_id else None})
+        url = request_url(request)
+        if request.steward_id:
+            notify([request.steward.user], kind="request.submitted", key=f"request:{request.pk}:submitted", url=url,
+                   title=_("New request from %(enterprise)s: %(title)s") % {"enterprise": request.enterprise.name,
+                                                                             "title": title},
+                   sms=urgency == ServiceRequest.Urgency.URGENT, batch=batch)
+        else:
+            # No steward (full coverage broken): the workstation head must see it.
+            notify(_workstation_heads(request), kind="request.submitted", key=f"request:{request.pk}:submitted",
+                   url=url, batch=batch,
+                   title=_("A request from %(enterprise)s has no steward to take it") % {
+                       "enterprise": request.enterprise.name})
+        _save_attachments(request, files, actor, now, batch=batch)
     return request
 
 
-@transaction.atomic
 def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, title: str, description: str,
                           urgency: str = "normal", files: list | None = None, visit=None) -> ServiceRequest:
     """A steward logs a request for an enterprise it serves (channel phone, visit or complaint
-    meeting). It is accepted at once: the steward is the one who took it."""
+    meeting). It is accepted at once: the steward is the one who took it. Written as a submission
+    is: one transaction, the batch's."""
     require(_can_serve_enterprise(actor, enterprise), _("You can log requests only for enterprises you serve."))
     if channel not in (ServiceRequest.Channel.PHONE, ServiceRequest.Channel.VISIT,
                        ServiceRequest.Channel.COMPLAINT_MEETING):
@@ -154,15 +164,17 @@ def request_log_on_behalf(*, actor, enterprise, channel: str, category: str, tit
     category, title, description, urgency = _validated_request_fields(category, title, description, urgency)
     files = _validate_files(files)
     now = timezone.now()
-    request = _create_request(
-        enterprise_id=enterprise.pk, actor=actor, channel=channel, category=category, title=title, description=description,
-        urgency=urgency, now=now, accepted=True, visit=visit,
-    )
-    _save_attachments(request, files, actor, now)
-    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED, data={"channel": channel})
-    notify(_enterprise_users(request), kind="request.logged", key=f"request:{request.pk}:logged",
-           url=request_url(request),
-           title=_("Your steward logged a request for you: %(title)s") % {"title": title})
+    with InsertBatch() as batch:
+        request = _create_request(
+            batch=batch, enterprise_id=enterprise.pk, actor=actor, channel=channel, category=category, title=title,
+            description=description, urgency=urgency, now=now, accepted=True, visit=visit,
+        )
+        record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED,
+                     data={"channel": channel}, batch=batch)
+        notify(_enterprise_users(request), kind="request.logged", key=f"request:{request.pk}:logged",
+               url=request_url(request), batch=batch,
+               title=_("Your steward logged a request for you: %(title)s") % {"title": title})
+        _save_attachments(request, files, actor, now, batch=batch)
     return request
 
 
@@ -178,12 +190,14 @@ def request_raise_project_blocker(*, actor, enterprise, category: str, title: st
             _("Only a project's steward may raise its blockers."))
     category, title, description, urgency = _validated_request_fields(category, title, description, urgency)
     now = timezone.now()
-    request = _create_request(
-        enterprise_id=enterprise.pk, actor=actor, channel=ServiceRequest.Channel.PROJECT, category=category,
-        title=title, description=description, urgency=urgency, now=now, accepted=True, steward=actor.steward,
-    )
-    record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED,
-                 data={"channel": ServiceRequest.Channel.PROJECT})
+    with InsertBatch() as batch:
+        request = _create_request(
+            batch=batch, enterprise_id=enterprise.pk, actor=actor, channel=ServiceRequest.Channel.PROJECT,
+            category=category, title=title, description=description, urgency=urgency, now=now, accepted=True,
+            steward=actor.steward,
+        )
+        record_event(request, actor=actor, kind=StewardsEvent.REQUEST_LOGGED, to_state=S.ACCEPTED,
+                     data={"channel": ServiceRequest.Channel.PROJECT}, batch=batch)
     return request
 
 
