@@ -545,3 +545,20 @@ def test_a_reply_is_on_time_exactly_when_it_comes_before_due_at(zone, offset):
         escalation = services.escalation_reply(escalation=escalation, actor=zone.dept_user_a, reply="答复")
     assert escalation.replied_at == replied_at
     assert escalation.answered_on_time is (replied_at < shanghai(2025, 2, 12))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_a_submission_is_written_the_dashboards_move_and_the_steward_is_told(zone):
+    """Written outside any transaction of the caller (as by a web request): what follows the
+    commit, the dashboards' new generation and the notice's delivery, runs once the rows are in,
+    and not for a submission refused."""
+    from zonehub.cache import dashboard_generation
+
+    before = dashboard_generation()
+    with pytest.raises(ValidationError):
+        submit(zone, title="")
+    assert dashboard_generation() == before
+    request = submit(zone, title="夜间施工许可")
+    assert dashboard_generation() != before
+    note = Notification.objects.get(recipient=zone.steward_a.user, dedupe_key=f"request:{request.pk}:submitted")
+    assert note.delivery != Notification.Delivery.PENDING  # delivered (tests run tasks at once)
