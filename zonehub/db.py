@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 
 from django.db import connections, models, router, transaction
 from django.db.models.constants import OnConflict
@@ -113,7 +114,7 @@ class InsertBatch:
         self.rows: list[models.Model] = []
         self.statements: list[tuple[str, Sequence]] = []
         self.callbacks: list[Callable[[], None]] = []
-        self.atomic = None
+        self.transaction: ExitStack | None = None  # elsewhere than PostgreSQL: open from the first row
 
     def __enter__(self) -> InsertBatch:
         return self
@@ -134,27 +135,23 @@ class InsertBatch:
                 self.rows.append(row)
                 self.statements.append(_insert_sql(row, connection, ignore_conflicts))
                 continue
-            if self.atomic is None:
-                self.atomic = transaction.atomic(using=self.using, savepoint=False)
-                self.atomic.__enter__()
+            if self.transaction is None:
+                self.transaction = ExitStack()
+                self.transaction.enter_context(transaction.atomic(using=self.using, savepoint=False))
             type(row)._base_manager.using(self.using).bulk_create([row], ignore_conflicts=ignore_conflicts)
 
     def then(self, callback: Callable[[], None]) -> None:
         self.callbacks.append(callback)
 
     def __exit__(self, kind, error, traceback) -> None:
-        if error is None:
-            try:
-                self._send()
-                for callback in self.callbacks:
-                    callback()
-            except BaseException as failure:
-                kind, error, traceback = type(failure), failure, failure.__traceback__
-                if self.atomic is not None:
-                    self.atomic.__exit__(kind, error, traceback)
-                raise
-        if self.atomic is not None:
-            self.atomic.__exit__(kind, error, traceback)
+        stack = self.transaction or ExitStack()
+        if error is not None:  # the rows written so far are rolled back with the transaction
+            stack.__exit__(kind, error, traceback)
+            return
+        with stack:  # and so they are if sending them or a callback fails
+            self._send()
+            for callback in self.callbacks:
+                callback()
 
     def _send(self) -> None:
         if not self.statements:

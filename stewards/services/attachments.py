@@ -110,8 +110,8 @@ def attachment_validate(*, file) -> None:
         )
 
 
-def _save_attachments(request: ServiceRequest, files, actor, now, *, batch: InsertBatch | None = None,
-                      ) -> list[RequestAttachment]:
+def _save_attachments(request: ServiceRequest, files, actor, now,
+                      batch: InsertBatch | None = None) -> list[RequestAttachment]:
     """Store ``files`` and their rows (with ``batch``, written with the batch's other rows: on
     PostgreSQL they then have no id in hand)."""
     saved = []

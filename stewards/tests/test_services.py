@@ -22,6 +22,7 @@ from stewards.models import (
 )
 from stewards.tests.factories import pdf, png, shanghai
 from tests.factories import DepartmentFactory, UserFactory
+from zonehub.cache import dashboard_generation
 from zonehub.events import EVENT_LABELS, event_list_for
 from zonehub.models import CalendarDay, CalendarYear, Event, Notification, Role
 from zonehub.services import calendar_changed
@@ -552,8 +553,6 @@ def test_once_a_submission_is_written_the_dashboards_move_and_the_steward_is_tol
     """Written outside any transaction of the caller (as by a web request): what follows the
     commit, the dashboards' new generation and the notice's delivery, runs once the rows are in,
     and not for a submission refused."""
-    from zonehub.cache import dashboard_generation
-
     before = dashboard_generation()
     with pytest.raises(ValidationError):
         submit(zone, title="")
